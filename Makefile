@@ -1,0 +1,38 @@
+# Two commands: `make run` and `make test`. Each creates .venv, installs, then runs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint bench clean data
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: install, then run the main job on the bundled example workspace
+run: $(STAMP)
+	$(BIN)/forecast run --out reports/example --overwrite
+
+## test: install, then run the whole test suite
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -n 2 -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## data: rebuild data/observations.csv from ../shared/data/external
+data: $(STAMP)
+	$(BIN)/python scripts/build_observations.py
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_run.py
+
+clean:
+	rm -rf $(VENV) reports/example

@@ -1,0 +1,212 @@
+"""run(inputs, settings) -> one row per target: the probability it is met, and why.
+
+Pure: no files, no printing. The CLI reads the workspace, calls ``assess`` and writes outputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from forecast.catalogue import Catalogue
+from forecast.dataset import data_quality_notes, region_resolver
+from forecast.plans import Plan, Target
+from forecast.simulate import SeriesRequest, SeriesResult, simulate_request, usable_history
+from forecast.targets import (
+    NotAssessable,
+    binding_statistic,
+    compared_quantity,
+    historical_rate,
+    is_met,
+    likelihood,
+    probability,
+    required_rate,
+)
+
+COLUMNS = [
+    "plan_id", "target_id", "region", "indicator", "kind", "op", "value", "value_hi", "year",
+    "base_year", "scenario", "model", "probability", "probability_se", "statistic_p10",
+    "statistic_p50", "statistic_p90", "last_year", "last_value", "required_rate",
+    "historical_rate", "likelihood", "assessable", "note", "aspirational", "each_year", "text",
+]
+MIN_POINTS = 2  # below this a series is "insufficient data" until the pooled model exists
+SHORT_SERIES = 5  # below this the row says the distribution is wide because the series is short
+
+
+@dataclass(frozen=True)
+class Settings:
+    model: str = "ensemble"
+    draws: int = 2000
+    seed: int = 20231
+    as_of: int | None = None
+
+
+@dataclass
+class Inputs:
+    catalogue: Catalogue
+    observations: pd.DataFrame
+    plans: list[Plan]
+    regions: pd.DataFrame | None = None
+
+
+@dataclass
+class Assessment:
+    rows: pd.DataFrame
+    series: dict[tuple[str, str], SeriesResult] = field(default_factory=dict)
+    quality: pd.DataFrame = field(default_factory=pd.DataFrame)
+    data_needed: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def _series_needed(targets: list[Target]) -> dict[tuple[str, str], int]:
+    """(region, indicator) -> the last year any target needs it for."""
+    until: dict[tuple[str, str], int] = {}
+    for t in targets:
+        for ind in filter(None, (t.indicator, t.other_indicator)):
+            key = (t.region, ind)
+            until[key] = max(until.get(key, t.year), t.year)
+    return until
+
+
+def series_requests(inputs: Inputs, targets: list[Target], as_of: int | None
+                    ) -> tuple[list[SeriesRequest], dict[tuple[str, str], str]]:
+    """What to simulate, and why each other needed series cannot be (its note)."""
+    obs = inputs.observations
+    if as_of is not None:
+        obs = obs[obs["year"] <= as_of]
+    groups = {key: g for key, g in obs.groupby(["region", "indicator"], sort=False)}
+    requests, missing = [], {}
+    for (region, ind_id), until in sorted(_series_needed(targets).items()):
+        indicator = inputs.catalogue[ind_id]
+        frame = groups.get((region, ind_id))
+        if frame is None:
+            missing[(region, ind_id)] = "no data"
+            continue
+        years, values, gap = usable_history(frame.sort_values("year"))
+        if len(years) < MIN_POINTS:
+            missing[(region, ind_id)] = f"insufficient data ({len(years)} point in {years[-1]})"
+            continue
+        requests.append(SeriesRequest(region, indicator, years, values, until, gap))
+    return requests, missing
+
+
+def _fmt_rate(r: float | None) -> float:
+    return float("nan") if r is None else float(r)
+
+
+def assess_target(target: Target, inputs: Inputs, results: dict[tuple[str, str], SeriesResult],
+                  missing: dict[tuple[str, str], str], settings: Settings) -> dict:
+    """One output row for a target."""
+    row = dict.fromkeys(COLUMNS, float("nan"))
+    row.update(
+        plan_id=target.plan_id, target_id=target.id, region=target.region,
+        indicator=target.indicator, kind=target.kind, op=target.op or "",
+        value=target.value, value_hi=target.value_hi, year=target.year,
+        base_year=target.base_year, scenario="baseline", model="", likelihood="",
+        assessable=False, note="", aspirational=target.aspirational,
+        each_year=target.each_year, text=target.text,
+    )
+    if target.kind == "qualitative":
+        row["note"] = "qualitative target: not given a probability"
+        return row
+    key = (target.region, target.indicator)
+    series = results.get(key)
+    if series is None:
+        row["note"] = missing.get(key, "no data")
+        return row
+    other = None
+    if target.other_indicator:
+        other_result = results.get((target.region, target.other_indicator))
+        if other_result is None:
+            row["note"] = f"{missing.get((target.region, target.other_indicator), 'no data')} " \
+                          f"for {target.other_indicator}"
+            return row
+        other = other_result.paths
+    history = series.history
+    n_obs = history.values.shape[1]
+    row.update(
+        last_year=history.last_year,
+        last_value=float(history.values[0, -1]),
+        historical_rate=_fmt_rate(
+            historical_rate(np.arange(history.first_year, history.last_year + 1),
+                            history.values[0])),
+        required_rate=_fmt_rate(required_rate(target, history)),
+    )
+    try:
+        stat = compared_quantity(target, series.paths, other)
+    except NotAssessable as exc:
+        row["note"] = str(exc)
+        return row
+    p, se = probability(is_met(target, stat))
+    q10, q50, q90 = np.quantile(binding_statistic(target, stat), [0.1, 0.5, 0.9])
+    observed = target.year <= history.last_year
+    row.update(
+        model="observed" if observed else settings.model,
+        probability=p, probability_se=se, statistic_p10=q10, statistic_p50=q50,
+        statistic_p90=q90, likelihood=likelihood(p), assessable=True,
+    )
+    notes = []
+    if observed:
+        notes.append(f"already observed in {history.last_year}")
+    elif n_obs < SHORT_SERIES:
+        notes.append(f"short series ({n_obs} points): wide distribution")
+    notes += [n for n in series.notes if n.startswith("years before")]
+    row["note"] = "; ".join(notes)
+    return row
+
+
+def data_needed(missing: dict[tuple[str, str], str], targets: list[Target],
+                catalogue: Catalogue) -> pd.DataFrame:
+    """For each series a target lacks: which indicator, region and years would let us assess it."""
+    rows = []
+    for (region, ind_id), why in sorted(missing.items()):
+        needing = [t for t in targets if t.region == region and ind_id in
+                   (t.indicator, t.other_indicator)]
+        base = min((t.base_year or t.year - 1) for t in needing)
+        ind = catalogue[ind_id]
+        rows.append(dict(
+            region=region, indicator=ind_id, name_zh=ind.name_zh, unit=ind.unit, status=why,
+            targets=len(needing),
+            years_needed=f"at least 3 consecutive years, the last in {base} or later",
+        ))
+    return pd.DataFrame(rows, columns=["region", "indicator", "name_zh", "unit", "status",
+                                       "targets", "years_needed"])
+
+
+def assess(inputs: Inputs, settings: Settings,
+           progress: Callable[[int], None] | None = None,
+           on_start: Callable[[int], None] | None = None) -> Assessment:
+    """Fit, simulate and assess every target of every plan.
+
+    ``on_start(n_series)`` and ``progress(1)`` let a caller show a progress bar.
+    """
+    resolve = region_resolver(inputs.regions)
+    targets = [
+        _with_region(t, resolve(t.region)) for plan in inputs.plans for t in plan.targets
+    ]
+    assessable = [t for t in targets if t.kind != "qualitative"]
+    requests, missing = series_requests(inputs, assessable, settings.as_of)
+    if on_start:
+        on_start(len(requests))
+    results: dict[tuple[str, str], SeriesResult] = {}
+    for req in requests:
+        res = simulate_request(req, settings.model, settings.draws, settings.seed)
+        results[(res.region, res.indicator)] = res
+        if progress:
+            progress(1)
+    rows = [assess_target(t, inputs, results, missing, settings) for t in targets]
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    for col in ("year", "base_year", "last_year"):
+        frame[col] = frame[col].astype("Int64")
+    obs = inputs.observations
+    if settings.as_of is not None:
+        obs = obs[obs["year"] <= settings.as_of]
+    return Assessment(frame, results, data_quality_notes(obs),
+                      data_needed(missing, assessable, inputs.catalogue))
+
+
+def _with_region(target: Target, region: str) -> Target:
+    return target if region == target.region else replace(target, region=region)
+

@@ -1,0 +1,170 @@
+"""Read and validate a workspace's observations and regions into tidy frames.
+
+Observations may be CSV (UTF-8 with or without BOM, or GBK as Chinese Excel writes it) or
+Excel. Problems a user can fix are raised as ``InputError`` naming file, row and column;
+softer problems (gaps, very short series) become data-quality notes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecast.catalogue import Catalogue
+from forecast.errors import InputError
+
+OBS_COLUMNS = ("region", "indicator", "year", "value")
+REGION_COLUMNS = ("region", "name_en", "level", "parent")
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A CSV (UTF-8 or GBK) or Excel file as a frame of strings; a clear error if unreadable."""
+    if not path.exists():
+        raise InputError("file not found", file=path, fix="check the path or create the file")
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        try:
+            return pd.read_excel(path, dtype=str).fillna("")
+        except Exception as exc:  # openpyxl raises many types for a damaged file
+            raise InputError(f"cannot read Excel file ({exc})", file=path,
+                             fix="save it again from Excel as .xlsx") from exc
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise InputError("not UTF-8 or GBK text", file=path, fix="save the file as CSV UTF-8")
+    from io import StringIO
+
+    try:
+        return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.ParserError as exc:
+        raise InputError(f"not a valid CSV ({exc})", file=path,
+                         fix="check for stray commas or quotes") from exc
+
+
+def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], path: Path) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"missing column(s) {', '.join(missing)}",
+            file=path,
+            row=1,
+            fix=f"the header must include {', '.join(columns)}",
+        )
+
+
+def read_regions(path: Path) -> pd.DataFrame:
+    """regions.csv: region id, Chinese and English names, level and parent."""
+    frame = read_table(path)
+    frame.columns = [c.strip() for c in frame.columns]
+    _require_columns(frame, REGION_COLUMNS, path)
+    if "name_zh" not in frame.columns:
+        frame["name_zh"] = frame["region"]
+    frame = frame.apply(lambda col: col.str.strip())
+    dup = frame["region"].duplicated()
+    if dup.any():
+        row = int(np.flatnonzero(dup)[0]) + 2
+        raise InputError(f"region {frame['region'][row - 2]!r} is listed twice", file=path,
+                         row=row, column="region", fix="keep one row per region")
+    return frame[["region", "name_zh", "name_en", "level", "parent"]]
+
+
+def region_resolver(regions: pd.DataFrame | None):
+    """A function mapping a region id, Chinese name or English name to the region id."""
+    names: dict[str, str] = {}
+    if regions is not None:
+        for row in regions.itertuples(index=False):
+            for name in (row.region, row.name_zh, row.name_en):
+                if name:
+                    names.setdefault(str(name), str(row.region))
+                    names.setdefault(str(name).casefold(), str(row.region))
+
+    def resolve(name: str) -> str:
+        return names.get(name, names.get(name.casefold(), name))
+
+    return resolve
+
+
+def read_observations(
+    path: Path,
+    catalogue: Catalogue,
+    regions: pd.DataFrame | None = None,
+    latest_year: int | None = None,
+) -> pd.DataFrame:
+    """observations.csv as a validated tidy frame: region, indicator, year, value (+ source, note).
+
+    ``latest_year`` is the most recent year an observation may have (a later one is a typo or
+    a forecast passed off as data).
+    """
+    frame = read_table(path)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    _require_columns(frame, OBS_COLUMNS, path)
+    for col in ("source", "note"):
+        if col not in frame.columns:
+            frame[col] = ""
+    frame = frame[[*OBS_COLUMNS, "source", "note"]].copy()
+    for col in ("region", "indicator"):
+        frame[col] = frame[col].astype(str).str.strip()
+    rows = np.arange(len(frame)) + 2  # header is row 1, as a spreadsheet shows it
+
+    def fail(mask: np.ndarray, column: str, message: str, fix: str) -> None:
+        i = int(np.flatnonzero(mask)[0])
+        raise InputError(message.format(v=frame.iloc[i][column]), file=path, row=int(rows[i]),
+                         column=column, fix=fix)
+
+    empty = (frame["region"] == "").to_numpy()
+    if empty.any():
+        fail(empty, "region", "empty region", "give every row a region id or name")
+    known = frame["indicator"].map(lambda s: s in catalogue).to_numpy()
+    if not known.all():
+        fail(~known, "indicator", "unknown indicator {v!r}",
+             "use an id from the catalogue (forecast indicators) or add it to data/indicators.yaml")
+    years = pd.to_numeric(frame["year"].str.strip(), errors="coerce")
+    bad_year = (years.isna() | (years % 1 != 0)).to_numpy()
+    if bad_year.any():
+        fail(bad_year, "year", "year {v!r} is not a whole number", "write the year as e.g. 2022")
+    values = pd.to_numeric(frame["value"].astype(str).str.strip().str.replace(",", ""),
+                           errors="coerce")
+    bad_value = (values.isna() | ~np.isfinite(values)).to_numpy()
+    if bad_value.any():
+        fail(bad_value, "value", "value {v!r} is not a number",
+             "write a plain number in the catalogue unit, without units or %")
+    frame["year"] = years.astype(int)
+    frame["value"] = values.astype(float)
+    if latest_year is not None:
+        future = (frame["year"] > latest_year).to_numpy()
+        if future.any():
+            fail(future, "year", f"year {{v}} is after {latest_year}, the latest year with data",
+                 "remove forecasts from the observations or correct the year")
+    lower = frame["indicator"].map(lambda i: catalogue[i].lower).to_numpy()
+    upper = frame["indicator"].map(lambda i: catalogue[i].upper).to_numpy()
+    out = ((frame["value"] < lower) | (frame["value"] > upper)).to_numpy()
+    if out.any():
+        i = int(np.flatnonzero(out)[0])
+        ind = catalogue[frame["indicator"].iloc[i]]
+        fail(out, "value", f"value {{v}} is outside the bounds {ind.lower:g}–{ind.upper:g} of "
+             f"{ind.id} ({ind.unit})", "check the unit: shares are in % (0–100)")
+    frame["region"] = frame["region"].map(region_resolver(regions))
+    dup = frame.duplicated(["region", "indicator", "year"], keep="first").to_numpy()
+    if dup.any():
+        fail(dup, "year", "duplicate region/indicator/year (year {v})",
+             "keep one value per region, indicator and year")
+    return frame.sort_values(["region", "indicator", "year"], kind="stable").reset_index(drop=True)
+
+
+def data_quality_notes(observations: pd.DataFrame) -> pd.DataFrame:
+    """Warnings per series: gaps in the years and fewer than three points."""
+    notes = []
+    for (region, indicator), grp in observations.groupby(["region", "indicator"], sort=True):
+        years = grp["year"].to_numpy()
+        missing = sorted(set(range(years.min(), years.max() + 1)) - set(years))
+        if missing:
+            notes.append((region, indicator, f"gap in years: {', '.join(map(str, missing))}"))
+        if len(years) < 3:
+            notes.append((region, indicator, f"only {len(years)} point(s)"))
+    return pd.DataFrame(notes, columns=["region", "indicator", "note"])

@@ -1,0 +1,194 @@
+"""Write a run's files: probabilities.csv/.json and summary.md, atomically.
+
+Everything is written into a temporary sibling folder and moved into place at the end, so a
+failed run leaves no partial run folder. Numbers are rounded to fixed precision so the same
+inputs, settings and seed give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import platform
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecast import __version__
+from forecast.assess import Assessment, Settings
+from forecast.errors import InputError
+from forecast.plans import Plan
+from forecast.targets import likelihood
+
+ROUND = {
+    "probability": 4, "probability_se": 4, "statistic_p10": 6, "statistic_p50": 6,
+    "statistic_p90": 6, "required_rate": 3, "historical_rate": 3,
+}
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run_metadata(settings: Settings, inputs: Iterable[Path], workspace: Path,
+                 bundled: bool) -> dict:
+    """What a reader needs to reproduce the run: inputs' hashes, settings, versions."""
+    import scipy
+    import statsmodels
+
+    return {
+        "tool": "forecast",
+        "version": __version__,
+        "workspace": "bundled example" if bundled else str(workspace),
+        "inputs": {p.relative_to(workspace).as_posix(): file_hash(p) for p in sorted(inputs)},
+        "settings": {"model": settings.model, "draws": settings.draws, "seed": settings.seed,
+                     "as_of": settings.as_of},
+        "versions": {"python": platform.python_version(), "numpy": np.__version__,
+                     "pandas": pd.__version__, "scipy": scipy.__version__,
+                     "statsmodels": statsmodels.__version__},
+    }
+
+
+def tidy_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows rounded to the published precision."""
+    out = rows.copy()
+    for col, digits in ROUND.items():
+        out[col] = out[col].astype(float).round(digits)
+    return out
+
+
+def _json_value(x: object) -> object:
+    if x is None or x is pd.NA:
+        return None
+    if isinstance(x, float | np.floating):
+        return None if math.isnan(x) else float(x)
+    if isinstance(x, np.integer):
+        return int(x)
+    if isinstance(x, np.bool_):
+        return bool(x)
+    return x
+
+
+def diagnostics(assessment: Assessment) -> dict:
+    series = {
+        f"{region}|{indicator}": {
+            "points": int(res.history.values.shape[1]),
+            "first_year": res.history.first_year,
+            "last_year": res.history.last_year,
+            "notes": list(res.notes),
+        }
+        for (region, indicator), res in sorted(assessment.series.items())
+    }
+    return {
+        "series": series,
+        "data_quality": assessment.quality.to_dict(orient="records"),
+        "data_needed": assessment.data_needed.to_dict(orient="records"),
+    }
+
+
+def _fmt(x: float | None) -> str:
+    """A number as a planner reads it: 1,920 / 38.3 / 2.95 / 0.5195."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    if abs(x) >= 100 or float(x).is_integer():
+        return f"{x:,.0f}"
+    if abs(x) >= 10:
+        return f"{x:.1f}"
+    return f"{x:.2f}" if abs(x) >= 1 else f"{x:.4g}"
+
+
+def summary_markdown(rows: pd.DataFrame, plans: list[Plan], assessment: Assessment,
+                     meta: dict, lang: str = "en") -> str:
+    """A short table per plan: probability, likelihood, median and 80% range of the quantity."""
+    zh = lang == "zh"
+    lines = ["# 目标实现概率" if zh else "# Probability that each target is met", ""]
+    s = meta["settings"]
+    lines.append(
+        f"{'模型' if zh else 'Model'}: `{s['model']}`, {s['draws']} "
+        f"{'条模拟路径' if zh else 'simulated futures'}, seed {s['seed']}"
+        + (f", as of {s['as_of']}" if s["as_of"] else "")
+        + f". {'数据' if zh else 'Data'}: {meta['workspace']}."
+    )
+    lines.append("")
+    head = ("| 目标 | 概率 | 可能性 | 中位数 [80%区间] | 说明 |" if zh
+            else "| target | probability | likelihood | median [80% range] | note |")
+    for plan in plans:
+        sub = rows[rows["plan_id"] == plan.id]
+        n_ok = int(sub["assessable"].sum())
+        lines += [f"## {plan.title}", "",
+                  f"`{plan.id}`, {plan.region}: {len(sub)} "
+                  + (f"项目标,{n_ok} 项可评估" if zh else f"targets, {n_ok} assessed"), "",
+                  head, "|---|---:|---|---|---|"]
+        for r in sub.itertuples(index=False):
+            label = f"{r.target_id}: {_clause(r)}"
+            if r.assessable:
+                lik = likelihood(r.probability, lang)
+                rng = (f"{_fmt(r.statistic_p50)} [{_fmt(r.statistic_p10)}, "
+                       f"{_fmt(r.statistic_p90)}]")
+                lines.append(f"| {label} | {r.probability:.2f} | {lik} | {rng} | {r.note} |")
+            else:
+                lines.append(f"| {label} | – | – | – | {r.note} |")
+        lines.append("")
+    needed = assessment.data_needed
+    if len(needed):
+        lines += ["## 需补充的数据" if zh else "## Data that would let more targets be assessed",
+                  "", "| region | indicator | unit | status | targets | years needed |",
+                  "|---|---|---|---|---:|---|"]
+        for r in needed.itertuples(index=False):
+            lines.append(f"| {r.region} | {r.indicator} ({r.name_zh}) | {r.unit} | {r.status} | "
+                         f"{r.targets} | {r.years_needed} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _clause(r) -> str:
+    op = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "between": "in"}.get(r.op, "")
+    if r.kind == "qualitative":
+        return f"{r.indicator} (qualitative)"
+    value = f"{r.value:g}–{r.value_hi:g}" if r.op == "between" else f"{r.value:g}"
+    kind = "" if r.kind == "level" else f" {r.kind}"
+    when = f"every year {r.base_year + 1}–{r.year}" if r.each_year else f"in {r.year}"
+    star = " (力争)" if r.aspirational else ""
+    return f"{r.indicator}{kind} {op} {value} {when}{star}"
+
+
+def prepare_out_dir(out: Path) -> None:
+    """Refuse an --out folder that already holds files (nothing is overwritten)."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InputError("output folder exists and is not empty", file=out,
+                         fix="choose a new --out folder or remove this one")
+
+
+def write_run(out: Path, assessment: Assessment, plans: list[Plan], meta: dict,
+              lang: str = "en") -> Path:
+    """Write the run's files into ``out`` atomically and return it."""
+    prepare_out_dir(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    rows = tidy_rows(assessment.rows)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        rows.to_csv(tmp / "probabilities.csv", index=False, lineterminator="\n")
+        payload = {
+            "run": meta,
+            "rows": [{k: _json_value(v) for k, v in rec.items()}
+                     for rec in rows.to_dict(orient="records")],
+            "diagnostics": diagnostics(assessment),
+        }
+        (tmp / "probabilities.json").write_text(
+            json.dumps(payload, ensure_ascii=False, indent=1, default=_json_value) + "\n",
+            encoding="utf-8")
+        (tmp / "summary.md").write_text(summary_markdown(rows, plans, assessment, meta, lang),
+                                        encoding="utf-8")
+        if out.exists():
+            out.rmdir()
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out

@@ -1,0 +1,85 @@
+"""Simulate the future of every series a plan needs: one random stream per series and model.
+
+Streams come from ``numpy.random.SeedSequence`` keyed by the run seed and a stable hash of
+(region, indicator, model), so a series' paths do not depend on row order, on which other
+series are in the run, or on which worker computes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from forecast.catalogue import Indicator
+from forecast.models import simulate_series
+from forecast.targets import Paths
+from forecast.transforms import transform_for
+
+
+def stable_key(*parts: str) -> int:
+    """A 128-bit integer from text parts, the same on every machine and Python process."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
+    return int.from_bytes(digest[:16], "little")
+
+
+def rng_for(seed: int, *key: str) -> np.random.Generator:
+    """The random stream of one unit of work (e.g. region, indicator, model)."""
+    return np.random.default_rng(np.random.SeedSequence([seed, stable_key(*key)]))
+
+
+@dataclass(frozen=True)
+class SeriesRequest:
+    """One series to simulate and the last year its paths must reach."""
+
+    region: str
+    indicator: Indicator
+    years: np.ndarray  # observed years, consecutive
+    values: np.ndarray
+    until: int
+    gap_note: str | None = None
+
+
+@dataclass(frozen=True)
+class SeriesResult:
+    region: str
+    indicator: str
+    paths: Paths  # observed and simulated years together
+    history: Paths  # observed years only, one row
+    model: str
+    notes: tuple[str, ...]
+
+
+def usable_history(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, str | None]:
+    """The most recent run of consecutive years of one series (models need a regular step)."""
+    years = frame["year"].to_numpy()
+    values = frame["value"].to_numpy(dtype=float)
+    breaks = np.flatnonzero(np.diff(years) != 1)
+    if len(breaks) == 0:
+        return years, values, None
+    start = breaks[-1] + 1
+    note = f"years before {years[start]} not used (gap in the series)"
+    return years[start:], values[start:], note
+
+
+def simulate_request(req: SeriesRequest, model: str, n_paths: int, seed: int) -> SeriesResult:
+    """Paths for one series: observed columns repeated, future columns simulated."""
+    history = Paths(int(req.years[0]), req.values[None, :])
+    horizon = req.until - int(req.years[-1])
+    notes = [req.gap_note] if req.gap_note else []
+    if horizon <= 0:
+        paths = Paths(history.first_year, np.repeat(history.values, n_paths, axis=0))
+        return SeriesResult(req.region, req.indicator.id, paths, history, "observed", tuple(notes))
+    transform = transform_for(req.indicator, req.values)
+    z = transform.forward(req.values)
+    future_z, info = simulate_series(
+        model, z, transform, horizon, n_paths,
+        lambda member: rng_for(seed, req.region, req.indicator.id, member),
+    )
+    future = transform.inverse(future_z)
+    values = np.hstack([np.repeat(history.values, n_paths, axis=0), future])
+    notes += info.notes
+    return SeriesResult(req.region, req.indicator.id, Paths(history.first_year, values), history,
+                        model, tuple(dict.fromkeys(notes)))
