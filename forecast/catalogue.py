@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import opencc
 import yaml
 
 from forecast.config import CATALOGUE_FILE
@@ -45,6 +47,15 @@ class Indicator:
     @property
     def lower_is_better(self) -> bool:
         return self.direction == "down"
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def _to_simplified(text: str) -> str:
+    return _t2s().convert(text)
 
 
 def _indicator(entry: dict[str, Any], source: Path, row: int) -> Indicator:
@@ -129,11 +140,17 @@ class Catalogue:
         return list(self._by_id)
 
     def lookup(self, name: str) -> Indicator | None:
-        """The indicator with this id, name or alias (simplified or traditional), if any."""
+        """The indicator with this id, name or alias, in simplified or traditional characters.
+
+        Traditional text is converted to simplified first (OpenCC t2s), since traditional
+        writers vary in the characters they use (e.g. 占 and 佔).
+        """
         if name in self._by_id:
             return self._by_id[name]
+        wanted = {name, _to_simplified(name), name.casefold()}
         for ind in self._by_id.values():
-            if name in (ind.name_zh, ind.name_en, *ind.aliases, *ind.aliases_traditional):
+            names = (ind.name_zh, ind.name_en.casefold(), *ind.aliases, *ind.aliases_traditional)
+            if wanted & set(names):
                 return ind
         return None
 

@@ -1,0 +1,162 @@
+"""`forecast run` end to end on tiny workspaces and on the bundled example."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from typer.testing import CliRunner
+
+from forecast.cli import app
+from forecast.models.random_walk import load_prior
+
+RUNNER = CliRunner()
+RD = [233.2, 287.7, 327.0, 367.9, 412.7, 468.8, 568.5, 658.3, 787.2, 898.7]  # Hunan 2011-2020
+OBS = "region,indicator,year,value\n" + "".join(
+    f"湖南,rd_expenditure,{2011 + i},{v}\n" for i, v in enumerate(RD)
+) + "湖南,rd_intensity,2019,1.98\n湖南,rd_intensity,2020,2.15\n"
+PLAN = """\
+plan: {id: tiny, title: tiny plan, region: 湖南, base_year: 2020, period: [2021, 2023]}
+targets:
+  - {id: level, indicator: rd_expenditure, kind: level, op: ">=", value: 1300, year: 2023,
+     text: 研发经费达到1300亿元}
+  - {id: growth, indicator: rd_expenditure, kind: growth, op: ">=", value: 10, year: 2021,
+     text: 研发经费增长10%}
+  - {id: share, indicator: rd_intensity, kind: level, op: ">=", value: 2.5, year: 2023, text: x}
+  - {id: cum, indicator: rd_expenditure, kind: cumulative, op: ">=", value: 3500, year: 2023,
+     text: 累计}
+  - {id: none, indicator: hitech_enterprises, kind: level, op: ">=", value: 5, year: 2023,
+     text: 高企5家}
+  - {id: yesno, indicator: innovation_policy_issued, kind: qualitative, text: 有}
+"""
+
+
+def run(*args: str):
+    return RUNNER.invoke(app, ["run", *args, "--quiet"], catch_exceptions=False)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, make_workspace) -> Path:
+    return make_workspace(tmp_path / "ws", OBS, PLAN)
+
+
+def test_run_writes_all_outputs_and_rows(workspace, tmp_path):
+    out = tmp_path / "out"
+    result = run(str(workspace), "--out", str(out), "--model", "drift", "--draws", "500")
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} == {"probabilities.csv", "probabilities.json",
+                                               "summary.md"}
+    rows = pd.read_csv(out / "probabilities.csv").set_index("target_id")
+    assert list(rows.index) == ["level", "growth", "share", "cum", "none", "yesno"]
+    assert rows.loc["none", "note"] == "no data" and np.isnan(rows.loc["none", "probability"])
+    assert "qualitative" in rows.loc["yesno", "note"]
+    assert rows.loc["level", "assessable"] and 0 <= rows.loc["level", "probability"] <= 1
+    assert rows.loc["level", "last_year"] == 2020 and rows.loc["level", "last_value"] == 898.7
+    # Hunan 2011-2020: (898.7 / 233.2) ** (1/9) - 1
+    assert rows.loc["level", "historical_rate"] == pytest.approx(100 * ((898.7 / 233.2) ** (1 / 9)
+                                                                        - 1), abs=1e-3)
+    assert rows.loc["level", "required_rate"] == pytest.approx(100 * ((1300 / 898.7) ** (1 / 3)
+                                                                      - 1), abs=1e-3)
+    assert "short series (2 points)" in rows.loc["share", "note"]
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "tiny plan" in summary and "hitech_enterprises" in summary
+
+
+def test_drift_probability_matches_closed_form_end_to_end(workspace, tmp_path):
+    """P(rd_expenditure >= 1300 in 2023) from 20,000 paths vs the Student-t predictive."""
+    out = tmp_path / "out"
+    assert run(str(workspace), "--out", str(out), "--model", "drift", "--draws", "20000",
+               "--seed", "5").exit_code == 0
+    row = pd.read_csv(out / "probabilities.csv").set_index("target_id").loc["level"]
+    prior_df, prior_scale = load_prior()
+    d = np.diff(np.log(RD))
+    m, h = len(d), 3
+    df = prior_df + m - 1
+    s2 = (prior_df * prior_scale**2 + ((d - d.mean()) ** 2).sum()) / df
+    loc, scale = np.log(RD[-1]) + h * d.mean(), np.sqrt(s2 * (h + h**2 / m))
+    expected = stats.t.sf(np.log(1300), df, loc, scale)
+    se = np.sqrt(expected * (1 - expected) / 20000)
+    assert row["probability"] == pytest.approx(expected, abs=4 * se)
+    assert row["probability_se"] == pytest.approx(se, abs=0.001)
+
+
+def test_same_seed_same_bytes_and_row_order_does_not_matter(workspace, tmp_path):
+    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    assert run(str(workspace), "--out", str(a), "--draws", "300").exit_code == 0
+    assert run(str(workspace), "--out", str(b), "--draws", "300").exit_code == 0
+    lines = OBS.splitlines()
+    body = lines[1:]
+    random.Random(1).shuffle(body)
+    (workspace / "data" / "observations.csv").write_text("\n".join([lines[0], *body]) + "\n",
+                                                         encoding="utf-8")
+    assert run(str(workspace), "--out", str(c), "--draws", "300").exit_code == 0
+    for name in ("probabilities.csv", "summary.md"):
+        assert (a / name).read_bytes() == (b / name).read_bytes() == (c / name).read_bytes()
+    d = tmp_path / "d"
+    assert run(str(workspace), "--out", str(d), "--draws", "300", "--seed", "2").exit_code == 0
+    assert (a / "probabilities.csv").read_bytes() != (d / "probabilities.csv").read_bytes()
+
+
+def test_as_of_uses_only_earlier_observations(workspace, tmp_path):
+    out = tmp_path / "out"
+    assert run(str(workspace), "--out", str(out), "--as-of", "2017", "--model", "drift",
+               "--draws", "300").exit_code == 0
+    rows = pd.read_csv(out / "probabilities.csv").set_index("target_id")
+    assert rows.loc["level", "last_year"] == 2017 and rows.loc["level", "last_value"] == 568.5
+    assert rows.loc["share", "note"] == "no data"
+
+
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(workspace, tmp_path):
+    obs = workspace / "data" / "observations.csv"
+    obs.write_text(OBS + "湖南,rd_intensity,2018,abc\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = RUNNER.invoke(app, ["run", str(workspace), "--out", str(out), "-q"])
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0
+    assert "observations.csv" in result.output and "row 14" in result.output
+    assert not out.exists()
+    assert not any(p.name.startswith(".out") for p in tmp_path.iterdir())
+
+
+def test_non_empty_out_folder_is_refused(workspace, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    result = RUNNER.invoke(app, ["run", str(workspace), "--out", str(out), "-q"])
+    assert result.exit_code == 2 and "not empty" in result.output
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+def test_console_script_help_and_exit_status(workspace, tmp_path):
+    exe = Path(sys.executable).with_name("forecast")
+    help_text = subprocess.run([exe, "run", "--help"], capture_output=True, text=True,
+                               check=True).stdout
+    assert "--as-of" in help_text and "Example" in help_text
+    bad = subprocess.run([exe, "run", str(tmp_path / "nowhere"), "-q"], capture_output=True,
+                         text=True)
+    assert bad.returncode == 2 and bad.stderr.startswith("error:")
+
+
+def test_bundled_example_covers_every_seed_target(tmp_path):
+    """The main job: a row for every target of the seed plans, a probability where there is
+    history, and a note for the rest."""
+    out = tmp_path / "example"
+    result = run("--out", str(out), "--draws", "400")
+    assert result.exit_code == 0, result.output
+    rows = pd.read_csv(out / "probabilities.csv")
+    assert set(rows["plan_id"]) == {"xiangtan-2023", "yuanjiang-2024", "unnamed-city-2025",
+                                    "pingxiang-2025", "zhenkang-2025", "fyp14-rd-intensity"}
+    numeric = rows[rows["kind"] != "qualitative"]
+    assessed = numeric[numeric["assessable"]]
+    assert assessed["probability"].between(0, 1).all()
+    assert numeric.loc[~numeric["assessable"], "note"].str.contains("data").all()
+    # Every FYP R&D-intensity target and every numeric Xiangtan table row has a probability.
+    assert rows[rows["plan_id"] == "fyp14-rd-intensity"]["assessable"].all()
+    xiangtan = assessed[assessed["plan_id"] == "xiangtan-2023"]
+    assert len(xiangtan) >= 24

@@ -1,0 +1,73 @@
+"""Reading observations: encodings, Excel, and one-line errors naming file, row and column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from forecast.dataset import data_quality_notes, read_observations, read_regions
+from forecast.errors import InputError
+
+GOOD = "region,indicator,year,value\n湘潭市,rd_intensity,2021,2.53\n湘潭市,rd_intensity,2022,2.95\n"
+
+
+def write(tmp_path: Path, text: str, encoding: str = "utf-8", name="observations.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_reads_utf8_bom_and_gbk(tmp_path, catalogue, encoding):
+    obs = read_observations(write(tmp_path, GOOD, encoding), catalogue)
+    assert obs["region"].tolist() == ["湘潭市", "湘潭市"]
+    assert obs["value"].tolist() == [2.53, 2.95]
+
+
+def test_reads_excel(tmp_path, catalogue):
+    path = tmp_path / "observations.xlsx"
+    pd.DataFrame({"region": ["湖南"], "indicator": ["gdp"], "year": [2022],
+                  "value": [48670.4]}).to_excel(path, index=False)
+    obs = read_observations(path, catalogue)
+    assert obs.loc[0, "value"] == 48670.4 and obs.loc[0, "year"] == 2022
+
+
+def test_region_names_resolve_to_ids(tmp_path, catalogue):
+    regions = read_regions(write(tmp_path, "region,name_en,level,parent\n湖南,Hunan,province,全国\n",
+                                 name="regions.csv"))
+    obs = read_observations(write(tmp_path, "region,indicator,year,value\nHunan,gdp,2022,1\n"),
+                            catalogue, regions)
+    assert obs.loc[0, "region"] == "湖南"
+
+
+@pytest.mark.parametrize(("body", "row", "column", "words"), [
+    ("湘潭市,rd_intensty,2022,2.95", 3, "indicator", "unknown indicator 'rd_intensty'"),
+    ("湘潭市,rd_intensity,2022,2.95", 3, "year", "duplicate"),
+    ("湘潭市,rd_intensity,2020,abc", 3, "value", "not a number"),
+    ("湘潭市,rd_intensity,2020,295", 3, "value", "outside the bounds"),
+    ("湘潭市,rd_intensity,2031,2.95", 3, "year", "after 2026"),
+    ("湘潭市,rd_intensity,twenty,2.95", 3, "year", "not a whole number"),
+    (",rd_intensity,2020,2.95", 3, "region", "empty region"),
+])
+def test_bad_rows_name_file_row_column_and_fix(tmp_path, catalogue, body, row, column, words):
+    path = write(tmp_path, "region,indicator,year,value\n湘潭市,rd_intensity,2022,2.95\n" + body)
+    with pytest.raises(InputError) as info:
+        read_observations(path, catalogue, latest_year=2026)
+    message = str(info.value)
+    assert str(path) in message and f"row {row}" in message and f"'{column}'" in message
+    assert words in message and "Fix:" in message
+    assert "\n" not in message
+
+
+def test_missing_column(tmp_path, catalogue):
+    with pytest.raises(InputError, match="missing column.*value"):
+        read_observations(write(tmp_path, "region,indicator,year\n湖南,gdp,2022\n"), catalogue)
+
+
+def test_quality_notes_flag_gaps_and_short_series():
+    obs = pd.DataFrame({"region": ["a"] * 3 + ["b"], "indicator": ["gdp"] * 4,
+                        "year": [2010, 2011, 2014, 2020], "value": [1.0] * 4})
+    notes = data_quality_notes(obs)
+    assert notes["note"].tolist() == ["gap in years: 2012, 2013", "only 1 point(s)"]
