@@ -35,8 +35,8 @@ def test_reads_excel(tmp_path, catalogue):
 
 
 def test_region_names_resolve_to_ids(tmp_path, catalogue):
-    regions = read_regions(write(tmp_path, "region,name_en,level,parent\n湖南,Hunan,province,全国\n",
-                                 name="regions.csv"))
+    text = "region,name_en,level,parent\n湖南,Hunan,province,全国\n"
+    regions = read_regions(write(tmp_path, text, name="regions.csv"))
     obs = read_observations(write(tmp_path, "region,indicator,year,value\nHunan,gdp,2022,1\n"),
                             catalogue, regions)
     assert obs.loc[0, "region"] == "湖南"
@@ -62,7 +62,7 @@ def test_bad_rows_name_file_row_column_and_fix(tmp_path, catalogue, body, row, c
 
 
 def test_missing_column(tmp_path, catalogue):
-    with pytest.raises(InputError, match="missing column.*value"):
+    with pytest.raises(InputError, match=r"missing column.*value"):
         read_observations(write(tmp_path, "region,indicator,year\n湖南,gdp,2022\n"), catalogue)
 
 

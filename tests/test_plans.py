@@ -70,7 +70,7 @@ def test_fyp_wording_is_encoded(plans):
     by_region = {}
     for t in plans["fyp14-rd-intensity"].targets:
         by_region.setdefault(t.region, []).append(t)
-    national = [t for t in by_region["全国"] if t.indicator == "rd_intensity"][0]
+    national = next(t for t in by_region["全国"] if t.indicator == "rd_intensity")
     assert (national.op, national.value) == (">", 2.4)  # "higher than"
     beijing = by_region["北京"][0]
     assert (beijing.op, beijing.value, beijing.wording) == (">=", 6.0, "about")
