@@ -16,7 +16,7 @@ install: $(STAMP)
 
 ## run: install, then run the main job on the bundled example workspace
 run: $(STAMP)
-	$(BIN)/forecast run --out reports/example --overwrite
+	$(BIN)/forecast run
 
 ## test: install, then run the whole test suite
 test: $(STAMP)
@@ -35,4 +35,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_run.py
 
 clean:
-	rm -rf $(VENV) reports/example
+	rm -rf $(VENV)
