@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.catalogue import Catalogue
+from forecast.config import DEFAULT_DRAWS, DEFAULT_MODEL, DEFAULT_SEED
 from forecast.dataset import data_quality_notes, region_resolver
 from forecast.plans import Plan, Target
 from forecast.simulate import SeriesRequest, SeriesResult, simulate_request, usable_history
@@ -38,9 +39,9 @@ SHORT_SERIES = 5  # below this the row says the distribution is wide because the
 
 @dataclass(frozen=True)
 class Settings:
-    model: str = "ensemble"
-    draws: int = 2000
-    seed: int = 20231
+    model: str = DEFAULT_MODEL
+    draws: int = DEFAULT_DRAWS
+    seed: int = DEFAULT_SEED
     as_of: int | None = None
 
 

@@ -124,6 +124,11 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(workspace, tmp_path)
     assert not any(p.name.startswith(".out") for p in tmp_path.iterdir())
 
 
+def test_as_of_in_the_future_is_refused(workspace):
+    result = RUNNER.invoke(app, ["run", str(workspace), "--as-of", "2999", "-q"])
+    assert result.exit_code == 2 and "--as-of 2999 is in the future" in result.output
+
+
 def test_non_empty_out_folder_is_refused(workspace, tmp_path):
     out = tmp_path / "out"
     out.mkdir()

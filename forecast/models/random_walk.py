@@ -12,6 +12,7 @@ naive: z[T+h] - z[T] ~ t_nu( 0, s * sqrt(h) ),  nu = prior_df + m, s^2 from sum 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,9 @@ from forecast.config import PRIORS_FILE
 from forecast.transforms import Transform
 
 
+@cache
 def load_prior(path: Path = PRIORS_FILE) -> tuple[float, float]:
+    """(prior_df, prior_scale) of the shock-size prior, read once per process."""
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     return float(doc["prior_df"]), float(doc["prior_scale"])
 
