@@ -98,7 +98,7 @@ def run(
         files += [f for f in (ws.regions_file, ws.indicators_file) if f.exists()]
         meta = run_metadata(settings, files, ws.root, bundled)
         target = out if out is not None else ws.reports / _run_id(settings)
-        write_run(target, result, plans, meta, lang.value)
+        write_run(target, result, plans, meta, lang.value, catalogue)
     except InputError as exc:
         _fail(exc)
     rows = result.rows

@@ -22,6 +22,7 @@ import pandas as pd
 
 from forecast import __version__
 from forecast.assess import Assessment, Settings
+from forecast.catalogue import Catalogue
 from forecast.errors import InputError
 from forecast.plans import Plan
 from forecast.targets import likelihood
@@ -104,7 +105,7 @@ def _fmt(x: float | None) -> str:
 
 
 def summary_markdown(rows: pd.DataFrame, plans: list[Plan], assessment: Assessment,
-                     meta: dict, lang: str = "en") -> str:
+                     meta: dict, lang: str = "en", catalogue: Catalogue | None = None) -> str:
     """A short table per plan: probability, likelihood, median and 80% range of the quantity."""
     zh = lang == "zh"
     lines = ["# 目标实现概率" if zh else "# Probability that each target is met", ""]
@@ -113,7 +114,9 @@ def summary_markdown(rows: pd.DataFrame, plans: list[Plan], assessment: Assessme
         f"{'模型' if zh else 'Model'}: `{s['model']}`, {s['draws']} "
         f"{'条模拟路径' if zh else 'simulated futures'}, seed {s['seed']}"
         + (f", as of {s['as_of']}" if s["as_of"] else "")
-        + f". {'数据' if zh else 'Data'}: {meta['workspace']}."
+        + f". {'数据' if zh else 'Data'}: "
+        + ("内置示例" if zh and meta["workspace"] == "bundled example" else meta["workspace"])
+        + "."
     )
     lines.append("")
     head = ("| 目标 | 概率 | 可能性 | 中位数 [80%区间] | 说明 |" if zh
@@ -126,7 +129,7 @@ def summary_markdown(rows: pd.DataFrame, plans: list[Plan], assessment: Assessme
                   + (f"项目标,{n_ok} 项可评估" if zh else f"targets, {n_ok} assessed"), "",
                   head, "|---|---:|---|---|---|"]
         for r in sub.itertuples(index=False):
-            label = f"{r.target_id}: {_clause(r)}"
+            label = f"`{r.target_id}` {_clause(r, catalogue, lang)}"
             if r.assessable:
                 lik = likelihood(r.probability, lang)
                 rng = (f"{_fmt(r.statistic_p50)} [{_fmt(r.statistic_p10)}, "
@@ -147,15 +150,32 @@ def summary_markdown(rows: pd.DataFrame, plans: list[Plan], assessment: Assessme
     return "\n".join(lines)
 
 
-def _clause(r) -> str:
-    op = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "between": "in"}.get(r.op, "")
+KIND_WORDS = {  # how each kind reads after the indicator's name, in English and Chinese
+    "level": ("", ""), "growth": (" growth (%)", "增速(%)"), "cagr": (" average growth (%)",
+    "年均增速(%)"), "cumulative": (" cumulative", "累计"), "change": (" increase", "增量"),
+    "relative": (" growth minus growth of the other (pp)", "增速差(百分点)"),
+}
+
+
+def _clause(r, catalogue: Catalogue | None, lang: str) -> str:
+    """The target in words: indicator name, comparison, value, unit and year."""
+    zh = lang == "zh"
+    ind = catalogue[r.indicator] if catalogue is not None and r.indicator in catalogue else None
+    name = (ind.name_zh if zh else ind.name_en) if ind else r.indicator
     if r.kind == "qualitative":
-        return f"{r.indicator} (qualitative)"
-    value = f"{r.value:g}–{r.value_hi:g}" if r.op == "between" else f"{r.value:g}"
-    kind = "" if r.kind == "level" else f" {r.kind}"
-    when = f"every year {r.base_year + 1}–{r.year}" if r.each_year else f"in {r.year}"
+        return f"{name} ({'定性' if zh else 'qualitative'})"
+    op = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "between": "∈"}.get(r.op, r.op)
+    value = f"[{r.value:g}, {r.value_hi:g}]" if r.op == "between" else f"{r.value:g}"
+    unit = "" if r.kind in ("growth", "cagr", "relative") or ind is None else ind.unit
+    unit = unit if unit in ("", "%") else f" {unit}"
+    kind = KIND_WORDS[r.kind][1 if zh else 0]
+    if r.each_year:
+        when = (f"{r.base_year + 1}–{r.year}年每年" if zh
+                else f"every year {r.base_year + 1}–{r.year}")
+    else:
+        when = f"{r.year}年" if zh else f"in {r.year}"
     star = " (力争)" if r.aspirational else ""
-    return f"{r.indicator}{kind} {op} {value} {when}{star}"
+    return f"{name}{kind} {op} {value}{unit}, {when}{star}"
 
 
 def prepare_out_dir(out: Path) -> None:
@@ -166,7 +186,7 @@ def prepare_out_dir(out: Path) -> None:
 
 
 def write_run(out: Path, assessment: Assessment, plans: list[Plan], meta: dict,
-              lang: str = "en") -> Path:
+              lang: str = "en", catalogue: Catalogue | None = None) -> Path:
     """Write the run's files into ``out`` atomically and return it."""
     prepare_out_dir(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -183,7 +203,8 @@ def write_run(out: Path, assessment: Assessment, plans: list[Plan], meta: dict,
         (tmp / "probabilities.json").write_text(
             json.dumps(payload, ensure_ascii=False, indent=1, default=_json_value) + "\n",
             encoding="utf-8")
-        (tmp / "summary.md").write_text(summary_markdown(rows, plans, assessment, meta, lang),
+        (tmp / "summary.md").write_text(summary_markdown(rows, plans, assessment, meta, lang,
+                                                         catalogue),
                                         encoding="utf-8")
         if out.exists():
             out.rmdir()
