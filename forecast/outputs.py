@@ -172,6 +172,8 @@ def _clause(r, catalogue: Catalogue | None, lang: str) -> str:
     if r.each_year:
         when = (f"{r.base_year + 1}–{r.year}年每年" if zh
                 else f"every year {r.base_year + 1}–{r.year}")
+    elif r.kind in ("cagr", "cumulative"):
+        when = f"{r.base_year}–{r.year}年" if zh else f"{r.base_year}–{r.year}"
     else:
         when = f"{r.year}年" if zh else f"in {r.year}"
     star = " (力争)" if r.aspirational else ""

@@ -67,6 +67,16 @@ def province_rows() -> pd.DataFrame:
             note="derived: 100 * rd_expenditure / rd_intensity (both rounded in the source)",
         ),
     ]
+    act = pd.read_csv(EXTERNAL / "cn_province_rd_expenditure_by_activity_long.csv")
+    parts.append(
+        act.assign(
+            indicator="basic_research_share_rd",
+            value=(100 * act["basic_research_10k_yuan"] / act["total_10k_yuan"]).round(2),
+            source="China Statistical Yearbook on S&T, R&D expenditure by activity "
+            "(techme RDActivity)",
+            note="derived: 100 * basic research / total R&D expenditure",
+        )
+    )
     tc = pd.read_csv(EXTERNAL / "cn_province_tech_contracts_long.csv")
     tc = tc.dropna(subset=["output_turnover_10k_yuan"])
     parts.append(

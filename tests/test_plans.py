@@ -74,7 +74,10 @@ def test_fyp_wording_is_encoded(plans):
     assert (national.op, national.value) == (">", 2.4)  # "higher than"
     beijing = by_region["北京"][0]
     assert (beijing.op, beijing.value, beijing.wording) == (">=", 6.0, "about")
-    assert {t.value for t in by_region["重庆"]} == {2.6, 2.73}
+    assert {t.value for t in by_region["重庆"] if t.indicator == "rd_intensity"} == {2.6, 2.73}
+    (spending,) = [t for t in by_region["全国"] if t.indicator == "rd_expenditure"]
+    assert (spending.kind, spending.op, spending.value) == ("cagr", ">=", 7)
+    assert spending.base_year == 2020
 
 
 def _plan(tmp_path: Path, target: str) -> Path:
