@@ -97,7 +97,7 @@ def _fmt_rate(r: float | None) -> float:
     return float("nan") if r is None else float(r)
 
 
-def assess_target(target: Target, inputs: Inputs, results: dict[tuple[str, str], SeriesResult],
+def assess_target(target: Target, results: dict[tuple[str, str], SeriesResult],
                   missing: dict[tuple[str, str], str], settings: Settings) -> dict:
     """One output row for a target."""
     row = dict.fromkeys(COLUMNS, float("nan"))
@@ -197,7 +197,7 @@ def assess(inputs: Inputs, settings: Settings,
         results[(res.region, res.indicator)] = res
         if progress:
             progress(1)
-    rows = [assess_target(t, inputs, results, missing, settings) for t in targets]
+    rows = [assess_target(t, results, missing, settings) for t in targets]
     frame = pd.DataFrame(rows, columns=COLUMNS)
     for col in ("year", "base_year", "last_year"):
         frame[col] = frame[col].astype("Int64")
