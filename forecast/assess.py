@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from forecast.calibration import NONE, Calibration
 from forecast.catalogue import Catalogue
 from forecast.config import DEFAULT_DRAWS, DEFAULT_MODEL, DEFAULT_SEED
 from forecast.dataset import data_quality_notes, region_resolver
@@ -43,6 +44,7 @@ class Settings:
     draws: int = DEFAULT_DRAWS
     seed: int = DEFAULT_SEED
     as_of: int | None = None
+    calibration: Calibration = NONE
 
 
 @dataclass
@@ -193,7 +195,8 @@ def assess(inputs: Inputs, settings: Settings,
         on_start(len(requests))
     results: dict[tuple[str, str], SeriesResult] = {}
     for req in requests:
-        res = simulate_request(req, settings.model, settings.draws, settings.seed)
+        res = simulate_request(req, settings.model, settings.draws, settings.seed,
+                               settings.calibration)
         results[(res.region, res.indicator)] = res
         if progress:
             progress(1)

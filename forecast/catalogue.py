@@ -154,6 +154,17 @@ class Catalogue:
                 return ind
         return None
 
+    def with_generic(self, ids: list[str], kind: str) -> Catalogue:
+        """This catalogue plus plain entries of ``kind`` for ids it lacks (for backtests of
+        arbitrary yearly series, e.g. `forecast backtest --kind amount`)."""
+        if kind not in KINDS:
+            raise InputError(f"unknown kind {kind!r}", column="--kind",
+                             fix=f"use one of {', '.join(KINDS)}")
+        extra = [_indicator({"id": i, "name_zh": i, "name_en": i, "unit": "", "kind": kind,
+                             "flow": False, "direction": "up"}, Path("--kind"), 0)
+                 for i in ids if i not in self._by_id]
+        return Catalogue([*self._by_id.values(), *extra])
+
     def with_overrides(self, path: Path) -> Catalogue:
         """This catalogue with a workspace's additions and overrides applied."""
         merged = dict(self._by_id)

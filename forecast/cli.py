@@ -16,12 +16,23 @@ import typer
 from tqdm import tqdm
 
 from forecast.assess import Inputs, Settings, assess
+from forecast.backtest import BacktestSettings, run_backtest, series_units, summarise
+from forecast.calibration import NONE, load_calibration
 from forecast.catalogue import load_catalogue
-from forecast.config import DEFAULT_DRAWS, DEFAULT_SEED, resolve_workspace
-from forecast.dataset import read_observations, read_regions
+from forecast.config import (
+    CALIBRATION_FILE,
+    DEFAULT_DRAWS,
+    DEFAULT_MODEL,
+    DEFAULT_SEED,
+    bundled_workspace,
+    resolve_workspace,
+)
+from forecast.dataset import read_observations, read_regions, read_table
 from forecast.errors import InputError
+from forecast.execution import default_workers
+from forecast.learn import learn
 from forecast.models import MODEL_HELP, MODEL_NAMES
-from forecast.outputs import run_metadata, write_run
+from forecast.outputs import prepare_out_dir, run_metadata, write_backtest, write_run
 from forecast.plans import read_plans
 
 app = typer.Typer(
@@ -51,7 +62,7 @@ def run(
         "reports/<run-id>/.")] = None,
     model: Annotated[ModelName, typer.Option(
         help="Forecasting model: " + "; ".join(f"{k}: {v}" for k, v in MODEL_HELP.items())
-    )] = "ensemble",  # type: ignore[assignment]
+    )] = DEFAULT_MODEL,  # type: ignore[assignment]
     draws: Annotated[int, typer.Option(min=100, help="Simulated futures per series.")]
     = DEFAULT_DRAWS,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same bytes.")] = DEFAULT_SEED,
@@ -85,7 +96,8 @@ def run(
         if not plans:
             raise InputError("no plan files", file=ws.plans,
                              fix="add one YAML file per plan (see docs/plan-encoding.md)")
-        settings = Settings(model=model.value, draws=draws, seed=seed, as_of=as_of)
+        settings = Settings(model=model.value, draws=draws, seed=seed, as_of=as_of,
+                            calibration=load_calibration(ws.models))
         if bundled and not quiet:
             typer.echo(f"No workspace given: running on the bundled example in {ws.root}",
                        err=True)
@@ -108,9 +120,137 @@ def run(
     typer.echo(f"wrote {target}/probabilities.csv, probabilities.json, summary.md")
 
 
+def _workers(workers: int | None) -> int:
+    return default_workers() if workers is None else max(1, workers)
+
+
+def _read_series(path: Path, kind: str | None, this_year: int):
+    """Observations for a backtest: unknown indicators are of ``kind`` when it is given."""
+    catalogue = load_catalogue()
+    if kind is not None:
+        ids = read_table(path)["indicator"].astype(str).str.strip().unique().tolist() \
+            if path.exists() else []
+        catalogue = catalogue.with_generic(ids, kind)
+    return read_observations(path, catalogue, latest_year=this_year), catalogue
+
+
+@app.command()
+def backtest(
+    observations: Annotated[Path, typer.Argument(
+        help="observations.csv/.xlsx (region, indicator, year, value).", show_default=False)],
+    holdout: Annotated[int, typer.Option(min=1, help="Years held out at each origin.")] = 3,
+    origins: Annotated[int, typer.Option(min=1, help="Rolling origins per series (the last "
+                                         "ends at the last year).")] = 1,
+    after: Annotated[int | None, typer.Option(
+        help="Score only origins whose held-out years all come after this year (e.g. the "
+        "--until of the calibration, so nothing scored was learned from).")] = None,
+    kind: Annotated[str | None, typer.Option(
+        help="Treat indicators not in the catalogue as this kind: share, amount, count or "
+        "ratio (so any yearly series can be evaluated).")] = None,
+    model: Annotated[ModelName, typer.Option(help="Model to evaluate.")] = DEFAULT_MODEL,  # type: ignore[assignment]
+    out: Annotated[Path | None, typer.Option(help="Folder for metrics.csv and summary.json "
+                                             "(new or empty). Default: reports/<run-id>/.")]
+    = None,
+    draws: Annotated[int, typer.Option(min=100, help="Simulated futures per series.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = DEFAULT_SEED,
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="Worker processes. Default: every core.")] = None,
+    calibrated: Annotated[bool, typer.Option(
+        "--calibrated/--raw", help="Apply models/calibration.json (the default model's "
+        "learned weights and spread) or score the raw model.")] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Hold out the last years of every series, forecast them, and score the forecasts.
+
+    Writes metrics.csv (one row per series and origin: MASE, sMAPE, CRPS, 80%/95% interval
+    coverage, PIT values) and summary.json (the means, coverages with exact binomial 95% bands,
+    and the Brier score of planner-style threshold probabilities with its reliability diagram).
+
+    Example:
+
+        forecast backtest data/observations.csv --holdout 3 --origins 3
+
+        forecast backtest m3.csv --kind amount --holdout 6 --model drift --raw
+    """
+    try:
+        obs, catalogue = _read_series(observations, kind, dt.date.today().year)
+        settings = BacktestSettings(model=model.value, holdout=holdout, origins=origins,
+                                    draws=draws, seed=seed, after=after,
+                                    calibration=load_calibration() if calibrated else NONE)
+        target = out if out is not None else Path("reports") / f"backtest-{_stamp()}-{model.value}"
+        prepare_out_dir(target)
+        units = series_units(obs, catalogue)
+        bar = tqdm(total=len(units), desc="backtesting", unit="series", disable=quiet,
+                   file=sys.stderr)
+        result = run_backtest(units, settings, _workers(workers), progress=bar.update)
+        bar.close()
+        summary = summarise(result)
+        summary["settings"] = {"model": model.value, "holdout": holdout, "origins": origins,
+                               "after": after,
+                               "draws": draws, "seed": seed, "calibrated": calibrated,
+                               "observations": str(observations)}
+        write_backtest(target, result, summary)
+    except InputError as exc:
+        _fail(exc)
+    typer.echo(f"{summary['series_origins']} series-origins: MASE {summary['MASE']:.3f}, "
+               f"coverage 80% {summary['coverage_80']['rate']:.3f}, "
+               f"95% {summary['coverage_95']['rate']:.3f}")
+    typer.echo(f"wrote {target}/metrics.csv, summary.json")
+
+
+@app.command()
+def calibrate(
+    until: Annotated[int, typer.Option(help="Learn only from held-out years up to this one; "
+                                       "later years stay unseen for scoring.")] = 2018,
+    horizon: Annotated[int, typer.Option(min=1, help="Longest horizon to calibrate.")] = 6,
+    out: Annotated[Path, typer.Option(help="Where to write the calibration.")]
+    = CALIBRATION_FILE,
+    draws: Annotated[int, typer.Option(min=100)] = 1000,
+    seed: Annotated[int, typer.Option()] = DEFAULT_SEED,
+    workers: Annotated[int | None, typer.Option(min=1, help="Default: every core.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Refresh the default model's calibration from backtests on the bundled corpus.
+
+    Learns the `trend` model's member weights per indicator and its spread factors per kind
+    and horizon from the bundled provincial series (data/observations.csv) and the
+    calibration corpus (data/calibration/: tourism yearly, World Bank R&D intensity), using
+    only held-out years up to --until.
+
+    Example:
+
+        forecast calibrate --until 2018
+    """
+    root = bundled_workspace().data
+    try:
+        units = []
+        for path in [root / "observations.csv", *sorted((root / "calibration").glob("*.csv"))]:
+            obs, catalogue = _read_series(path, "amount", dt.date.today().year)
+            units += series_units(obs, catalogue)
+        bar = tqdm(total=3 * len(units), desc="calibrating", unit="series", disable=quiet,
+                   file=sys.stderr)
+        calibration, report = learn(units, until, horizon, draws, seed, _workers(workers),
+                                    progress=bar.update)
+        bar.close()
+        calibration.meta.update({"command": f"forecast calibrate --until {until} --horizon "
+                                 f"{horizon} --draws {draws} --seed {seed}",
+                                 "created": dt.date.today().isoformat()})
+        calibration.save(out)
+    except InputError as exc:
+        _fail(exc)
+    w = calibration.models["trend"]["weights"]
+    typer.echo(f"learned from {report['held_out_values']} held-out values of {len(units)} "
+               f"series (years up to {until}); weight of linear drift: "
+               + ", ".join(f"{k} {v['linear']:.2f}" for k, v in sorted(w.items())))
+    typer.echo(f"wrote {out}")
+
+
+def _stamp() -> str:
+    return dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
 def _run_id(settings: Settings) -> str:
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return f"{stamp}-{settings.model}-seed{settings.seed}"
+    return f"{_stamp()}-{settings.model}-seed{settings.seed}"
 
 
 @app.command()

@@ -9,10 +9,11 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_DIR.parent
 CATALOGUE_FILE = PACKAGE_DIR / "data" / "indicators.yaml"
 PRIORS_FILE = PACKAGE_DIR / "data" / "priors.yaml"
+CALIBRATION_FILE = PROJECT_ROOT / "models" / "calibration.json"  # made by `forecast calibrate`
 
 DEFAULT_DRAWS = 2000
 DEFAULT_SEED = 20231
-DEFAULT_MODEL = "ensemble"
+DEFAULT_MODEL = "trend"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ import os
 import platform
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -180,6 +181,22 @@ def _clause(r, catalogue: Catalogue | None, lang: str) -> str:
     return f"{name}{kind} {op} {value}{unit}, {when}{star}"
 
 
+@contextmanager
+def atomic_folder(out: Path) -> Iterator[Path]:
+    """A temporary sibling of ``out`` to write into; moved into place only on success."""
+    prepare_out_dir(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        yield tmp
+        if out.exists():
+            out.rmdir()
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
 def prepare_out_dir(out: Path) -> None:
     """Refuse an --out folder that already holds files (nothing is overwritten)."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
@@ -190,11 +207,8 @@ def prepare_out_dir(out: Path) -> None:
 def write_run(out: Path, assessment: Assessment, plans: list[Plan], meta: dict,
               lang: str = "en", catalogue: Catalogue | None = None) -> Path:
     """Write the run's files into ``out`` atomically and return it."""
-    prepare_out_dir(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     rows = tidy_rows(assessment.rows)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with atomic_folder(out) as tmp:
         rows.to_csv(tmp / "probabilities.csv", index=False, lineterminator="\n")
         payload = {
             "run": meta,
@@ -206,12 +220,15 @@ def write_run(out: Path, assessment: Assessment, plans: list[Plan], meta: dict,
             json.dumps(payload, ensure_ascii=False, indent=1, default=_json_value) + "\n",
             encoding="utf-8")
         (tmp / "summary.md").write_text(summary_markdown(rows, plans, assessment, meta, lang,
-                                                         catalogue),
-                                        encoding="utf-8")
-        if out.exists():
-            out.rmdir()
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+                                                         catalogue), encoding="utf-8")
+    return out
+
+
+def write_backtest(out: Path, result, summary: dict) -> Path:
+    """metrics.csv and summary.json of a backtest, written atomically into ``out``."""
+    with atomic_folder(out) as tmp:
+        result.metrics.round(6).to_csv(tmp / "metrics.csv", index=False, lineterminator="\n")
+        (tmp / "summary.json").write_text(
+            json.dumps(summary, ensure_ascii=False, indent=1, default=_json_value) + "\n",
+            encoding="utf-8")
     return out

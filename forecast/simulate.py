@@ -13,10 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from forecast.calibration import NONE, Calibration
 from forecast.catalogue import Indicator
 from forecast.models import simulate_series
+from forecast.models.base import FitInfo
 from forecast.targets import Paths
-from forecast.transforms import transform_for
+from forecast.transforms import Transform, transform_for
 
 
 def stable_key(*parts: str) -> int:
@@ -64,7 +66,18 @@ def usable_history(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, str | N
     return years[start:], values[start:], note
 
 
-def simulate_request(req: SeriesRequest, model: str, n_paths: int, seed: int) -> SeriesResult:
+def forecast_paths(model: str, indicator: Indicator, z: np.ndarray, transform: Transform,
+                   horizon: int, n_paths: int, rng_for, calibration: Calibration = NONE
+                   ) -> tuple[np.ndarray, FitInfo]:
+    """Model-scale paths for one series with what backtests taught us applied: the member
+    weights learned for this indicator and the spread factors for its kind and horizon."""
+    z_paths, info = simulate_series(model, z, transform, horizon, n_paths, rng_for,
+                                    calibration.weights(model, indicator.id))
+    return calibration.apply(z_paths, model, indicator.kind), info
+
+
+def simulate_request(req: SeriesRequest, model: str, n_paths: int, seed: int,
+                     calibration: Calibration = NONE) -> SeriesResult:
     """Paths for one series: observed columns repeated, future columns simulated."""
     history = Paths(int(req.years[0]), req.values[None, :])
     horizon = req.until - int(req.years[-1])
@@ -74,9 +87,9 @@ def simulate_request(req: SeriesRequest, model: str, n_paths: int, seed: int) ->
         return SeriesResult(req.region, req.indicator.id, paths, history, "observed", tuple(notes))
     transform = transform_for(req.indicator, req.values)
     z = transform.forward(req.values)
-    future_z, info = simulate_series(
-        model, z, transform, horizon, n_paths,
-        lambda member: rng_for(seed, req.region, req.indicator.id, member),
+    future_z, info = forecast_paths(
+        model, req.indicator, z, transform, horizon, n_paths,
+        lambda member: rng_for(seed, req.region, req.indicator.id, member), calibration,
     )
     future = transform.inverse(future_z)
     values = np.hstack([np.repeat(history.values, n_paths, axis=0), future])

@@ -7,7 +7,7 @@ within 0–100, a count stays non-negative) and makes growth additive.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -49,6 +49,10 @@ class Transform:
         else:
             out = np.clip(z, self.lower, self.upper)
         return np.round(out) if self.integer else out
+
+    def continuous(self) -> Transform:
+        """The same map without rounding to whole numbers (for fitting to counts)."""
+        return replace(self, integer=False)
 
 
 def transform_for(indicator: Indicator, values: np.ndarray) -> Transform:

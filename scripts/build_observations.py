@@ -1,4 +1,4 @@
-"""Rebuild data/observations.csv and data/regions.csv from ../shared/data/external.
+"""Rebuild data/observations.csv, regions.csv and calibration/ from ../shared/data/external.
 
 Every value is copied from a public file listed in data/PROVENANCE.md; the only derived
 column is `gdp`, implied by R&D expenditure and R&D intensity (gdp = 100 * rd / intensity),
@@ -136,6 +136,30 @@ def regions() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["region", "name_zh", "name_en", "level", "parent"])
 
 
+def calibration_corpus() -> dict[str, pd.DataFrame]:
+    """Series that `forecast calibrate` learns from, in the observations format.
+
+    Tourism yearly (Tcomp, 518 series, whole series: the held-out years of the benchmarks are
+    never in it) and World Bank R&D % of GDP by economy (aggregates dropped).
+    """
+    long = pd.read_csv(EXTERNAL / "tourism_yearly_long.csv")
+    meta = pd.read_csv(EXTERNAL / "tourism_yearly_meta.csv")[["series_id", "start_year"]]
+    long = long.merge(meta, on="series_id")
+    tourism = pd.DataFrame({
+        "region": long["series_id"], "indicator": "tourism_yearly",
+        "year": long["start_year"] + long["t"] - 1, "value": long["value"],
+        "source": "Tourism forecasting competition 2010, yearly (Tcomp 1.0.1)", "note": "",
+    })
+    wb = pd.read_csv(EXTERNAL / "wb_rd_gdp_long.csv")
+    wb = wb[wb["is_aggregate"] == 0]
+    world = pd.DataFrame({
+        "region": wb["iso3"], "indicator": "rd_intensity", "year": wb["year"],
+        "value": wb["value"].round(5),
+        "source": "World Bank WDI GB.XPD.RSDV.GD.ZS (UNESCO UIS)", "note": wb["country"],
+    })
+    return {"tourism_yearly.csv": tourism, "wb_rd_intensity.csv": world}
+
+
 def main() -> int:
     if not EXTERNAL.is_dir():
         print(f"error: {EXTERNAL} not found; it holds the public source files", file=sys.stderr)
@@ -146,6 +170,10 @@ def main() -> int:
     OUT.mkdir(exist_ok=True)
     obs.to_csv(OUT / "observations.csv", index=False, float_format="%.10g")
     regions().to_csv(OUT / "regions.csv", index=False)
+    (OUT / "calibration").mkdir(exist_ok=True)
+    for name, frame in calibration_corpus().items():
+        frame.sort_values(["region", "year"], kind="stable").to_csv(
+            OUT / "calibration" / name, index=False, float_format="%.10g")
     print(f"wrote {len(obs)} observations and {len(regions())} regions to {OUT}")
     return 0
 

@@ -11,17 +11,22 @@ from collections.abc import Callable
 import numpy as np
 
 from forecast.models.base import FitInfo, Model
-from forecast.models.random_walk import Drift, Naive, load_prior
+from forecast.models.random_walk import Drift, LinearDrift, Naive, load_prior
 from forecast.models.statespace import Arima011, Ets, FitFailed, LocalLinearTrend
 from forecast.models.trend_rule import CagrRule
 from forecast.transforms import Transform
 
 ENSEMBLE_MEMBERS = ("ets", "llt", "arima")
-MODEL_NAMES = ("ensemble", "naive", "drift", "cagr", "ets", "llt", "arima")
+TREND_MEMBERS = ("linear", "drift")
+MODEL_NAMES = ("trend", "ensemble", "naive", "drift", "linear", "cagr", "ets", "llt", "arima")
 MODEL_HELP = {
-    "ensemble": "equal-weight mixture of ets, llt and arima paths (default)",
+    "trend": "calibrated mixture of linear and compound-growth drift, weights learned per "
+    "indicator from backtests (default)",
+    "ensemble": "equal-weight mixture of ets, llt and arima paths",
     "naive": "random walk: no trend",
-    "drift": "random walk with drift: the past average change continues",
+    "drift": "random walk with drift on the log/logit scale: the past average growth rate "
+    "continues",
+    "linear": "random walk with drift whose median adds the past average annual change",
     "cagr": "UN ESCAP trend rule: recency-weighted growth, deterministic (reference only)",
     "ets": "damped-trend exponential smoothing (statsmodels ETSModel)",
     "llt": "local linear trend (statsmodels UnobservedComponents)",
@@ -35,6 +40,7 @@ def get_model(name: str) -> Model:
     models: dict[str, Callable[[], Model]] = {
         "naive": lambda: Naive(prior_df, prior_scale),
         "drift": lambda: Drift(prior_df, prior_scale),
+        "linear": lambda: LinearDrift(prior_df, prior_scale),
         "cagr": CagrRule,
         "ets": Ets,
         "llt": LocalLinearTrend,
@@ -58,21 +64,35 @@ def _simulate_one(name: str, z: np.ndarray, transform: Transform, horizon: int, 
         return get_model("drift").fit(z, transform).simulate(horizon, n, rng)
 
 
+def mixture_sizes(n_paths: int, weights: list[float]) -> list[int]:
+    """Paths per member: proportional to the weights, summing to n_paths (largest remainder)."""
+    w = np.asarray(weights, float) / np.sum(weights)
+    exact = w * n_paths
+    sizes = np.floor(exact).astype(int)
+    for i in np.argsort(-(exact - sizes), kind="stable")[: n_paths - sizes.sum()]:
+        sizes[i] += 1
+    return [int(s) for s in sizes]
+
+
 def simulate_series(name: str, z: np.ndarray, transform: Transform, horizon: int, n_paths: int,
-                    rng_for: Callable[[str], np.random.Generator]) -> tuple[np.ndarray, FitInfo]:
+                    rng_for: Callable[[str], np.random.Generator],
+                    weights: dict[str, float] | None = None) -> tuple[np.ndarray, FitInfo]:
     """Paths (n_paths, horizon) on the model scale for one series, and what was used.
 
-    ``rng_for(member)`` gives each model its own random stream, so adding a member to the
-    ensemble does not change the others' paths.
+    ``rng_for(member)`` gives each model its own random stream, so adding a member to a
+    mixture does not change the others' paths. ``weights`` are the mixture weights of `trend`'s
+    members (equal when not given); `ensemble` mixes its members equally.
     """
     info = FitInfo(model=name)
-    if name != "ensemble":
+    if name == "ensemble":
+        members, w = ENSEMBLE_MEMBERS, [1.0] * len(ENSEMBLE_MEMBERS)
+    elif name == "trend":
+        members = TREND_MEMBERS
+        w = [(weights or {}).get(m, 1.0) for m in members]
+    else:
         return _simulate_one(name, z, transform, horizon, n_paths, rng_for(name), info), info
-    sizes = [n_paths // len(ENSEMBLE_MEMBERS)] * len(ENSEMBLE_MEMBERS)
-    for i in range(n_paths % len(ENSEMBLE_MEMBERS)):
-        sizes[i] += 1
     parts = [
         _simulate_one(member, z, transform, horizon, size, rng_for(member), info)
-        for member, size in zip(ENSEMBLE_MEMBERS, sizes, strict=True)
+        for member, size in zip(members, mixture_sizes(n_paths, w), strict=True) if size > 0
     ]
     return np.vstack(parts), info

@@ -83,3 +83,48 @@ class Naive:
         df = self.prior_df + len(d)
         scale = np.sqrt((self.prior_df * self.prior_scale**2 + float((d**2).sum())) / df)
         return RandomWalkFit(float(z[-1]), 0.0, 0.0, df, float(scale))
+
+
+@dataclass(frozen=True)
+class LinearFit:
+    """Median on a straight line in the indicator's unit, shocks on the model scale."""
+
+    last_raw: float
+    slope: float  # average annual change in the indicator's unit
+    floor: float
+    ceiling: float
+    transform: Transform
+    shocks: RandomWalkFit  # the drift model's posterior on the model scale
+
+    def simulate(self, horizon: int, n_paths: int, rng: np.random.Generator) -> np.ndarray:
+        h = np.arange(1, horizon + 1)
+        median_raw = np.clip(self.last_raw + self.slope * h, self.floor, self.ceiling)
+        centre = self.transform.continuous().forward(median_raw)
+        paths = self.shocks.simulate(horizon, n_paths, rng)
+        location = self.shocks.last + h * self.shocks.drift
+        return centre + (paths - location)
+
+
+@dataclass(frozen=True)
+class LinearDrift:
+    """Random walk with drift whose median grows by a constant amount, not a constant rate.
+
+    The median path extends the average annual change in the indicator's own unit (the
+    textbook drift forecast); the spread around it is the drift model's on the model scale, so
+    values stay within bounds. It is the stronger forecaster where growth does not compound.
+    """
+
+    prior_df: float
+    prior_scale: float
+    name: str = "linear"
+    min_points: int = 2
+
+    def fit(self, z: np.ndarray, transform: Transform) -> LinearFit:
+        raw = transform.continuous().inverse(z)
+        slope = float((raw[-1] - raw[0]) / (len(raw) - 1))
+        # a straight line may cross a bound: stop it just inside (1% of the distance to it)
+        floor = transform.lower + 0.01 * (raw[-1] - transform.lower)
+        ceiling = (transform.upper - 0.01 * (transform.upper - raw[-1])
+                   if np.isfinite(transform.upper) else np.inf)
+        shocks = Drift(self.prior_df, self.prior_scale).fit(z)
+        return LinearFit(float(raw[-1]), slope, floor, ceiling, transform, shocks)

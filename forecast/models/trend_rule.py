@@ -37,7 +37,7 @@ class CagrRule:
     min_points: int = 2
 
     def fit(self, z: np.ndarray, transform: Transform) -> TrendLine:
-        raw = transform.inverse(z) if not transform.integer else _unrounded(z, transform)
+        raw = transform.continuous().inverse(z)
         weights = np.arange(1, len(raw))
         if transform.name == "identity" or np.any(raw <= 0):
             rate = float(np.average(np.diff(raw), weights=weights))
@@ -47,6 +47,3 @@ class CagrRule:
         rate = float(np.expm1(np.average(log_growth, weights=weights)))
         return TrendLine(float(raw[-1]), rate, transform)
 
-
-def _unrounded(z: np.ndarray, transform: Transform) -> np.ndarray:
-    return Transform(transform.name, transform.lower, transform.upper, transform.offset).inverse(z)

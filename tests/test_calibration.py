@@ -1,0 +1,127 @@
+"""Calibration learns what it should from simulations with a known truth."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from forecast.backtest import BacktestSettings, SeriesUnit, run_backtest, summarise
+from forecast.calibration import Calibration, fit_factor, fit_factors
+from forecast.cli import app
+from forecast.learn import best_linear_weight, learn
+
+
+def test_apply_keeps_the_median_and_scales_the_spread():
+    rng = np.random.default_rng(0)
+    z = rng.normal(2.0, 0.3, size=(5000, 3))
+    cal = Calibration({"trend": {"spread": {"positive": [1.0, 2.0]}}}, {})
+    out = cal.apply(z, "trend", "amount")
+    np.testing.assert_allclose(np.median(out, axis=0), np.median(z, axis=0))
+    ratio = out.std(axis=0) / z.std(axis=0)
+    np.testing.assert_allclose(ratio, [1.0, 2.0, 2.0], rtol=1e-6)  # the last factor extends
+    assert cal.apply(z, "trend", "share") is z  # no factors for shares: unchanged
+
+
+def test_fit_factor_recovers_a_known_miscalibration():
+    """Quantiles of N(0, 1) while outcomes come from N(0, 1.6^2): the factor is 1.6."""
+    rng = np.random.default_rng(1)
+    n = 20_000
+    q = {f"q{lv}": np.full(n, v) for lv, v in
+         ((0.025, -1.959964), (0.1, -1.281552), (0.5, 0.0), (0.9, 1.281552), (0.975, 1.959964))}
+    points = pd.DataFrame({"z": rng.normal(0, 1.6, n), **q})
+    assert fit_factor(points) == pytest.approx(1.6, abs=0.03)
+
+
+def test_factors_never_shrink_with_horizon():
+    rng = np.random.default_rng(2)
+    rows = []
+    for h, true in ((1, 1.5), (2, 1.2), (3, 2.0)):
+        for _ in range(2000):
+            rows.append({"kind": "amount", "horizon": h, "z": rng.normal(0, true),
+                         "q0.025": -1.96, "q0.1": -1.2816, "q0.5": 0.0, "q0.9": 1.2816,
+                         "q0.975": 1.96})
+    factors = fit_factors(pd.DataFrame(rows), 3)["positive"]
+    assert factors[0] == pytest.approx(1.5, abs=0.06)
+    assert factors[1] == factors[0]  # 1.2 would shrink: held at the previous horizon's
+    assert factors[2] == pytest.approx(2.0, abs=0.08)
+
+
+def test_best_linear_weight_finds_the_true_mixture():
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=500), rng.normal(size=500)
+    actual = 0.3 * a + 0.7 * b
+    lin = pd.DataFrame({"actual": actual, "median": a, "scale": 1.0})
+    dri = pd.DataFrame({"actual": actual, "median": b, "scale": 1.0})
+    assert best_linear_weight(lin, dri) == pytest.approx(0.3)
+
+
+def _series(kind_indicator, growth: str, n_series: int, rng) -> list[SeriesUnit]:
+    units = []
+    years = np.arange(2000, 2016)
+    for i in range(n_series):
+        t = np.arange(len(years))
+        if growth == "linear":
+            values = 100 + 8 * t + rng.normal(0, 3, len(t))
+        else:
+            values = 100 * np.exp(0.08 * t + rng.normal(0, 0.02, len(t)))
+        units.append(SeriesUnit(f"r{i}", kind_indicator, years, values))
+    return units
+
+
+def test_learn_weights_linear_growth_towards_linear_and_compound_towards_drift(catalogue):
+    rng = np.random.default_rng(4)
+    cat = catalogue.with_generic(["lin", "exp"], "amount")
+    units = _series(cat["lin"], "linear", 15, rng) + _series(cat["exp"], "compound", 15, rng)
+    calibration, report = learn(units, until=2012, horizon=3, draws=300)
+    weights = calibration.models["trend"]["weights"]
+    assert weights["lin"]["linear"] >= 0.8
+    assert weights["exp"]["linear"] <= 0.2
+    assert report["held_out_values"] > 0
+    spread = calibration.models["trend"]["spread"]["positive"]
+    assert len(spread) == 3 and spread == sorted(spread)
+
+
+def test_calibrated_trend_is_better_covered_than_raw_on_held_out_years(catalogue):
+    """Learn on years up to 2012, score later years: calibration moves coverage to nominal."""
+    rng = np.random.default_rng(5)
+    cat = catalogue.with_generic(["lin"], "amount")
+    units = _series(cat["lin"], "linear", 40, rng)
+    calibration, _ = learn(units, until=2011, horizon=3, draws=300)
+    scored = {}
+    for name, cal in (("raw", Calibration({}, {})), ("calibrated", calibration)):
+        res = run_backtest(units, BacktestSettings(model="trend", holdout=3, origins=2,
+                                                   after=2011, draws=300, calibration=cal))
+        scored[name] = summarise(res)["coverage_80"]["rate"]
+    assert abs(scored["calibrated"] - 0.8) < abs(scored["raw"] - 0.8)
+
+
+def test_backtest_cli_writes_metrics_and_summary(tmp_path):
+    obs = tmp_path / "obs.csv"
+    rows = ["region,indicator,year,value"]
+    rng = np.random.default_rng(6)
+    for r in range(6):
+        v = 50.0
+        for year in range(2005, 2021):
+            v *= 1 + rng.normal(0.05, 0.03)
+            rows.append(f"s{r},sales,{year},{v:.3f}")
+    obs.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "bt"
+    result = CliRunner().invoke(app, ["backtest", str(obs), "--kind", "amount", "--holdout", "4",
+                                      "--origins", "2", "--out", str(out), "--draws", "300",
+                                      "--workers", "2", "-q"])
+    assert result.exit_code == 0, result.output
+    metrics = pd.read_csv(out / "metrics.csv")
+    assert len(metrics) == 12
+    assert {"region", "indicator", "origin", "MASE", "sMAPE", "CRPS", "coverage_80",
+            "coverage_95"} <= set(metrics.columns)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["coverage_80"]["held_out_values"] == 12 * 4
+    lo, hi = summary["coverage_80"]["band_95"]
+    assert lo <= summary["coverage_80"]["rate"] <= hi
+    assert len(summary["threshold_probabilities"]["reliability_diagram"]) == 10
+    bad = CliRunner().invoke(app, ["backtest", str(obs), "-q", "--out", str(tmp_path / "x")])
+    assert bad.exit_code == 2 and "unknown indicator 'sales'" in bad.output
