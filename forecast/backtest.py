@@ -84,6 +84,34 @@ def series_units(observations: pd.DataFrame, catalogue) -> list[SeriesUnit]:
     return units
 
 
+def score_origin(unit: SeriesUnit, origin: int, train: np.ndarray, actual: np.ndarray,
+                 paths: np.ndarray, point: np.ndarray | None = None) -> tuple[dict, pd.DataFrame]:
+    """The metrics row and threshold events of one origin's simulated paths (n x horizon).
+
+    The point forecast is the paths' median unless given (an anchor's own mean, say).
+    """
+    point = np.median(paths, axis=0) if point is None else point
+    crps = scoring.crps(actual, paths)
+    scale = scoring.naive_scale(train)
+    row = {
+        "region": unit.region, "indicator": unit.indicator.id, "origin": origin,
+        "n_train": len(train), "horizon": len(actual),
+        "MASE": scoring.mase(actual, point, train),
+        "sMAPE": scoring.smape(actual, point),
+        "CRPS": float(crps.mean()),
+        "CRPS_scaled": float(crps.mean() / scale) if scale > 0 else float("nan"),
+        "coverage_80": scoring.coverage(actual, paths, 0.80),
+        "coverage_95": scoring.coverage(actual, paths, 0.95),
+        "PIT": " ".join(f"{p:.4f}" for p in scoring.pit(actual, paths)),
+        "scale": scale,
+    }
+    events = scoring.threshold_events(train, actual, paths)
+    events.insert(0, "origin", origin)
+    events.insert(0, "indicator", unit.indicator.id)
+    events.insert(0, "region", unit.region)
+    return row, events
+
+
 def backtest_unit(unit: SeriesUnit, settings: BacktestSettings) -> UnitResult:
     out = UnitResult()
     for cut, end in cuts(unit.years, settings):
@@ -97,24 +125,10 @@ def backtest_unit(unit: SeriesUnit, settings: BacktestSettings) -> UnitResult:
             lambda member, key=key: rng_for(settings.seed, *key, member), settings.calibration)
         paths = transform.inverse(z_paths)
         point = np.median(paths, axis=0)
-        crps = scoring.crps(actual, paths)
-        scale = scoring.naive_scale(train)
-        out.metrics.append({
-            "region": unit.region, "indicator": unit.indicator.id, "origin": origin,
-            "n_train": cut, "horizon": len(actual),
-            "MASE": scoring.mase(actual, point, train),
-            "sMAPE": scoring.smape(actual, point),
-            "CRPS": float(crps.mean()),
-            "CRPS_scaled": float(crps.mean() / scale) if scale > 0 else float("nan"),
-            "coverage_80": scoring.coverage(actual, paths, 0.80),
-            "coverage_95": scoring.coverage(actual, paths, 0.95),
-            "PIT": " ".join(f"{p:.4f}" for p in scoring.pit(actual, paths)),
-        })
-        events = scoring.threshold_events(train, actual, paths)
-        events.insert(0, "origin", origin)
-        events.insert(0, "indicator", unit.indicator.id)
-        events.insert(0, "region", unit.region)
+        row, events = score_origin(unit, origin, train, actual, paths, point)
+        out.metrics.append(row)
         out.events.append(events)
+        scale = row["scale"]
         zq = np.quantile(z_paths, LEVELS, axis=0)
         z_actual = transform.forward(actual)
         for i in range(len(actual)):

@@ -43,15 +43,19 @@ class Calibration:
         by_ind = self.models.get(model, {}).get("weights", {})
         return by_ind.get(indicator) or by_ind.get("default")
 
-    def factor(self, model: str, kind: str, horizon: int) -> float:
-        by_h = self.models.get(model, {}).get("spread", {}).get(kind_group(kind))
+    def factor(self, model: str, kind: str, horizon: int, indicator: str | None = None) -> float:
+        """The indicator's own factor where it was learned, else its kind group's."""
+        spread = self.models.get(model, {}).get("spread", {})
+        by_h = spread.get(indicator) or spread.get(kind_group(kind))
         if not by_h:
             return 1.0
         return float(by_h[min(horizon, len(by_h)) - 1])
 
-    def apply(self, z_paths: np.ndarray, model: str, kind: str) -> np.ndarray:
+    def apply(self, z_paths: np.ndarray, model: str, kind: str,
+              indicator: str | None = None) -> np.ndarray:
         """Paths (n, horizon) on the model scale with their spread scaled per horizon."""
-        c = np.array([self.factor(model, kind, h + 1) for h in range(z_paths.shape[1])])
+        c = np.array([self.factor(model, kind, h + 1, indicator)
+                      for h in range(z_paths.shape[1])])
         if np.all(c == 1.0):
             return z_paths
         median = np.median(z_paths, axis=0)
@@ -104,16 +108,30 @@ def fit_factor(points: pd.DataFrame) -> float:
     return best
 
 
-def fit_factors(points: pd.DataFrame, max_horizon: int, min_points: int = 30) -> dict:
-    """Factors by kind group and horizon; horizons with too few points take the previous one's,
-    and factors never shrink with the horizon (uncertainty does not fall as we look further)."""
+def _factors_by_horizon(points: pd.DataFrame, max_horizon: int, min_points: int,
+                        fallback: list[float] | None) -> list[float]:
+    """Horizons with too few points take the previous horizon's factor (or the fallback's), and
+    factors never shrink with the horizon (uncertainty does not fall as we look further)."""
+    factors: list[float] = []
+    for h in range(1, max_horizon + 1):
+        at_h = points[points["horizon"] == h]
+        if len(at_h) >= min_points:
+            f = fit_factor(at_h)
+        else:
+            f = factors[-1] if factors else (fallback[h - 1] if fallback else 1.0)
+        factors.append(max(f, factors[-1]) if factors else f)
+    return factors
+
+
+def fit_factors(points: pd.DataFrame, max_horizon: int, min_points: int = 30,
+                own: set[str] | frozenset[str] = frozenset()) -> dict:
+    """Factors by kind group and horizon, and for each indicator in ``own`` its own factors
+    (from its points alone; where they are too few, its group's)."""
     out: dict[str, list[float]] = {}
     points = points.assign(group=points["kind"].map(kind_group))
     for group, sub in points.groupby("group"):
-        factors: list[float] = []
-        for h in range(1, max_horizon + 1):
-            at_h = sub[sub["horizon"] == h]
-            f = fit_factor(at_h) if len(at_h) >= min_points else (factors[-1] if factors else 1.0)
-            factors.append(max(f, factors[-1]) if factors else f)
-        out[str(group)] = factors
+        out[str(group)] = _factors_by_horizon(sub, max_horizon, min_points, None)
+    for indicator, sub in points[points["indicator"].isin(own)].groupby("indicator"):
+        group = out[kind_group(str(sub["kind"].iloc[0]))]
+        out[str(indicator)] = _factors_by_horizon(sub, max_horizon, min_points, group)
     return out

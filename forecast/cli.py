@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 from tqdm import tqdm
 
 from forecast.assess import Inputs, Settings, assess
@@ -212,10 +213,10 @@ def calibrate(
 ) -> None:
     """Refresh the default model's calibration from backtests on the bundled corpus.
 
-    Learns the `trend` model's member weights per indicator and its spread factors per kind
-    and horizon from the bundled provincial series (data/observations.csv) and the
-    calibration corpus (data/calibration/: tourism yearly, World Bank R&D intensity), using
-    only held-out years up to --until.
+    Learns the `trend` model's member weights and spread factors per indicator from the
+    bundled provincial series (data/observations.csv), and default weights and spread per kind
+    from those together with the calibration corpus (data/calibration/corpus.yaml: tourism
+    yearly, World Bank R&D intensity), using only held-out years up to --until.
 
     Example:
 
@@ -223,14 +224,18 @@ def calibrate(
     """
     root = bundled_workspace().data
     try:
-        units = []
-        for path in [root / "observations.csv", *sorted((root / "calibration").glob("*.csv"))]:
-            obs, catalogue = _read_series(path, "amount", dt.date.today().year)
+        obs, catalogue = _read_series(root / "observations.csv", None, dt.date.today().year)
+        units = series_units(obs, catalogue)
+        own = {u.indicator.id for u in units}
+        corpus = yaml.safe_load((root / "calibration" / "corpus.yaml").read_text("utf-8"))
+        for entry in corpus:
+            obs, catalogue = _read_series(root / "calibration" / entry["file"], entry["kind"],
+                                          dt.date.today().year)
             units += series_units(obs, catalogue)
-        bar = tqdm(total=3 * len(units), desc="calibrating", unit="series", disable=quiet,
+        bar = tqdm(total=2 * len(units), desc="calibrating", unit="series", disable=quiet,
                    file=sys.stderr)
         calibration, report = learn(units, until, horizon, draws, seed, _workers(workers),
-                                    progress=bar.update)
+                                    progress=bar.update, own=own)
         bar.close()
         calibration.meta.update({"command": f"forecast calibrate --until {until} --horizon "
                                  f"{horizon} --draws {draws} --seed {seed}",

@@ -3,10 +3,12 @@
 Two steps, both on origins whose held-out years end by ``until`` (so the years scored later,
 after ``until``, are never seen):
 
-1. member weights per indicator: the share of `linear` (vs compound-growth `drift`) that
-   minimises the mean MASE of the weighted median forecast across all regions' series of that
-   indicator; indicators with too few backtest points, and indicators not in the corpus, get
-   the weight learned on the whole corpus ("default");
+1. member weights per indicator: the share of `linear` (vs compound-growth `drift`) paths
+   that minimises the mean CRPS (scaled like MASE) of the mixture on held-out values across
+   all regions' series of that indicator. CRPS scores the whole distribution, so the weights
+   serve the probabilities planners read, not just the median. Indicators with too few
+   backtest points, and indicators not in the corpus, get the weight learned on everything
+   ("default");
 2. spread factors per kind group and horizon, from the weighted mixture's held-out values
    (``forecast.calibration.fit_factors``).
 """
@@ -14,38 +16,70 @@ after ``until``, are never seen):
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
-import pandas as pd
 
-from forecast.backtest import BacktestSettings, SeriesUnit, run_backtest
+from forecast import scoring
+from forecast.backtest import BacktestSettings, SeriesUnit, cuts, run_backtest
 from forecast.calibration import Calibration, fit_factors
+from forecast.execution import map_units
+from forecast.simulate import forecast_paths, rng_for
+from forecast.transforms import transform_for
 
 WEIGHT_GRID = np.round(np.arange(0.0, 1.0001, 0.05), 2)
 MIN_POINTS_FOR_OWN_WEIGHT = 100  # held-out values an indicator needs to get its own weight
 
 
-def best_linear_weight(linear: pd.DataFrame, drift: pd.DataFrame) -> float:
-    """Weight of `linear` minimising mean scaled absolute error of the weighted median."""
-    err = [
-        float(np.mean(np.abs(linear["actual"] - (w * linear["median"] + (1 - w) * drift["median"]))
-                      / linear["scale"]))
-        for w in WEIGHT_GRID
-    ]
-    return float(WEIGHT_GRID[int(np.argmin(err))])
+@dataclass(frozen=True)
+class _MixtureCrps:
+    """Per unit: the scaled CRPS of the linear/drift mixture at every weight of the grid."""
+
+    settings: BacktestSettings
+
+    def __call__(self, unit: SeriesUnit) -> tuple[str, np.ndarray, int]:
+        total, count = np.zeros(len(WEIGHT_GRID)), 0
+        for cut, end in cuts(unit.years, self.settings):
+            train, actual = unit.values[:cut], unit.values[cut:end]
+            scale = scoring.naive_scale(train)
+            if scale <= 0:
+                continue
+            transform = transform_for(unit.indicator, train)
+            z = transform.forward(train)
+            key = (unit.region, unit.indicator.id, str(int(unit.years[cut - 1])))
+            members = {
+                m: transform.inverse(forecast_paths(
+                    m, unit.indicator, z, transform, len(actual), self.settings.draws,
+                    lambda member, key=key: rng_for(self.settings.seed, *key, member))[0])
+                for m in ("linear", "drift")
+            }
+            n = self.settings.draws
+            for i, w in enumerate(WEIGHT_GRID):
+                k = round(w * n)
+                mix = np.vstack([members["linear"][:k], members["drift"][: n - k]])
+                total[i] += scoring.crps(actual, mix).sum() / scale
+            count += len(actual)
+        return unit.indicator.id, total, count
 
 
-def learn_weights(points: dict[str, pd.DataFrame]) -> dict[str, dict[str, float]]:
-    keys = ["region", "indicator", "origin", "horizon"]
-    lin = points["linear"].set_index(keys).sort_index()
-    dri = points["drift"].set_index(keys).sort_index().loc[lin.index]
-    ok = lin["scale"] > 0
-    lin, dri = lin[ok], dri[ok]
-    weights = {"default": _pair(best_linear_weight(lin, dri))}
-    for indicator, sub in lin.groupby(level="indicator"):
-        if len(sub) >= MIN_POINTS_FOR_OWN_WEIGHT:
-            weights[str(indicator)] = _pair(best_linear_weight(sub, dri.loc[sub.index]))
+def learn_weights(units: list[SeriesUnit], settings: BacktestSettings,
+                  own: set[str] | frozenset[str], workers: int = 1,
+                  progress: Callable[[int], None] | None = None) -> dict[str, dict[str, float]]:
+    """The share of `linear` in the mixture that minimises the mean scaled CRPS of held-out
+    values: per indicator in ``own`` with enough of them, and over everything ("default")."""
+    by_indicator: dict[str, list] = {}
+    for indicator, total, count in map_units(_MixtureCrps(settings), units, workers,
+                                             chunksize=max(1, len(units) // (8 * workers))):
+        acc = by_indicator.setdefault(indicator, [np.zeros(len(WEIGHT_GRID)), 0])
+        acc[0] += total
+        acc[1] += count
+        if progress:
+            progress(1)
+    everything = sum(t for t, _ in by_indicator.values())
+    weights = {"default": _pair(float(WEIGHT_GRID[int(np.argmin(everything))]))}
+    for indicator, (total, count) in sorted(by_indicator.items()):
+        if indicator in own and count >= MIN_POINTS_FOR_OWN_WEIGHT:
+            weights[indicator] = _pair(float(WEIGHT_GRID[int(np.argmin(total))]))
     return weights
 
 
@@ -55,19 +89,20 @@ def _pair(w: float) -> dict[str, float]:
 
 def learn(units: list[SeriesUnit], until: int, horizon: int = 6, draws: int = 1000,
           seed: int = 20231, workers: int = 1, model: str = "trend",
-          progress: Callable[[int], None] | None = None) -> tuple[Calibration, dict]:
-    """The calibration of ``model`` (a linear/drift mixture), and a report of what was learned."""
-    settings = BacktestSettings(model="linear", holdout=horizon, draws=draws, seed=seed,
+          progress: Callable[[int], None] | None = None,
+          own: set[str] | None = None) -> tuple[Calibration, dict]:
+    """The calibration of ``model`` (a linear/drift mixture), and a report of what was learned.
+
+    Indicators in ``own`` (default: all) get their own weights and spread factors where they
+    have enough backtest points; the rest of the corpus informs only the defaults.
+    """
+    own = {u.indicator.id for u in units} if own is None else own
+    settings = BacktestSettings(model=model, holdout=horizon, draws=draws, seed=seed,
                                 until=until)
-    points = {}
-    for member in ("linear", "drift"):
-        res = run_backtest(units, replace(settings, model=member), workers, progress)
-        points[member] = res.points
-    weights = learn_weights(points)
+    weights = learn_weights(units, settings, own, workers, progress)
     unweighted = Calibration({model: {"weights": weights}}, {})
-    res = run_backtest(units, replace(settings, model=model, calibration=unweighted), workers,
-                       progress)
-    spread = fit_factors(res.points, horizon)
+    res = run_backtest(units, replace(settings, calibration=unweighted), workers, progress)
+    spread = fit_factors(res.points, horizon, own=own)
     report = {
         "until": until, "horizon": horizon, "series": len(units),
         "held_out_values": len(res.points),

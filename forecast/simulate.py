@@ -17,6 +17,7 @@ from forecast.calibration import NONE, Calibration
 from forecast.catalogue import Indicator
 from forecast.models import simulate_series
 from forecast.models.base import FitInfo
+from forecast.models.random_walk import max_deviation
 from forecast.targets import Paths
 from forecast.transforms import Transform, transform_for
 
@@ -70,10 +71,14 @@ def forecast_paths(model: str, indicator: Indicator, z: np.ndarray, transform: T
                    horizon: int, n_paths: int, rng_for, calibration: Calibration = NONE
                    ) -> tuple[np.ndarray, FitInfo]:
     """Model-scale paths for one series with what backtests taught us applied: the member
-    weights learned for this indicator and the spread factors for its kind and horizon."""
+    weights learned for this indicator and the spread factors for its kind and horizon. Values
+    further than ``max_deviation`` from their year's median are held at that bound."""
     z_paths, info = simulate_series(model, z, transform, horizon, n_paths, rng_for,
                                     calibration.weights(model, indicator.id))
-    return calibration.apply(z_paths, model, indicator.kind), info
+    z_paths = calibration.apply(z_paths, model, indicator.kind, indicator.id)
+    median = np.median(z_paths, axis=0)
+    bound = max_deviation()
+    return np.clip(z_paths, median - bound, median + bound), info
 
 
 def simulate_request(req: SeriesRequest, model: str, n_paths: int, seed: int,

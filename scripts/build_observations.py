@@ -153,7 +153,7 @@ def calibration_corpus() -> dict[str, pd.DataFrame]:
     wb = pd.read_csv(EXTERNAL / "wb_rd_gdp_long.csv")
     wb = wb[wb["is_aggregate"] == 0]
     world = pd.DataFrame({
-        "region": wb["iso3"], "indicator": "rd_intensity", "year": wb["year"],
+        "region": wb["iso3"], "indicator": "wb_rd_intensity", "year": wb["year"],
         "value": wb["value"].round(5),
         "source": "World Bank WDI GB.XPD.RSDV.GD.ZS (UNESCO UIS)", "note": wb["country"],
     })

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from forecast.backtest import BacktestSettings, SeriesUnit, run_backtest, summarise
 from forecast.calibration import Calibration, fit_factor, fit_factors
 from forecast.cli import app
-from forecast.learn import best_linear_weight, learn
+from forecast.learn import learn
 
 
 def test_apply_keeps_the_median_and_scales_the_spread():
@@ -41,22 +41,14 @@ def test_factors_never_shrink_with_horizon():
     rows = []
     for h, true in ((1, 1.5), (2, 1.2), (3, 2.0)):
         for _ in range(2000):
-            rows.append({"kind": "amount", "horizon": h, "z": rng.normal(0, true),
+            rows.append({"kind": "amount", "indicator": "x", "horizon": h,
+                         "z": rng.normal(0, true),
                          "q0.025": -1.96, "q0.1": -1.2816, "q0.5": 0.0, "q0.9": 1.2816,
                          "q0.975": 1.96})
     factors = fit_factors(pd.DataFrame(rows), 3)["positive"]
     assert factors[0] == pytest.approx(1.5, abs=0.06)
     assert factors[1] == factors[0]  # 1.2 would shrink: held at the previous horizon's
     assert factors[2] == pytest.approx(2.0, abs=0.08)
-
-
-def test_best_linear_weight_finds_the_true_mixture():
-    rng = np.random.default_rng(3)
-    a, b = rng.normal(size=500), rng.normal(size=500)
-    actual = 0.3 * a + 0.7 * b
-    lin = pd.DataFrame({"actual": actual, "median": a, "scale": 1.0})
-    dri = pd.DataFrame({"actual": actual, "median": b, "scale": 1.0})
-    assert best_linear_weight(lin, dri) == pytest.approx(0.3)
 
 
 def _series(kind_indicator, growth: str, n_series: int, rng) -> list[SeriesUnit]:

@@ -23,10 +23,19 @@ from forecast.transforms import Transform
 
 
 @cache
+def _priors(path: Path = PRIORS_FILE) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
 def load_prior(path: Path = PRIORS_FILE) -> tuple[float, float]:
     """(prior_df, prior_scale) of the shock-size prior, read once per process."""
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc = _priors(path)
     return float(doc["prior_df"]), float(doc["prior_scale"])
+
+
+def max_deviation(path: Path = PRIORS_FILE) -> float:
+    """The furthest a simulated value may stray from its year's median on the model scale."""
+    return float(_priors(path)["max_deviation"])
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,144 @@
+"""Accuracy, calibration and speed of our models against the anchors, side by side.
+
+For each dataset, every model is backtested as a separate process (timed whole) on the same
+origins and scored by the same code: ours with `forecast backtest`, the statsforecast anchors
+(AutoETS, AutoTheta, RandomWalkWithDrift) with benchmarks/sf_backtest.py. Prints one markdown
+table per dataset. Needs the bench extra: pip install -e ".[bench]".
+
+    python benchmarks/bench_accuracy.py [--datasets m3,cn_rd_intensity,cn_tech_contracts,wb]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+EXTERNAL = ROOT.parent / "shared" / "data" / "external"
+BIN = Path(sys.executable).parent
+OURS = ("trend", "trend --raw", "naive", "linear", "drift", "cagr")
+UNTIL = 2018  # the calibration learned from held-out years up to here; we score later ones
+
+
+def m3_csv(folder: Path) -> Path:
+    long = pd.read_csv(EXTERNAL / "m3_yearly_long.csv")
+    meta = pd.read_csv(EXTERNAL / "m3_yearly_meta.csv")[["series_id", "start_year"]]
+    long = long.merge(meta, on="series_id")
+    path = folder / "m3.csv"
+    pd.DataFrame({"region": long["series_id"], "indicator": "m3_yearly",
+                  "year": long["start_year"] + long["t"] - 1, "value": long["value"]}
+                 ).to_csv(path, index=False)
+    return path
+
+
+def provincial_csv(folder: Path, indicator: str) -> Path:
+    obs = pd.read_csv(ROOT / "data" / "observations.csv")
+    obs = obs[(obs["indicator"] == indicator) & (obs["region"] != "湘潭市")]
+    path = folder / f"{indicator}.csv"
+    obs.to_csv(path, index=False)
+    return path
+
+
+DATASETS = {
+    # name: (file maker, backtest options, description)
+    "m3": (m3_csv, ["--kind", "amount", "--holdout", "6"],
+           "M3 yearly, 645 series, official holdout h = 6"),
+    "cn_rd_intensity": (lambda f: provincial_csv(f, "rd_intensity"),
+                        ["--holdout", "3", "--origins", "3", "--after", str(UNTIL)],
+                        "Chinese provincial R&D intensity (32 series, 2011-2023), 3 rolling "
+                        "origins, h = 3, held-out years 2019-2023 only"),
+    "cn_tech_contracts": (lambda f: provincial_csv(f, "tech_contract_turnover"),
+                          ["--holdout", "3", "--origins", "3", "--after", str(UNTIL)],
+                          "Chinese provincial technology contract turnover (32 series, "
+                          "2012-2023), 3 rolling origins, h = 3, held-out years 2019-2023"),
+    "wb": (lambda f: ROOT / "data" / "calibration" / "wb_rd_intensity.csv",
+           ["--kind", "share", "--holdout", "3", "--origins", "3", "--after", str(UNTIL)],
+           "World Bank R&D % of GDP by economy, 3 rolling origins, h = 3, held-out years "
+           "2019-2023"),
+}
+
+
+def timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def run_dataset(name: str, folder: Path, draws: int) -> pd.DataFrame:
+    make, opts, _ = DATASETS[name]
+    data = make(folder)
+    rows = []
+    for spec in OURS:
+        model, *flags = spec.split()
+        out = folder / f"{name}-{model}{'-raw' if flags else ''}"
+        secs = timed([str(BIN / "forecast"), "backtest", str(data), "--model", model, *flags,
+                      *opts, "--draws", str(draws), "--out", str(out), "-q"])
+        rows.append(_row(spec, out / "summary.json", secs))
+    sf_opts = opts if "--kind" in opts else [*opts, "--kind", "amount"]  # kind unused there
+    for group in ("AutoETS,AutoTheta", "RandomWalkWithDrift"):
+        out = folder / f"{name}-sf-{group.replace(',', '-')}"
+        secs = timed([sys.executable, str(ROOT / "benchmarks" / "sf_backtest.py"), str(data),
+                      "--models", group, *sf_opts, "--draws", str(draws), "--out", str(out)])
+        for model in group.split(","):
+            rows.append(_row(model, out / model / "summary.json", secs, shared=group))
+    table = pd.DataFrame(rows).set_index("model")
+    for ref in ("RandomWalkWithDrift", "cagr"):
+        table[f"BSS vs {ref}"] = 1 - table["Brier"] / table.loc[ref, "Brier"]
+    both = table.loc["AutoETS", "time_s"]  # the AutoETS+AutoTheta process
+    table["time vs AutoETS+AutoTheta"] = table["time_s"] / both
+    return table
+
+
+def _row(model: str, summary_file: Path, secs: float, shared: str | None = None) -> dict:
+    s = json.loads(summary_file.read_text())
+    n = s["series_origins"]
+    return {
+        "model": model, "MASE": s["MASE"], "sMAPE": s["sMAPE"], "CRPS_scaled": s["CRPS_scaled"],
+        "cov80": s["coverage_80"]["rate"], "cov80_band": s["coverage_80"]["band_95"],
+        "cov95": s["coverage_95"]["rate"], "cov95_band": s["coverage_95"]["band_95"],
+        "Brier": s["threshold_probabilities"]["brier"],
+        "reliability": s["threshold_probabilities"]["reliability"],
+        "resolution": s["threshold_probabilities"]["resolution"],
+        "series_origins": n, "time_s": secs, "ms_per_series": 1000 * secs / max(n, 1),
+        "timed_with": shared or model,
+    }
+
+
+def markdown(name: str, table: pd.DataFrame) -> str:
+    lines = [f"### {DATASETS[name][2]}", "",
+             "| model | MASE | sMAPE | CRPS (scaled) | 80% cov. [95% band] | 95% cov. [95% band] "
+             "| Brier | BSS vs RW-drift | BSS vs cagr | time s | ms/series | × AutoETS+AutoTheta |",
+             "|---|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|"]
+    for model, r in table.iterrows():
+        shared = " (with AutoTheta)" if r["timed_with"] == "AutoETS,AutoTheta" else ""
+        lines.append(
+            f"| {model} | {r['MASE']:.3f} | {r['sMAPE']:.2f} | {r['CRPS_scaled']:.3f} | "
+            f"{r['cov80']:.3f} [{r['cov80_band'][0]:.3f}, {r['cov80_band'][1]:.3f}] | "
+            f"{r['cov95']:.3f} [{r['cov95_band'][0]:.3f}, {r['cov95_band'][1]:.3f}] | "
+            f"{r['Brier']:.4f} | {r['BSS vs RandomWalkWithDrift']:+.3f} | "
+            f"{r['BSS vs cagr']:+.3f} | {r['time_s']:.1f}{shared} | {r['ms_per_series']:.1f} | "
+            f"{r['time vs AutoETS+AutoTheta']:.2f} |")
+    lines.append(f"\n{int(table['series_origins'].iloc[0])} series-origins.\n")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--datasets", default=",".join(DATASETS))
+    ap.add_argument("--draws", type=int, default=2000)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.datasets.split(","):
+            table = run_dataset(name, Path(tmp), args.draws)
+            print(markdown(name, table), flush=True)
+
+
+if __name__ == "__main__":
+    main()
