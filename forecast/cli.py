@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from forecast.assess import Inputs, Settings, assess
 from forecast.backtest import BacktestSettings, run_backtest, series_units, summarise
-from forecast.calibration import NONE, load_calibration
+from forecast.calibration import NONE, Calibration, load_calibration
 from forecast.catalogue import load_catalogue
 from forecast.config import (
     CALIBRATION_FILE,
@@ -121,6 +121,12 @@ def run(
     typer.echo(f"wrote {target}/probabilities.csv, probabilities.json, summary.md")
 
 
+def _calibration(choice: str):
+    if choice == "none":
+        return NONE
+    return load_calibration() if choice == "default" else Calibration.load(Path(choice))
+
+
 def _workers(workers: int | None) -> int:
     return default_workers() if workers is None else max(1, workers)
 
@@ -156,9 +162,11 @@ def backtest(
     seed: Annotated[int, typer.Option(help="Random seed.")] = DEFAULT_SEED,
     workers: Annotated[int | None, typer.Option(
         min=1, help="Worker processes. Default: every core.")] = None,
-    calibrated: Annotated[bool, typer.Option(
-        "--calibrated/--raw", help="Apply models/calibration.json (the default model's "
-        "learned weights and spread) or score the raw model.")] = True,
+    calibration: Annotated[str, typer.Option(
+        help="Calibration to apply: 'default' (models/calibration.json), 'none' (the raw "
+        "model), or the path of a file made by `forecast calibrate --out`. To score honestly, "
+        "use one learned only from years before those held out (calibrate --until).")]
+    = "default",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Hold out the last years of every series, forecast them, and score the forecasts.
@@ -171,13 +179,17 @@ def backtest(
 
         forecast backtest data/observations.csv --holdout 3 --origins 3
 
-        forecast backtest m3.csv --kind amount --holdout 6 --model drift --raw
+        forecast calibrate --until 2018 --out cal-2018.json
+
+        forecast backtest data/observations.csv --after 2018 --calibration cal-2018.json
+
+        forecast backtest m3.csv --kind amount --holdout 6 --model drift --calibration none
     """
     try:
         obs, catalogue = _read_series(observations, kind, dt.date.today().year)
         settings = BacktestSettings(model=model.value, holdout=holdout, origins=origins,
                                     draws=draws, seed=seed, after=after,
-                                    calibration=load_calibration() if calibrated else NONE)
+                                    calibration=_calibration(calibration))
         target = out if out is not None else Path("reports") / f"backtest-{_stamp()}-{model.value}"
         prepare_out_dir(target)
         units = series_units(obs, catalogue)
@@ -188,7 +200,7 @@ def backtest(
         summary = summarise(result)
         summary["settings"] = {"model": model.value, "holdout": holdout, "origins": origins,
                                "after": after,
-                               "draws": draws, "seed": seed, "calibrated": calibrated,
+                               "draws": draws, "seed": seed, "calibration": calibration,
                                "observations": str(observations)}
         write_backtest(target, result, summary)
     except InputError as exc:
@@ -201,8 +213,9 @@ def backtest(
 
 @app.command()
 def calibrate(
-    until: Annotated[int, typer.Option(help="Learn only from held-out years up to this one; "
-                                       "later years stay unseen for scoring.")] = 2018,
+    until: Annotated[int | None, typer.Option(
+        help="Learn only from held-out years up to this one, so later years stay unseen and "
+        "can be scored. Default: every year (the calibration that runs use).")] = None,
     horizon: Annotated[int, typer.Option(min=1, help="Longest horizon to calibrate.")] = 6,
     out: Annotated[Path, typer.Option(help="Where to write the calibration.")]
     = CALIBRATION_FILE,
@@ -220,7 +233,9 @@ def calibrate(
 
     Example:
 
-        forecast calibrate --until 2018
+        forecast calibrate                        # refresh models/calibration.json
+
+        forecast calibrate --until 2018 --out cal-2018.json   # for honest backtests
     """
     root = bundled_workspace().data
     try:
@@ -234,6 +249,8 @@ def calibrate(
             units += series_units(obs, catalogue)
         bar = tqdm(total=2 * len(units), desc="calibrating", unit="series", disable=quiet,
                    file=sys.stderr)
+        last = max(int(u.years[-1]) for u in units)
+        until = last if until is None else until
         calibration, report = learn(units, until, horizon, draws, seed, _workers(workers),
                                     progress=bar.update, own=own)
         bar.close()
