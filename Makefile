@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench clean data
+.PHONY: run test install lint bench calibrate clean data
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,16 @@ lint: $(STAMP)
 data: $(STAMP)
 	$(BIN)/python scripts/build_observations.py
 
+## bench: timings and accuracy against the anchors (figures in BENCHMARKS.md)
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[bench]"
 	$(BIN)/python benchmarks/bench_run.py
+	$(BIN)/python benchmarks/bench_accuracy.py
+	$(BIN)/python benchmarks/reliability_figure.py
+
+## calibrate: refresh models/calibration.json from the bundled series
+calibrate: $(STAMP)
+	$(BIN)/forecast calibrate
 
 clean:
 	rm -rf $(VENV)
