@@ -58,7 +58,7 @@ class Inputs:
 @dataclass
 class Assessment:
     rows: pd.DataFrame
-    series: dict[tuple[str, str], SeriesResult] = field(default_factory=dict)
+    series: dict[str, dict] = field(default_factory=dict)  # "region|indicator" -> diagnostics
     quality: pd.DataFrame = field(default_factory=pd.DataFrame)
     data_needed: pd.DataFrame = field(default_factory=pd.DataFrame)
 
@@ -178,36 +178,127 @@ def data_needed(missing: dict[tuple[str, str], str], targets: list[Target],
                                        "targets", "years_needed"])
 
 
-def assess(inputs: Inputs, settings: Settings,
-           progress: Callable[[int], None] | None = None,
-           on_start: Callable[[int], None] | None = None) -> Assessment:
-    """Fit, simulate and assess every target of every plan.
+@dataclass(frozen=True)
+class RegionWork:
+    """One unit of work: a region's series and every target on them, with their positions."""
 
-    ``on_start(n_series)`` and ``progress(1)`` let a caller show a progress bar.
-    """
+    region: str
+    requests: tuple[SeriesRequest, ...]
+    targets: tuple[tuple[int, Target], ...]
+    missing: dict[tuple[str, str], str]
+
+
+@dataclass(frozen=True)
+class RegionOutcome:
+    """What a unit sends back: result rows and per-series diagnostics, never paths."""
+
+    rows: list[tuple[int, dict]]
+    series: dict[str, dict]
+
+
+def series_diagnostics(res: SeriesResult) -> dict:
+    return {"points": int(res.history.values.shape[1]), "first_year": res.history.first_year,
+            "last_year": res.history.last_year, "model": res.model, "notes": list(res.notes)}
+
+
+def assess_region(work: RegionWork, settings: Settings) -> RegionOutcome:
+    """Simulate a region's series and reduce them to its targets' rows (runs on a worker)."""
+    results = {}
+    for req in work.requests:
+        res = simulate_request(req, settings.model, settings.draws, settings.seed,
+                               settings.calibration)
+        results[(res.region, res.indicator)] = res
+    rows = [(pos, assess_target(t, results, work.missing, settings)) for pos, t in work.targets]
+    series = {f"{r}|{i}": series_diagnostics(res) for (r, i), res in results.items()}
+    return RegionOutcome(rows, series)
+
+
+@dataclass(frozen=True)
+class AssessBatch:
+    """A picklable function over a batch of units, for any concurrent.futures-style executor."""
+
+    settings: Settings
+
+    def __call__(self, batch: list[RegionWork]) -> list[RegionOutcome]:
+        return [assess_region(work, self.settings) for work in batch]
+
+
+def region_work(inputs: Inputs, settings: Settings) -> tuple[list[RegionWork], list[Target],
+                                                            dict[tuple[str, str], str]]:
+    """The units of a run (sorted by region, so the order of input rows does not matter), the
+    run's targets in plan order, and the notes of the series that cannot be simulated."""
     resolve = region_resolver(inputs.regions)
     targets = [
         _with_region(t, resolve(t.region)) for plan in inputs.plans for t in plan.targets
     ]
     assessable = [t for t in targets if t.kind != "qualitative"]
     requests, missing = series_requests(inputs, assessable, settings.as_of)
-    if on_start:
-        on_start(len(requests))
-    results: dict[tuple[str, str], SeriesResult] = {}
+    by_region: dict[str, list] = {}
     for req in requests:
-        res = simulate_request(req, settings.model, settings.draws, settings.seed,
-                               settings.calibration)
-        results[(res.region, res.indicator)] = res
+        by_region.setdefault(req.region, []).append(req)
+    positions: dict[str, list] = {}
+    for pos, t in enumerate(targets):
+        positions.setdefault(t.region, []).append((pos, t))
+    units = [
+        RegionWork(region, tuple(by_region.get(region, ())), tuple(positions[region]),
+                   {k: v for k, v in missing.items() if k[0] == region})
+        for region in sorted(positions)
+    ]
+    return units, targets, missing
+
+
+def batches(units: list[RegionWork], max_series: int = 200) -> list[list[RegionWork]]:
+    """Consecutive units grouped so each batch simulates about ``max_series`` series: few
+    enough tasks for a scheduler, small enough to spread over every worker."""
+    out: list[list[RegionWork]] = [[]]
+    size = 0
+    for unit in units:
+        if out[-1] and size + len(unit.requests) > max_series:
+            out.append([])
+            size = 0
+        out[-1].append(unit)
+        size += len(unit.requests)
+    return [b for b in out if b]
+
+
+def assess(inputs: Inputs, settings: Settings, executor=None,
+           progress: Callable[[int], None] | None = None,
+           on_start: Callable[[int], None] | None = None,
+           batch_series: int | None = None) -> Assessment:
+    """Fit, simulate and assess every target of every plan.
+
+    The work is a map over region units, run by ``executor`` (anything with a
+    ``concurrent.futures``-style ``map``: a process pool, Dask's ``Client.get_executor()``;
+    in-process when None), followed by putting the rows back in plan order. Every unit draws
+    from its own random streams, so the result is the same on every executor.
+    ``on_start(n_series)`` and ``progress(n)`` let a caller show a progress bar;
+    ``batch_series`` sets how many series a task simulates (default: about 1/16 of the run,
+    between 20 and 200).
+    """
+    units, targets, missing = region_work(inputs, settings)
+    n_series = sum(len(u.requests) for u in units)
+    if on_start:
+        on_start(n_series)
+    size = batch_series or max(20, min(200, n_series // 16 + 1))
+    work = batches(units, max_series=size)
+    runner = map if executor is None else executor.map
+    rows: list[dict | None] = [None] * len(targets)
+    series: dict[str, dict] = {}
+    for batch, outcomes in zip(work, runner(AssessBatch(settings), work), strict=True):
+        for outcome in outcomes:
+            for pos, row in outcome.rows:
+                rows[pos] = row
+            series.update(outcome.series)
         if progress:
-            progress(1)
-    rows = [assess_target(t, results, missing, settings) for t in targets]
+            progress(sum(len(u.requests) for u in batch))
     frame = pd.DataFrame(rows, columns=COLUMNS)
     for col in ("year", "base_year", "last_year"):
         frame[col] = frame[col].astype("Int64")
     obs = inputs.observations
     if settings.as_of is not None:
         obs = obs[obs["year"] <= settings.as_of]
-    return Assessment(frame, results, data_quality_notes(obs),
+    assessable = [t for t in targets if t.kind != "qualitative"]
+    return Assessment(frame, dict(sorted(series.items())), data_quality_notes(obs),
                       data_needed(missing, assessable, inputs.catalogue))
 
 

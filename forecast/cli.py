@@ -28,13 +28,21 @@ from forecast.config import (
     bundled_workspace,
     resolve_workspace,
 )
-from forecast.dataset import read_observations, read_regions, read_table
+from forecast.dataset import provinces_of, read_observations, read_regions, read_table
 from forecast.errors import InputError
-from forecast.execution import default_workers
+from forecast.execution import default_workers, executor
 from forecast.learn import learn
 from forecast.models import MODEL_HELP, MODEL_NAMES
-from forecast.outputs import prepare_out_dir, run_metadata, write_backtest, write_run
+from forecast.outputs import (
+    prepare_out_dir,
+    run_metadata,
+    write_backtest,
+    write_plan_report,
+    write_run,
+)
 from forecast.plans import read_plans
+
+LARGE_WORKSPACE = 20_000  # observation rows above which `local` uses every core by default
 
 app = typer.Typer(
     add_completion=False,
@@ -71,6 +79,15 @@ def run(
         "--as-of", help="Use only observations up to this year (mid-term review, or a look "
         "back at what could have been known then).")] = None,
     lang: Annotated[Lang, typer.Option(help="Language of summary.md.")] = "en",  # type: ignore[assignment]
+    engine: Annotated[str, typer.Option(
+        help="Where the work runs: local (this machine) or dask (Dask distributed). Every "
+        "engine gives the same bytes.")] = "local",
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="Worker processes. local: 1 runs in-process (default for small "
+        "workspaces; large ones use every core); dask: LocalCluster size.")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (or set "
+        "DASK_SCHEDULER_ADDRESS). Without it, --engine dask starts a LocalCluster.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Fit, simulate and assess every target of every plan; write probabilities and a summary.
@@ -80,6 +97,8 @@ def run(
         forecast run                         # the bundled example
 
         forecast run ~/xiangtan --as-of 2022 --model drift --out review-2022
+
+        forecast run ~/all-counties --engine dask --scheduler tcp://10.0.0.5:8786
     """
     this_year = dt.date.today().year
     try:
@@ -103,13 +122,18 @@ def run(
             typer.echo(f"No workspace given: running on the bundled example in {ws.root}",
                        err=True)
         inputs = Inputs(catalogue, observations, plans, regions)
+        if engine == "local" and workers is None and len(observations) > LARGE_WORKSPACE:
+            workers = default_workers()
         bar = tqdm(desc="simulating series", unit="series", disable=quiet, file=sys.stderr)
-        result = assess(inputs, settings, progress=bar.update,
-                        on_start=lambda n: setattr(bar, "total", n))
+        with executor(engine, workers, scheduler) as pool:
+            result = assess(inputs, settings, pool, progress=bar.update,
+                            on_start=lambda n: setattr(bar, "total", n))
         bar.close()
         files = [obs_file, *(p.file for p in plans)]
         files += [f for f in (ws.regions_file, ws.indicators_file) if f.exists()]
         meta = run_metadata(settings, files, ws.root, bundled)
+        if regions is not None:
+            meta["provinces"] = provinces_of(regions)
         target = out if out is not None else ws.reports / _run_id(settings)
         write_run(target, result, plans, meta, lang.value, catalogue)
     except InputError as exc:
@@ -118,7 +142,7 @@ def run(
     n_ok = int(rows["assessable"].sum())
     typer.echo(f"{len(rows)} targets in {len(plans)} plans: {n_ok} assessed, "
                f"{len(rows) - n_ok} without a probability (see note column).")
-    typer.echo(f"wrote {target}/probabilities.csv, probabilities.json, summary.md")
+    typer.echo(f"wrote {target}/probabilities.csv, .parquet, .json, summary.md")
 
 
 def _calibration(choice: str):
@@ -273,6 +297,26 @@ def _stamp() -> str:
 
 def _run_id(settings: Settings) -> str:
     return f"{_stamp()}-{settings.model}-seed{settings.seed}"
+
+
+@app.command()
+def report(
+    run_folder: Annotated[Path, typer.Argument(help="A folder written by `forecast run`.",
+                                               show_default=False)],
+    plan: Annotated[str, typer.Option(help="The plan id to render.")],
+    lang: Annotated[Lang, typer.Option(help="Language.")] = "en",  # type: ignore[assignment]
+) -> None:
+    """Render one plan's full table from a finished run (large runs summarise nationally).
+
+    Example:
+
+        forecast report reports/20261123-101500-trend-seed20231 --plan xiangtan-2023
+    """
+    try:
+        out = write_plan_report(run_folder, plan, lang.value, load_catalogue())
+    except InputError as exc:
+        _fail(exc)
+    typer.echo(f"wrote {out}")
 
 
 @app.command()

@@ -74,6 +74,21 @@ def read_regions(path: Path) -> pd.DataFrame:
     return frame[["region", "name_zh", "name_en", "level", "parent"]]
 
 
+def provinces_of(regions: pd.DataFrame) -> dict[str, str]:
+    """Each region's province: the ancestor just below the nation (a province is its own)."""
+    parent = dict(zip(regions["region"], regions["parent"], strict=True))
+
+    def province(region: str) -> str:
+        for _ in range(10):  # county -> city -> province; guards against a cycle
+            up = parent.get(region)
+            if up in (None, "", "全国"):
+                break
+            region = up
+        return region
+
+    return {r: province(r) for r in regions["region"]}
+
+
 def region_resolver(regions: pd.DataFrame | None):
     """A function mapping a region id, Chinese name or English name to the region id."""
     names: dict[str, str] = {}

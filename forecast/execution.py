@@ -1,7 +1,8 @@
-"""Where work units run: in this process, or in a pool of worker processes.
+"""Where work units run: in this process, a pool of worker processes, or a Dask cluster.
 
-The orchestration only sees a ``concurrent.futures``-style ``map``; results come back in the
-order of the units, so outputs never depend on which worker ran what.
+The orchestration only sees a ``concurrent.futures``-style ``map`` (a process pool, or Dask's
+``Client.get_executor()``); results come back in the order of the units, and every unit draws
+from its own random streams, so outputs never depend on which worker ran what.
 """
 
 from __future__ import annotations
@@ -9,9 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from typing import TypeVar
+from contextlib import ExitStack, contextmanager
+from typing import Any, TypeVar
 
 from threadpoolctl import threadpool_limits
+
+from forecast.errors import InputError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -35,3 +39,50 @@ def map_units(fn: Callable[[T], R], units: Iterable[T], workers: int = 1,
         return
     with ProcessPoolExecutor(max_workers=workers, initializer=_one_blas_thread) as pool:
         yield from pool.map(fn, units, chunksize=chunksize)
+
+
+ENGINES = ("local", "dask")
+
+
+@contextmanager
+def executor(engine: str = "local", workers: int | None = None,
+             scheduler: str | None = None) -> Iterator[Any]:
+    """The executor a run maps its work units over; None means in this process.
+
+    - ``local``: in-process with 1 worker, else a process pool of ``workers``;
+    - ``dask``: Dask distributed. ``scheduler`` (or ``DASK_SCHEDULER_ADDRESS``) names an
+      existing cluster; without one a LocalCluster of ``workers`` processes is started for the
+      run and closed after it. Dask is an optional extra: ``pip install forecast[dask]``.
+    """
+    if engine == "local":
+        if workers is None or workers <= 1:
+            yield None
+            return
+        with ProcessPoolExecutor(max_workers=workers, initializer=_one_blas_thread) as pool:
+            yield pool
+        return
+    if engine != "dask":
+        raise InputError(f"unknown engine {engine!r}", column="--engine",
+                         fix=f"use one of {', '.join(ENGINES)}")
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise InputError("Dask is not installed", column="--engine",
+                         fix="pip install 'forecast[dask]'") from exc
+    address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
+    with ExitStack() as stack:
+        if address:
+            try:
+                client = stack.enter_context(Client(address, timeout="20s"))
+            except OSError as exc:
+                raise InputError(f"cannot reach the Dask scheduler at {address} ({exc})",
+                                 column="--scheduler",
+                                 fix="check the address, or leave --scheduler out for a "
+                                 "LocalCluster") from exc
+        else:
+            cluster = stack.enter_context(LocalCluster(
+                n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
+                dashboard_address=None))
+            client = stack.enter_context(Client(cluster))
+        client.run(_one_blas_thread)
+        yield client.get_executor()

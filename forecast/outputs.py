@@ -78,17 +78,8 @@ def _json_value(x: object) -> object:
 
 
 def diagnostics(assessment: Assessment) -> dict:
-    series = {
-        f"{region}|{indicator}": {
-            "points": int(res.history.values.shape[1]),
-            "first_year": res.history.first_year,
-            "last_year": res.history.last_year,
-            "notes": list(res.notes),
-        }
-        for (region, indicator), res in sorted(assessment.series.items())
-    }
     return {
-        "series": series,
+        "series": assessment.series,
         "data_quality": assessment.quality.to_dict(orient="records"),
         "data_needed": assessment.data_needed.to_dict(orient="records"),
     }
@@ -105,28 +96,39 @@ def _fmt(x: float | None) -> str:
     return f"{x:.2f}" if abs(x) >= 1 else f"{x:.4g}"
 
 
-def summary_markdown(rows: pd.DataFrame, plans: list[Plan], assessment: Assessment,
-                     meta: dict, lang: str = "en", catalogue: Catalogue | None = None) -> str:
-    """A short table per plan: probability, likelihood, median and 80% range of the quantity."""
-    zh = lang == "zh"
-    lines = ["# 目标实现概率" if zh else "# Probability that each target is met", ""]
+LARGE_RUN_PLANS = 20  # above this many plans summary.md is a national overview
+
+
+def plan_meta(plans: list[Plan]) -> list[dict]:
+    """What the outputs need to know of each plan (kept in probabilities.json)."""
+    return [{"id": p.id, "title": p.title, "region": p.region} for p in plans]
+
+
+def _header(meta: dict, zh: bool) -> list[str]:
     s = meta["settings"]
-    lines.append(
+    return [
+        "# 目标实现概率" if zh else "# Probability that each target is met", "",
         f"{'模型' if zh else 'Model'}: `{s['model']}`, {s['draws']} "
         f"{'条模拟路径' if zh else 'simulated futures'}, seed {s['seed']}"
         + (f", as of {s['as_of']}" if s["as_of"] else "")
         + f". {'数据' if zh else 'Data'}: "
         + ("内置示例" if zh and meta["workspace"] == "bundled example" else meta["workspace"])
-        + "."
-    )
-    lines.append("")
+        + ".", "",
+    ]
+
+
+def plan_tables(rows: pd.DataFrame, plans: list[dict], lang: str = "en",
+                catalogue: Catalogue | None = None) -> list[str]:
+    """A table per plan: probability, likelihood, median and 80% range of the quantity."""
+    zh = lang == "zh"
     head = ("| 目标 | 概率 | 可能性 | 中位数 [80%区间] | 说明 |" if zh
             else "| target | probability | likelihood | median [80% range] | note |")
+    lines: list[str] = []
     for plan in plans:
-        sub = rows[rows["plan_id"] == plan.id]
+        sub = rows[rows["plan_id"] == plan["id"]]
         n_ok = int(sub["assessable"].sum())
-        lines += [f"## {plan.title}", "",
-                  f"`{plan.id}`, {plan.region}: {len(sub)} "
+        lines += [f"## {plan['title']}", "",
+                  f"`{plan['id']}`, {plan['region']}: {len(sub)} "
                   + (f"项目标,{n_ok} 项可评估" if zh else f"targets, {n_ok} assessed"), "",
                   head, "|---|---:|---|---|---|"]
         for r in sub.itertuples(index=False):
@@ -139,16 +141,84 @@ def summary_markdown(rows: pd.DataFrame, plans: list[Plan], assessment: Assessme
             else:
                 lines.append(f"| {label} | – | – | – | {r.note} |")
         lines.append("")
-    needed = assessment.data_needed
-    if len(needed):
-        lines += ["## 需补充的数据" if zh else "## Data that would let more targets be assessed",
-                  "", "| region | indicator | unit | status | targets | years needed |",
-                  "|---|---|---|---|---:|---|"]
-        for r in needed.itertuples(index=False):
-            lines.append(f"| {r.region} | {r.indicator} ({r.name_zh}) | {r.unit} | {r.status} | "
-                         f"{r.targets} | {r.years_needed} |")
-        lines.append("")
+    return lines
+
+
+def data_needed_table(needed: pd.DataFrame, zh: bool) -> list[str]:
+    if not len(needed):
+        return []
+    lines = ["## 需补充的数据" if zh else "## Data that would let more targets be assessed",
+             "", "| region | indicator | unit | status | targets | years needed |",
+             "|---|---|---|---|---:|---|"]
+    for r in needed.itertuples(index=False):
+        lines.append(f"| {r.region} | {r.indicator} ({r.name_zh}) | {r.unit} | {r.status} | "
+                     f"{r.targets} | {r.years_needed} |")
+    return [*lines, ""]
+
+
+def summary_markdown(rows: pd.DataFrame, plans: list[dict], assessment: Assessment,
+                     meta: dict, lang: str = "en", catalogue: Catalogue | None = None) -> str:
+    """Per plan tables for a few plans; for many, the national overview."""
+    zh = lang == "zh"
+    lines = _header(meta, zh)
+    if len(plans) > LARGE_RUN_PLANS:
+        lines += national_overview(rows, assessment, meta.get("provinces", {}))
+    else:
+        lines += plan_tables(rows, plans, lang, catalogue)
+        lines += data_needed_table(assessment.data_needed, zh)
     return "\n".join(lines)
+
+
+def _distribution(rows: pd.DataFrame, by: str) -> list[str]:
+    ok = rows[rows["assessable"]]
+    table = rows.groupby(by).size().to_frame("targets")
+    table["assessed"] = ok.groupby(by).size()
+    grouped = ok.groupby(by)["probability"]
+    table["mean probability"] = grouped.mean()
+    table["likely (≥0.66)"] = grouped.apply(lambda p: (p >= 0.66).mean())
+    table["unlikely (<0.33)"] = grouped.apply(lambda p: (p < 0.33).mean())
+    table = table.fillna(0)
+    lines = [f"| {by} | targets | assessed | mean probability | share likely (≥0.66) | "
+             "share unlikely (<0.33) |", "|---|---:|---:|---:|---:|---:|"]
+    for key, r in table.iterrows():
+        lines.append(f"| {key} | {int(r['targets'])} | {int(r['assessed'])} | "
+                     f"{r['mean probability']:.2f} | {r['likely (≥0.66)']:.2f} | "
+                     f"{r['unlikely (<0.33)']:.2f} |")
+    return [*lines, ""]
+
+
+def national_overview(rows: pd.DataFrame, assessment: Assessment,
+                      provinces: dict[str, str], least: int = 25) -> list[str]:
+    """For runs over many regions: how probabilities are distributed by province, indicator
+    and kind of target; the targets least likely to be met; where data are too short."""
+    rows = rows.assign(province=rows["region"].map(lambda r: provinces.get(r, r)))
+    ok = rows[rows["assessable"]]
+    lines = [f"{len(rows):,} targets in {rows['plan_id'].nunique():,} plans of "
+             f"{rows['region'].nunique():,} regions: {len(ok):,} assessed. One plan's full "
+             "table: `forecast report RUN --plan ID`.", ""]
+    for by in ("province", "indicator", "kind"):
+        lines += [f"## By {by}", "", *_distribution(rows, by)]
+    worst = ok.sort_values(["probability", "plan_id", "target_id"]).head(least)
+    lines += [f"## The {least} targets least likely to be met", "",
+              "| plan | target | region | indicator | kind | value | year | probability |",
+              "|---|---|---|---|---|---:|---:|---:|"]
+    for r in worst.itertuples(index=False):
+        lines.append(f"| {r.plan_id} | {r.target_id} | {r.region} | {r.indicator} | {r.kind} | "
+                     f"{r.value:g} | {r.year} | {r.probability:.3f} |")
+    series = pd.DataFrame([(k.split("|")[0], v["points"]) for k, v in assessment.series.items()],
+                          columns=["region", "points"])
+    short = series[series["points"] < 5].groupby("region").size()
+    lacking = assessment.data_needed.groupby("region").size() if len(assessment.data_needed) \
+        else pd.Series(dtype=int)
+    table = pd.DataFrame({"short series (< 5 points)": short, "series with no data": lacking})
+    table = table.fillna(0).astype(int).sort_values(list(table.columns), ascending=False)
+    lines += ["", "## Regions whose data are too short", "",
+              f"{len(table):,} regions have series with fewer than 5 points or no data "
+              "(the 25 with most are listed; all are in probabilities.json).", "",
+              "| region | short series (< 5 points) | series with no data |", "|---|---:|---:|"]
+    for region, r in table.head(25).iterrows():
+        lines.append(f"| {region} | {r.iloc[0]} | {r.iloc[1]} |")
+    return [*lines, ""]
 
 
 KIND_WORDS = {  # how each kind reads after the indicator's name, in English and Chinese
@@ -208,8 +278,11 @@ def write_run(out: Path, assessment: Assessment, plans: list[Plan], meta: dict,
               lang: str = "en", catalogue: Catalogue | None = None) -> Path:
     """Write the run's files into ``out`` atomically and return it."""
     rows = tidy_rows(assessment.rows)
+    plans_meta = plan_meta(plans)
+    meta = {**meta, "plans": plans_meta}
     with atomic_folder(out) as tmp:
         rows.to_csv(tmp / "probabilities.csv", index=False, lineterminator="\n")
+        rows.to_parquet(tmp / "probabilities.parquet", index=False)
         payload = {
             "run": meta,
             "rows": [{k: _json_value(v) for k, v in rec.items()}
@@ -219,8 +292,9 @@ def write_run(out: Path, assessment: Assessment, plans: list[Plan], meta: dict,
         (tmp / "probabilities.json").write_text(
             json.dumps(payload, ensure_ascii=False, indent=1, default=_json_value) + "\n",
             encoding="utf-8")
-        (tmp / "summary.md").write_text(summary_markdown(rows, plans, assessment, meta, lang,
-                                                         catalogue), encoding="utf-8")
+        (tmp / "summary.md").write_text(
+            summary_markdown(rows, plans_meta, assessment, meta, lang, catalogue),
+            encoding="utf-8")
     return out
 
 
@@ -231,4 +305,29 @@ def write_backtest(out: Path, result, summary: dict) -> Path:
         (tmp / "summary.json").write_text(
             json.dumps(summary, ensure_ascii=False, indent=1, default=_json_value) + "\n",
             encoding="utf-8")
+    return out
+
+
+def write_plan_report(run: Path, plan_id: str, lang: str = "en",
+                      catalogue: Catalogue | None = None) -> Path:
+    """One plan's full table from a finished run, as ``RUN/plan-<id>.md``."""
+    json_file = run / "probabilities.json"
+    if not json_file.exists():
+        raise InputError("not a run folder (no probabilities.json)", file=run,
+                         fix="give the folder a `forecast run` wrote")
+    meta = json.loads(json_file.read_text(encoding="utf-8"))["run"]
+    plans = [p for p in meta.get("plans", []) if p["id"] == plan_id]
+    if not plans:
+        known = ", ".join(p["id"] for p in meta.get("plans", [])[:5])
+        raise InputError(f"no plan {plan_id!r} in this run", file=run, column="--plan",
+                         fix=f"use a plan id of the run, e.g. {known}")
+    parquet = run / "probabilities.parquet"
+    rows = pd.read_parquet(parquet) if parquet.exists() else pd.read_csv(
+        run / "probabilities.csv")
+    rows = rows[rows["plan_id"] == plan_id]
+    text = "\n".join([*_header(meta, lang == "zh"), *plan_tables(rows, plans, lang, catalogue)])
+    out = run / f"plan-{plan_id}.md"
+    tmp = out.with_suffix(".md.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out)
     return out

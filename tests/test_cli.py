@@ -51,7 +51,9 @@ def test_run_writes_all_outputs_and_rows(workspace, tmp_path):
     result = run(str(workspace), "--out", str(out), "--model", "drift", "--draws", "500")
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} == {"probabilities.csv", "probabilities.json",
-                                               "summary.md"}
+                                               "probabilities.parquet", "summary.md"}
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "probabilities.parquet"),
+                                  pd.read_csv(out / "probabilities.csv"), check_dtype=False)
     rows = pd.read_csv(out / "probabilities.csv").set_index("target_id")
     assert list(rows.index) == ["level", "growth", "share", "cum", "none", "yesno"]
     assert rows.loc["none", "note"] == "no data" and np.isnan(rows.loc["none", "probability"])

@@ -1,0 +1,153 @@
+"""Every engine gives the same bytes: in-process, a process pool, a Dask LocalCluster, and a
+real Dask scheduler and workers reached over TCP, even when a worker dies mid-run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from forecast.assess import Inputs, Settings, assess
+from forecast.cli import app
+from forecast.config import PROJECT_ROOT
+from forecast.dataset import read_observations
+from forecast.execution import executor
+from forecast.plans import read_plans
+
+distributed = pytest.importorskip("distributed")
+BIN = Path(sys.executable).parent
+PROVINCES = ["北京", "上海", "广东", "湖南", "江西", "云南", "四川", "浙江"]
+
+
+def workspace(root: Path, provinces: list[str], repeat: int = 1) -> Path:
+    """Real provincial series (copied under `repeat` region names each) and a plan per region."""
+    obs = pd.read_csv(PROJECT_ROOT / "data" / "observations.csv")
+    obs = obs[obs["region"].isin(provinces) & obs["indicator"].isin(
+        ["rd_intensity", "rd_expenditure", "valid_invention_patents"])]
+    frames, plans = [], []
+    for k in range(repeat):
+        for prov in provinces:
+            region = f"{prov}-{k}"
+            frames.append(obs[obs["region"] == prov].assign(region=region))
+            plans.append((region, f"""
+plan: {{id: p-{k}-{provinces.index(prov)}, title: t, region: {region}, base_year: 2023}}
+targets:
+  - {{id: a, indicator: rd_intensity, kind: level, op: ">=", value: 2.5, year: 2026, text: x}}
+  - {{id: b, indicator: rd_expenditure, kind: cagr, op: ">=", value: 8, year: 2026, text: x}}
+  - {{id: c, indicator: valid_invention_patents, kind: change, op: ">=", value: 5000,
+      year: 2025, text: x}}
+"""))
+    (root / "data" / "plans").mkdir(parents=True)
+    pd.concat(frames).to_csv(root / "data" / "observations.csv", index=False)
+    for i, (_, text) in enumerate(plans):
+        (root / "data" / "plans" / f"p{i:04d}.yaml").write_text(text, encoding="utf-8")
+    return root
+
+
+def inputs_of(root: Path, catalogue) -> Inputs:
+    return Inputs(catalogue, read_observations(root / "data" / "observations.csv", catalogue),
+                  read_plans(root / "data" / "plans", catalogue))
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False).encode()
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory, catalogue):
+    root = workspace(tmp_path_factory.mktemp("ws"), PROVINCES, repeat=2)
+    inputs = inputs_of(root, catalogue)
+    reference = csv_bytes(assess(inputs, Settings(draws=500)).rows)
+    return root, inputs, reference
+
+
+def test_process_pool_and_local_cluster_give_the_same_bytes(small):
+    _, inputs, reference = small
+    with executor("local", workers=2) as pool:
+        assert csv_bytes(assess(inputs, Settings(draws=500), pool).rows) == reference
+    with executor("dask", workers=2) as dask_pool:
+        assert csv_bytes(assess(inputs, Settings(draws=500), dask_pool).rows) == reference
+
+
+def test_grouping_into_tasks_does_not_change_the_streams(small):
+    _, inputs, reference = small
+    for size in (1, 3, 1000):
+        assert csv_bytes(assess(inputs, Settings(draws=500), batch_series=size).rows) \
+            == reference
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def dask_cluster():
+    """A real scheduler and two workers as subprocesses on 127.0.0.1; stopped afterwards."""
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    procs = [subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1",
+                               "--port", str(port), "--no-dashboard"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    workers = [subprocess.Popen([str(BIN / "dask"), "worker", address, "--nthreads", "1",
+                                 "--no-nanny", "--no-dashboard", "--name", f"w{i}"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+               for i in range(2)]
+    procs += workers
+    try:
+        with distributed.Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address, workers
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def test_external_scheduler_over_tcp_gives_the_same_bytes(small, dask_cluster, tmp_path):
+    root, _, _ = small
+    address, _ = dask_cluster
+    runner = CliRunner()
+    local, remote = tmp_path / "local", tmp_path / "remote"
+    assert runner.invoke(app, ["run", str(root), "--out", str(local), "--draws", "500",
+                               "-q"]).exit_code == 0
+    result = runner.invoke(app, ["run", str(root), "--out", str(remote), "--draws", "500",
+                                 "--engine", "dask", "--scheduler", address, "-q"])
+    assert result.exit_code == 0, result.output
+    for name in ("probabilities.csv", "probabilities.json", "summary.md"):
+        assert (local / name).read_bytes() == (remote / name).read_bytes()
+
+
+def test_a_worker_killed_mid_run_changes_nothing(tmp_path, catalogue, dask_cluster):
+    root = workspace(tmp_path / "big", PROVINCES, repeat=12)  # 96 regions, 288 series
+    address, workers = dask_cluster
+    local = tmp_path / "local"
+    args = ["--draws", "4000", "-q"]
+    assert CliRunner().invoke(app, ["run", str(root), "--out", str(local), *args]
+                              ).exit_code == 0
+    remote = tmp_path / "remote"
+    run = subprocess.Popen([str(BIN / "forecast"), "run", str(root), "--out", str(remote),
+                            "--engine", "dask", "--scheduler", address, *args])
+    with distributed.Client(address, timeout="30s") as client:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any(client.processing().values()):
+            time.sleep(0.05)
+        assert any(client.processing().values()), "the run never started on the cluster"
+    os.kill(workers[0].pid, signal.SIGKILL)
+    assert run.wait(timeout=300) == 0
+    assert workers[0].poll() is not None  # it really died
+    assert (local / "probabilities.csv").read_bytes() == (remote / "probabilities.csv").read_bytes()
