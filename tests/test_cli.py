@@ -52,8 +52,11 @@ def test_run_writes_all_outputs_and_rows(workspace, tmp_path):
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} == {"probabilities.csv", "probabilities.json",
                                                "probabilities.parquet", "summary.md"}
-    pd.testing.assert_frame_equal(pd.read_parquet(out / "probabilities.parquet"),
-                                  pd.read_csv(out / "probabilities.csv"), check_dtype=False)
+    parquet = pd.read_parquet(out / "probabilities.parquet")
+    csv = pd.read_csv(out / "probabilities.csv", keep_default_na=False, na_values=[""])
+    assert parquet["target_id"].tolist() == csv["target_id"].tolist()
+    for col in ("probability", "statistic_p50", "last_value"):
+        np.testing.assert_array_equal(parquet[col].to_numpy(float), csv[col].to_numpy(float))
     rows = pd.read_csv(out / "probabilities.csv").set_index("target_id")
     assert list(rows.index) == ["level", "growth", "share", "cum", "none", "yesno"]
     assert rows.loc["none", "note"] == "no data" and np.isnan(rows.loc["none", "probability"])
