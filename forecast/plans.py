@@ -12,6 +12,9 @@ import yaml
 from forecast.catalogue import Catalogue
 from forecast.errors import InputError
 
+# libyaml's C loader where installed: ten times faster for thousands of plan files
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 TARGET_KINDS = ("level", "growth", "cagr", "cumulative", "change", "relative", "qualitative")
 OPS = (">=", ">", "<=", "<", "between")
 
@@ -133,7 +136,7 @@ def _target(raw: dict[str, Any], plan: dict[str, Any], catalogue: Catalogue, pat
 def read_plan(path: Path, catalogue: Catalogue) -> Plan:
     """One plan file, validated against the catalogue."""
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
     except yaml.YAMLError as exc:
         raise InputError(f"not valid YAML ({exc})", file=path,
                          fix="check the indentation and quoting") from exc
