@@ -52,14 +52,15 @@ class Calibration:
         return float(by_h[min(horizon, len(by_h)) - 1])
 
     def apply(self, z_paths: np.ndarray, model: str, kind: str,
-              indicator: str | None = None) -> np.ndarray:
-        """Paths (n, horizon) on the model scale with their spread scaled per horizon."""
+              indicator: str | None = None, bound: float = np.inf) -> np.ndarray:
+        """Paths (n, horizon) on the model scale with their deviations from each year's median
+        scaled by the factor of that horizon, and held within ``bound`` of the median."""
         c = np.array([self.factor(model, kind, h + 1, indicator)
                       for h in range(z_paths.shape[1])])
-        if np.all(c == 1.0):
+        if np.all(c == 1.0) and np.isinf(bound):
             return z_paths
         median = np.median(z_paths, axis=0)
-        return median + c * (z_paths - median)
+        return median + np.clip(c * (z_paths - median), -bound, bound)
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -75,10 +75,8 @@ def forecast_paths(model: str, indicator: Indicator, z: np.ndarray, transform: T
     further than ``max_deviation`` from their year's median are held at that bound."""
     z_paths, info = simulate_series(model, z, transform, horizon, n_paths, rng_for,
                                     calibration.weights(model, indicator.id))
-    z_paths = calibration.apply(z_paths, model, indicator.kind, indicator.id)
-    median = np.median(z_paths, axis=0)
-    bound = max_deviation()
-    return np.clip(z_paths, median - bound, median + bound), info
+    return calibration.apply(z_paths, model, indicator.kind, indicator.id,
+                             bound=max_deviation()), info
 
 
 def simulate_request(req: SeriesRequest, model: str, n_paths: int, seed: int,
