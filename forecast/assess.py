@@ -196,9 +196,18 @@ class RegionOutcome:
     series: dict[str, dict]
 
 
+FAN_LEVELS = (0.1, 0.5, 0.9)
+
+
 def series_diagnostics(res: SeriesResult) -> dict:
+    """What a series' outputs need, computed where its paths are: data points, model notes and
+    the fan chart's 10/50/90% quantiles for each simulated year."""
+    future = res.paths.values[:, res.history.values.shape[1]:]
+    fan = np.quantile(future, FAN_LEVELS, axis=0) if future.shape[1] else np.empty((3, 0))
     return {"points": int(res.history.values.shape[1]), "first_year": res.history.first_year,
-            "last_year": res.history.last_year, "model": res.model, "notes": list(res.notes)}
+            "last_year": res.history.last_year, "model": res.model, "notes": list(res.notes),
+            "fan": {str(res.history.last_year + 1 + i): [float(f"{v:.6g}") for v in fan[:, i]]
+                    for i in range(fan.shape[1])}}
 
 
 def assess_region(work: RegionWork, settings: Settings) -> RegionOutcome:

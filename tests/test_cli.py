@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import subprocess
 import sys
@@ -69,6 +70,11 @@ def test_run_writes_all_outputs_and_rows(workspace, tmp_path):
     assert rows.loc["level", "required_rate"] == pytest.approx(100 * ((1300 / 898.7) ** (1 / 3)
                                                                       - 1), abs=1e-3)
     assert "short series (2 points)" in rows.loc["share", "note"]
+    fan = json.loads((out / "probabilities.json").read_text())["diagnostics"]["series"][
+        "湖南|rd_expenditure"]["fan"]
+    assert list(fan) == ["2021", "2022", "2023"]
+    p10, p50, p90 = fan["2023"]
+    assert p10 < rows.loc["level", "statistic_p50"] < p90 and p50 > 898.7
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "tiny plan" in summary and "hitech_enterprises" in summary
 
