@@ -50,9 +50,16 @@ class NotAssessable(ValueError):
     """The target cannot be assessed from these paths; the message says why."""
 
 
-def _growth(paths: Paths, year: int) -> np.ndarray:
+def _ratio(end: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """end / start, where a count that stays at 0 has ratio 1 (no growth) and one that leaves
+    0 has infinite growth (it meets any growth target); NaN only where a year is missing."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return 100 * (paths.at(year) / paths.at(year - 1) - 1)
+        ratio = end / start
+    return np.where((start == 0) & (end == 0), 1.0, ratio)
+
+
+def _growth(paths: Paths, year: int) -> np.ndarray:
+    return 100 * (_ratio(paths.at(year), paths.at(year - 1)) - 1)
 
 
 def _years(target: Target) -> list[int]:
@@ -76,8 +83,8 @@ def compared_quantity(target: Target, paths: Paths, other: Paths | None = None) 
             cols = [paths.at(target.year) - paths.at(target.base_year)]
     elif kind == "cagr":
         span = target.year - target.base_year
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = paths.at(target.year) / paths.at(target.base_year)
+        ratio = _ratio(paths.at(target.year), paths.at(target.base_year))
+        with np.errstate(invalid="ignore"):
             cols = [100 * (np.sign(ratio) * np.abs(ratio) ** (1 / span) - 1)]
     elif kind == "cumulative":
         cols = [sum(paths.at(y) for y in range(target.base_year + 1, target.year + 1))]

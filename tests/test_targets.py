@@ -86,6 +86,15 @@ def test_relative_compares_growth_rates():
         compared_quantity(t, PATHS, None)
 
 
+def test_growth_from_zero():
+    """A count that stays at 0 has not grown; one that leaves 0 has grown without bound."""
+    paths = Paths(2022, np.array([[0.0, 0.0], [0.0, 3.0]]))
+    stat = compared_quantity(target("growth", ">=", 10), paths)[:, 0]
+    assert stat[0] == 0.0 and np.isinf(stat[1])
+    assert prob(target("growth", ">=", 10), paths) == 0.5
+    assert prob(target("cagr", ">=", 5, base_year=2022), paths) == 0.5
+
+
 def test_missing_year_is_not_assessable_with_reason():
     t = target("change", ">=", 1, base_year=2018)
     with pytest.raises(NotAssessable, match="2018"):
