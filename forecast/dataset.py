@@ -19,32 +19,32 @@ OBS_COLUMNS = ("region", "indicator", "year", "value")
 REGION_COLUMNS = ("region", "name_en", "level", "parent")
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """A CSV (UTF-8 or GBK) or Excel file as a frame of strings; a clear error if unreadable."""
+def read_table(path: Path, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """A CSV (UTF-8 or GBK) or Excel file as a frame of strings; a clear error if unreadable.
+
+    ``columns`` keeps only those (header whitespace ignored): a national observations file
+    has a million rows, and its free-text columns would otherwise fill memory.
+    """
     if not path.exists():
         raise InputError("file not found", file=path, fix="check the path or create the file")
+    wanted = None if columns is None else (lambda c: str(c).strip() in columns)
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         try:
-            return pd.read_excel(path, dtype=str).fillna("")
+            return pd.read_excel(path, dtype=str, usecols=wanted).fillna("")
         except Exception as exc:  # openpyxl raises many types for a damaged file
             raise InputError(f"cannot read Excel file ({exc})", file=path,
                              fix="save it again from Excel as .xlsx") from exc
-    raw = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            text = raw.decode(encoding)
-            break
+            # Arrow-backed strings: a fraction of the memory of Python str objects
+            return pd.read_csv(path, dtype="string[pyarrow]", keep_default_na=False,
+                               encoding=encoding, usecols=wanted)
         except UnicodeDecodeError:
             continue
-    else:
-        raise InputError("not UTF-8 or GBK text", file=path, fix="save the file as CSV UTF-8")
-    from io import StringIO
-
-    try:
-        return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
-    except pd.errors.ParserError as exc:
-        raise InputError(f"not a valid CSV ({exc})", file=path,
-                         fix="check for stray commas or quotes") from exc
+        except (pd.errors.ParserError, ValueError) as exc:
+            raise InputError(f"not a valid CSV ({exc})", file=path,
+                             fix="check for stray commas or quotes") from exc
+    raise InputError("not UTF-8 or GBK text", file=path, fix="save the file as CSV UTF-8")
 
 
 def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], path: Path) -> None:
@@ -111,20 +111,18 @@ def read_observations(
     regions: pd.DataFrame | None = None,
     latest_year: int | None = None,
 ) -> pd.DataFrame:
-    """observations.csv as a validated tidy frame: region, indicator, year, value (+ source, note).
+    """observations.csv as a validated tidy frame: region, indicator, year, value.
 
     ``latest_year`` is the most recent year an observation may have (a later one is a typo or
     a forecast passed off as data).
     """
-    frame = read_table(path)
+    frame = read_table(path, OBS_COLUMNS)  # source and note are for people, not the models
     frame.columns = [str(c).strip() for c in frame.columns]
     _require_columns(frame, OBS_COLUMNS, path)
-    for col in ("source", "note"):
-        if col not in frame.columns:
-            frame[col] = ""
-    frame = frame[[*OBS_COLUMNS, "source", "note"]].copy()
+    frame = frame[list(OBS_COLUMNS)].copy()
+    # region and indicator repeat a few thousand names a million times: work on categories
     for col in ("region", "indicator"):
-        frame[col] = frame[col].astype(str).str.strip()
+        frame[col] = frame[col].astype(str).str.strip().astype("category")
     rows = np.arange(len(frame)) + 2  # header is row 1, as a spreadsheet shows it
 
     def fail(mask: np.ndarray, column: str, message: str, fix: str) -> None:
@@ -135,7 +133,7 @@ def read_observations(
     empty = (frame["region"] == "").to_numpy()
     if empty.any():
         fail(empty, "region", "empty region", "give every row a region id or name")
-    known = frame["indicator"].map(lambda s: s in catalogue).to_numpy()
+    known = frame["indicator"].isin(catalogue.ids).to_numpy()
     if not known.all():
         fail(~known, "indicator", "unknown indicator {v!r}",
              "use an id from the catalogue (forecast indicators) or add it to data/indicators.yaml")
@@ -156,15 +154,20 @@ def read_observations(
         if future.any():
             fail(future, "year", f"year {{v}} is after {latest_year}, the latest year with data",
                  "remove forecasts from the observations or correct the year")
-    lower = frame["indicator"].map(lambda i: catalogue[i].lower).to_numpy()
-    upper = frame["indicator"].map(lambda i: catalogue[i].upper).to_numpy()
+    lower = frame["indicator"].map({i: catalogue[i].lower for i in
+                                    frame["indicator"].cat.categories}).to_numpy(float)
+    upper = frame["indicator"].map({i: catalogue[i].upper for i in
+                                    frame["indicator"].cat.categories}).to_numpy(float)
     out = ((frame["value"] < lower) | (frame["value"] > upper)).to_numpy()
     if out.any():
         i = int(np.flatnonzero(out)[0])
         ind = catalogue[frame["indicator"].iloc[i]]
         fail(out, "value", f"value {{v}} is outside the bounds {ind.lower:g}–{ind.upper:g} of "
              f"{ind.id} ({ind.unit})", "check the unit: shares are in % (0–100)")
-    frame["region"] = frame["region"].map(region_resolver(regions))
+    resolve = region_resolver(regions)
+    frame["region"] = frame["region"].map({r: resolve(r) for r in
+                                           frame["region"].cat.categories}).astype(str)
+    frame["indicator"] = frame["indicator"].astype(str)
     dup = frame.duplicated(["region", "indicator", "year"], keep="first").to_numpy()
     if dup.any():
         fail(dup, "year", "duplicate region/indicator/year (year {v})",

@@ -289,9 +289,9 @@ def write_run(out: Path, assessment: Assessment, plans: list[Plan], meta: dict,
                      for rec in rows.to_dict(orient="records")],
             "diagnostics": diagnostics(assessment),
         }
-        (tmp / "probabilities.json").write_text(
-            json.dumps(payload, ensure_ascii=False, indent=1, default=_json_value) + "\n",
-            encoding="utf-8")
+        with (tmp / "probabilities.json").open("w", encoding="utf-8") as fh:
+            json.dump(payload, fh, ensure_ascii=False, indent=1, default=_json_value)
+            fh.write("\n")
         (tmp / "summary.md").write_text(
             summary_markdown(rows, plans_meta, assessment, meta, lang, catalogue),
             encoding="utf-8")
