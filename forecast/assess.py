@@ -79,7 +79,8 @@ def series_requests(inputs: Inputs, targets: list[Target], as_of: int | None
     obs = inputs.observations
     if as_of is not None:
         obs = obs[obs["year"] <= as_of]
-    groups = {key: g for key, g in obs.groupby(["region", "indicator"], sort=False)}
+    groups = {(str(r), str(i)): g
+              for (r, i), g in obs.groupby(["region", "indicator"], sort=False, observed=True)}
     requests, missing = [], {}
     for (region, ind_id), until in sorted(_series_needed(targets).items()):
         indicator = inputs.catalogue[ind_id]

@@ -78,9 +78,10 @@ class UnitResult:
 def series_units(observations: pd.DataFrame, catalogue) -> list[SeriesUnit]:
     """One unit per (region, indicator): its most recent run of consecutive years."""
     units = []
-    for (region, ind_id), frame in observations.groupby(["region", "indicator"], sort=True):
+    for (region, ind_id), frame in observations.groupby(["region", "indicator"], sort=True,
+                                                        observed=True):
         years, values, _ = usable_history(frame.sort_values("year"))
-        units.append(SeriesUnit(str(region), catalogue[ind_id], years, values))
+        units.append(SeriesUnit(str(region), catalogue[str(ind_id)], years, values))
     return units
 
 

@@ -122,7 +122,7 @@ def read_observations(
     frame = frame[list(OBS_COLUMNS)].copy()
     # region and indicator repeat a few thousand names a million times: work on categories
     for col in ("region", "indicator"):
-        frame[col] = frame[col].astype(str).str.strip().astype("category")
+        frame[col] = frame[col].str.strip().astype("category")
     rows = np.arange(len(frame)) + 2  # header is row 1, as a spreadsheet shows it
 
     def fail(mask: np.ndarray, column: str, message: str, fix: str) -> None:
@@ -165,9 +165,8 @@ def read_observations(
         fail(out, "value", f"value {{v}} is outside the bounds {ind.lower:g}–{ind.upper:g} of "
              f"{ind.id} ({ind.unit})", "check the unit: shares are in % (0–100)")
     resolve = region_resolver(regions)
-    frame["region"] = frame["region"].map({r: resolve(r) for r in
-                                           frame["region"].cat.categories}).astype(str)
-    frame["indicator"] = frame["indicator"].astype(str)
+    frame["region"] = frame["region"].map({r: resolve(str(r)) for r in
+                                           frame["region"].cat.categories}).astype("category")
     dup = frame.duplicated(["region", "indicator", "year"], keep="first").to_numpy()
     if dup.any():
         fail(dup, "year", "duplicate region/indicator/year (year {v})",
@@ -178,7 +177,8 @@ def read_observations(
 def data_quality_notes(observations: pd.DataFrame) -> pd.DataFrame:
     """Warnings per series: gaps in the years and fewer than three points."""
     notes = []
-    for (region, indicator), grp in observations.groupby(["region", "indicator"], sort=True):
+    for (region, indicator), grp in observations.groupby(["region", "indicator"], sort=True,
+                                                         observed=True):
         years = grp["year"].to_numpy()
         missing = sorted(set(range(years.min(), years.max() + 1)) - set(years))
         if missing:
