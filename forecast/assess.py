@@ -14,7 +14,7 @@ import pandas as pd
 from forecast.calibration import NONE, Calibration
 from forecast.catalogue import Catalogue
 from forecast.config import DEFAULT_DRAWS, DEFAULT_MODEL, DEFAULT_SEED
-from forecast.dataset import data_quality_notes, region_resolver
+from forecast.dataset import data_quality_notes, region_resolver, series_table
 from forecast.plans import Plan, Target
 from forecast.simulate import SeriesRequest, SeriesResult, simulate_request, usable_history
 from forecast.targets import (
@@ -79,16 +79,16 @@ def series_requests(inputs: Inputs, targets: list[Target], as_of: int | None
     obs = inputs.observations
     if as_of is not None:
         obs = obs[obs["year"] <= as_of]
-    groups = {(str(r), str(i)): g
-              for (r, i), g in obs.groupby(["region", "indicator"], sort=False, observed=True)}
+    table = series_table(obs)
+    index = {key: k for k, key in enumerate(table.keys)}
     requests, missing = [], {}
     for (region, ind_id), until in sorted(_series_needed(targets).items()):
         indicator = inputs.catalogue[ind_id]
-        frame = groups.get((region, ind_id))
-        if frame is None:
+        k = index.get((region, ind_id))
+        if k is None:
             missing[(region, ind_id)] = "no data"
             continue
-        years, values, gap = usable_history(frame.sort_values("year"))
+        years, values, gap = usable_history(*table.series(k))
         if len(years) < MIN_POINTS:
             missing[(region, ind_id)] = f"insufficient data ({len(years)} point in {years[-1]})"
             continue

@@ -18,6 +18,7 @@ from forecast import scoring
 from forecast.calibration import NONE, Calibration
 from forecast.catalogue import Indicator
 from forecast.config import DEFAULT_MODEL, DEFAULT_SEED
+from forecast.dataset import series_table
 from forecast.execution import map_units
 from forecast.simulate import forecast_paths, rng_for, usable_history
 from forecast.transforms import transform_for
@@ -77,11 +78,11 @@ class UnitResult:
 
 def series_units(observations: pd.DataFrame, catalogue) -> list[SeriesUnit]:
     """One unit per (region, indicator): its most recent run of consecutive years."""
+    table = series_table(observations)
     units = []
-    for (region, ind_id), frame in observations.groupby(["region", "indicator"], sort=True,
-                                                        observed=True):
-        years, values, _ = usable_history(frame.sort_values("year"))
-        units.append(SeriesUnit(str(region), catalogue[str(ind_id)], years, values))
+    for k, (region, ind_id) in enumerate(table.keys):
+        years, values, _ = usable_history(*table.series(k))
+        units.append(SeriesUnit(region, catalogue[ind_id], years, values))
     return units
 
 

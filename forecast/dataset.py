@@ -7,6 +7,7 @@ softer problems (gaps, very short series) become data-quality notes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -174,15 +175,50 @@ def read_observations(
     return frame.sort_values(["region", "indicator", "year"], kind="stable").reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class SeriesTable:
+    """All series as one sorted array and offsets (like statsforecast's GroupedArray): series
+    k is ``years[indptr[k]:indptr[k + 1]]`` with ``values`` alike, for ``keys[k]``. Thousands of
+    series without a DataFrame each."""
+
+    keys: list[tuple[str, str]]
+    indptr: np.ndarray
+    years: np.ndarray
+    values: np.ndarray
+
+    def series(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = self.indptr[k], self.indptr[k + 1]
+        return self.years[lo:hi], self.values[lo:hi]
+
+
+def series_table(observations: pd.DataFrame) -> SeriesTable:
+    """The observations grouped by (region, indicator), years ascending within each."""
+    region = observations["region"].astype("category")
+    indicator = observations["indicator"].astype("category")
+    r, i = region.cat.codes.to_numpy(), indicator.cat.codes.to_numpy()
+    years = observations["year"].to_numpy()
+    order = np.lexsort((years, i, r))
+    r, i = r[order], i[order]
+    starts = np.flatnonzero(np.r_[True, (np.diff(r) != 0) | (np.diff(i) != 0)])
+    regions, indicators = region.cat.categories, indicator.cat.categories
+    keys = [(str(regions[r[k]]), str(indicators[i[k]])) for k in starts]
+    return SeriesTable(keys, np.r_[starts, len(order)], years[order],
+                       observations["value"].to_numpy(float)[order])
+
+
 def data_quality_notes(observations: pd.DataFrame) -> pd.DataFrame:
     """Warnings per series: gaps in the years and fewer than three points."""
+    table = series_table(observations)
+    counts = np.diff(table.indptr)
+    first = table.years[table.indptr[:-1]]
+    last = table.years[table.indptr[1:] - 1]
     notes = []
-    for (region, indicator), grp in observations.groupby(["region", "indicator"], sort=True,
-                                                         observed=True):
-        years = grp["year"].to_numpy()
-        missing = sorted(set(range(years.min(), years.max() + 1)) - set(years))
+    for k in np.flatnonzero((last - first + 1 != counts) | (counts < 3)):
+        region, indicator = table.keys[k]
+        years = table.series(k)[0]
+        missing = sorted(set(range(int(years[0]), int(years[-1]) + 1)) - set(years.tolist()))
         if missing:
             notes.append((region, indicator, f"gap in years: {', '.join(map(str, missing))}"))
-        if len(years) < 3:
-            notes.append((region, indicator, f"only {len(years)} point(s)"))
+        if counts[k] < 3:
+            notes.append((region, indicator, f"only {counts[k]} point(s)"))
     return pd.DataFrame(notes, columns=["region", "indicator", "note"])

@@ -11,7 +11,6 @@ import hashlib
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from forecast.calibration import NONE, Calibration
 from forecast.catalogue import Indicator
@@ -55,10 +54,9 @@ class SeriesResult:
     notes: tuple[str, ...]
 
 
-def usable_history(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, str | None]:
+def usable_history(years: np.ndarray, values: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, str | None]:
     """The most recent run of consecutive years of one series (models need a regular step)."""
-    years = frame["year"].to_numpy()
-    values = frame["value"].to_numpy(dtype=float)
     breaks = np.flatnonzero(np.diff(years) != 1)
     if len(breaks) == 0:
         return years, values, None
