@@ -124,11 +124,13 @@ def run(
         inputs = Inputs(catalogue, observations, plans, regions)
         if engine == "local" and workers is None and len(observations) > LARGE_WORKSPACE:
             workers = default_workers()
-        bar = tqdm(desc="simulating series", unit="series", disable=quiet, file=sys.stderr)
+        bars: list[tqdm] = []  # made once the number of series is known
         with executor(engine, workers, scheduler) as pool:
-            result = assess(inputs, settings, pool, progress=bar.update,
-                            on_start=lambda n: setattr(bar, "total", n))
-        bar.close()
+            result = assess(inputs, settings, pool, progress=lambda k: bars[0].update(k),
+                            on_start=lambda n: bars.append(tqdm(
+                                total=n, desc="simulating series", unit="series",
+                                disable=quiet, file=sys.stderr)))
+        bars[0].close()
         files = [obs_file, *(p.file for p in plans)]
         files += [f for f in (ws.regions_file, ws.indicators_file) if f.exists()]
         meta = run_metadata(settings, files, ws.root, bundled)
