@@ -249,9 +249,12 @@ def region_work(inputs: Inputs, settings: Settings) -> tuple[list[RegionWork], l
     positions: dict[str, list] = {}
     for pos, t in enumerate(targets):
         positions.setdefault(t.region, []).append((pos, t))
+    missing_by_region: dict[str, dict] = {}
+    for key, note in missing.items():
+        missing_by_region.setdefault(key[0], {})[key] = note
     units = [
         RegionWork(region, tuple(by_region.get(region, ())), tuple(positions[region]),
-                   {k: v for k, v in missing.items() if k[0] == region})
+                   missing_by_region.get(region, {}))
         for region in sorted(positions)
     ]
     return units, targets, missing
