@@ -7,11 +7,14 @@ softer problems (gaps, very short series) become data-quality notes.
 
 from __future__ import annotations
 
+import codecs
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from forecast.catalogue import Catalogue
 from forecast.errors import InputError
@@ -20,8 +23,13 @@ OBS_COLUMNS = ("region", "indicator", "year", "value")
 REGION_COLUMNS = ("region", "name_en", "level", "parent")
 
 
-def read_table(path: Path, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """A CSV (UTF-8 or GBK) or Excel file as a frame of strings; a clear error if unreadable.
+CHUNK_ROWS = 200_000  # rows read and validated at a time: memory stays bounded for big files
+
+
+def read_chunks(path: Path, columns: tuple[str, ...] | None = None,
+                chunk_rows: int | None = None) -> Iterator[pd.DataFrame]:
+    """A CSV (UTF-8 or GBK) or Excel file as frames of strings, ``chunk_rows`` rows at a time;
+    a clear error if unreadable.
 
     ``columns`` keeps only those (header whitespace ignored): a national observations file
     has a million rows, and its free-text columns would otherwise fill memory.
@@ -31,21 +39,45 @@ def read_table(path: Path, columns: tuple[str, ...] | None = None) -> pd.DataFra
     wanted = None if columns is None else (lambda c: str(c).strip() in columns)
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         try:
-            return pd.read_excel(path, dtype=str, usecols=wanted).fillna("")
+            yield pd.read_excel(path, dtype=str, usecols=wanted).fillna("")
+            return
         except Exception as exc:  # openpyxl raises many types for a damaged file
             raise InputError(f"cannot read Excel file ({exc})", file=path,
                              fix="save it again from Excel as .xlsx") from exc
-    for encoding in ("utf-8-sig", "gb18030"):
+    encoding = _encoding(path)
+    try:
+        # Arrow-backed strings: a fraction of the memory of Python str objects
+        yield from pd.read_csv(path, dtype="string[pyarrow]", keep_default_na=False,
+                               encoding=encoding, usecols=wanted,
+                               chunksize=chunk_rows or CHUNK_ROWS)
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError(f"not a valid CSV ({exc})", file=path,
+                         fix="check for stray commas or quotes") from exc
+
+
+def _encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM), else GBK as Chinese Excel writes it (GB18030 covers it)."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    with path.open("rb") as fh:
         try:
-            # Arrow-backed strings: a fraction of the memory of Python str objects
-            return pd.read_csv(path, dtype="string[pyarrow]", keep_default_na=False,
-                               encoding=encoding, usecols=wanted)
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+            return "utf-8-sig"
         except UnicodeDecodeError:
-            continue
-        except (pd.errors.ParserError, ValueError) as exc:
-            raise InputError(f"not a valid CSV ({exc})", file=path,
-                             fix="check for stray commas or quotes") from exc
-    raise InputError("not UTF-8 or GBK text", file=path, fix="save the file as CSV UTF-8")
+            pass
+    try:
+        path.read_bytes().decode("gb18030")
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 or GBK text", file=path,
+                         fix="save the file as CSV UTF-8") from None
+    return "gb18030"
+
+
+def read_table(path: Path, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """A whole CSV or Excel file as one frame of strings (see ``read_chunks``)."""
+    chunks = list(read_chunks(path, columns))
+    return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
 
 
 def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], path: Path) -> None:
@@ -117,14 +149,42 @@ def read_observations(
     ``latest_year`` is the most recent year an observation may have (a later one is a typo or
     a forecast passed off as data).
     """
-    frame = read_table(path, OBS_COLUMNS)  # source and note are for people, not the models
+    parts, offset = [], 0
+    for chunk in read_chunks(path, OBS_COLUMNS):  # source and note are for people, not models
+        parts.append(_validated(chunk, path, offset, catalogue, latest_year))
+        offset += len(chunk)
+    if not parts:
+        raise InputError("no rows", file=path, fix="add a header and one row per observation")
+    frame = pd.DataFrame({
+        "region": union_categoricals([p["region"] for p in parts]),
+        "indicator": union_categoricals([p["indicator"] for p in parts]),
+        **{col: np.concatenate([p[col].to_numpy() for p in parts])
+           for col in ("year", "value", "row")},
+    })
+    resolve = region_resolver(regions)
+    frame["region"] = frame["region"].map({r: resolve(str(r)) for r in
+                                           frame["region"].cat.categories}).astype("category")
+    dup = frame.duplicated(["region", "indicator", "year"], keep="first").to_numpy()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise InputError(f"duplicate region/indicator/year (year {frame['year'].iloc[i]})",
+                         file=path, row=int(frame["row"].iloc[i]), column="year",
+                         fix="keep one value per region, indicator and year")
+    frame = frame.sort_values(["region", "indicator", "year"], kind="stable")
+    return frame.drop(columns="row").reset_index(drop=True)
+
+
+def _validated(frame: pd.DataFrame, path: Path, offset: int, catalogue: Catalogue,
+               latest_year: int | None) -> pd.DataFrame:
+    """One chunk of observations checked and made compact: region and indicator as categories
+    (a few thousand names repeated a million times), year and value as numbers, and the row
+    number a spreadsheet would show, for error messages."""
     frame.columns = [str(c).strip() for c in frame.columns]
     _require_columns(frame, OBS_COLUMNS, path)
     frame = frame[list(OBS_COLUMNS)].copy()
-    # region and indicator repeat a few thousand names a million times: work on categories
     for col in ("region", "indicator"):
         frame[col] = frame[col].str.strip().astype("category")
-    rows = np.arange(len(frame)) + 2  # header is row 1, as a spreadsheet shows it
+    rows = np.arange(len(frame)) + offset + 2  # header is row 1, as a spreadsheet shows it
 
     def fail(mask: np.ndarray, column: str, message: str, fix: str) -> None:
         i = int(np.flatnonzero(mask)[0])
@@ -165,14 +225,8 @@ def read_observations(
         ind = catalogue[frame["indicator"].iloc[i]]
         fail(out, "value", f"value {{v}} is outside the bounds {ind.lower:g}–{ind.upper:g} of "
              f"{ind.id} ({ind.unit})", "check the unit: shares are in % (0–100)")
-    resolve = region_resolver(regions)
-    frame["region"] = frame["region"].map({r: resolve(str(r)) for r in
-                                           frame["region"].cat.categories}).astype("category")
-    dup = frame.duplicated(["region", "indicator", "year"], keep="first").to_numpy()
-    if dup.any():
-        fail(dup, "year", "duplicate region/indicator/year (year {v})",
-             "keep one value per region, indicator and year")
-    return frame.sort_values(["region", "indicator", "year"], kind="stable").reset_index(drop=True)
+    frame["row"] = rows.astype(np.int64)
+    return frame
 
 
 @dataclass(frozen=True)

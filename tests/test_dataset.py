@@ -71,3 +71,22 @@ def test_quality_notes_flag_gaps_and_short_series():
                         "year": [2010, 2011, 2014, 2020], "value": [1.0] * 4})
     notes = data_quality_notes(obs)
     assert notes["note"].tolist() == ["gap in years: 2012, 2013", "only 1 point(s)"]
+
+
+def test_reading_in_chunks_changes_nothing_and_keeps_row_numbers(tmp_path, catalogue,
+                                                                monkeypatch):
+    from forecast import dataset
+
+    body = "".join(f"r{i % 3},gdp,{2000 + i // 3},{i + 1}\n" for i in range(30))
+    path = write(tmp_path, "region,indicator,year,value\n" + body)
+    whole = read_observations(path, catalogue)
+    monkeypatch.setattr(dataset, "CHUNK_ROWS", 4)
+    pd.testing.assert_frame_equal(read_observations(path, catalogue), whole)
+    bad = write(tmp_path, "region,indicator,year,value\n" + body + "r1,gdp,2001,5\n",
+                name="dup.csv")
+    with pytest.raises(InputError, match=r"row 32, column 'year': duplicate"):
+        read_observations(bad, catalogue)
+    bad = write(tmp_path, "region,indicator,year,value\n" + body.replace(",14\n", ",x\n"),
+                name="nan.csv")
+    with pytest.raises(InputError, match=r"row 15, column 'value'"):
+        read_observations(bad, catalogue)
