@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow
 from pandas.api.types import union_categoricals
 
 from forecast.catalogue import Catalogue
@@ -171,6 +172,7 @@ def read_observations(
                          file=path, row=int(frame["row"].iloc[i]), column="year",
                          fix="keep one value per region, indicator and year")
     frame = frame.sort_values(["region", "indicator", "year"], kind="stable")
+    pyarrow.default_memory_pool().release_unused()  # give back the chunks' text buffers
     return frame.drop(columns="row").reset_index(drop=True)
 
 
@@ -202,7 +204,7 @@ def _validated(frame: pd.DataFrame, path: Path, offset: int, catalogue: Catalogu
     bad_year = (years.isna() | (years % 1 != 0)).to_numpy()
     if bad_year.any():
         fail(bad_year, "year", "year {v!r} is not a whole number", "write the year as e.g. 2022")
-    values = pd.to_numeric(frame["value"].astype(str).str.strip().str.replace(",", ""),
+    values = pd.to_numeric(frame["value"].str.strip().str.replace(",", ""),
                            errors="coerce")
     bad_value = (values.isna() | ~np.isfinite(values)).to_numpy()
     if bad_value.any():
