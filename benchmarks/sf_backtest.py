@@ -50,7 +50,7 @@ def main() -> None:
     ap.add_argument("--draws", type=int, default=1000)
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
-    ids = read_table(args.observations)["indicator"].unique().tolist()
+    ids = read_table(args.observations, ("indicator",)).iloc[:, 0].unique().tolist()
     catalogue = load_catalogue().with_generic(ids, args.kind)
     units = series_units(read_observations(args.observations, catalogue), catalogue)
     settings = BacktestSettings(holdout=args.holdout, origins=args.origins, after=args.after)

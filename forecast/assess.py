@@ -14,7 +14,7 @@ import pandas as pd
 from forecast.calibration import NONE, Calibration
 from forecast.catalogue import Catalogue
 from forecast.config import DEFAULT_DRAWS, DEFAULT_MODEL, DEFAULT_SEED
-from forecast.dataset import data_quality_notes, region_resolver, series_table
+from forecast.dataset import SeriesTable, data_quality_notes, region_resolver, series_table
 from forecast.plans import Plan, Target
 from forecast.simulate import SeriesRequest, SeriesResult, simulate_request, usable_history
 from forecast.targets import (
@@ -73,17 +73,21 @@ def _series_needed(targets: list[Target]) -> dict[tuple[str, str], int]:
     return until
 
 
-def series_requests(inputs: Inputs, targets: list[Target], as_of: int | None
-                    ) -> tuple[list[SeriesRequest], dict[tuple[str, str], str]]:
-    """What to simulate, and why each other needed series cannot be (its note)."""
+def observed_series(inputs: Inputs, as_of: int | None) -> SeriesTable:
+    """The observations a run may use (up to ``as_of``), grouped into series once."""
     obs = inputs.observations
     if as_of is not None:
         obs = obs[obs["year"] <= as_of]
-    table = series_table(obs)
+    return series_table(obs)
+
+
+def series_requests(catalogue: Catalogue, table: SeriesTable, targets: list[Target]
+                    ) -> tuple[list[SeriesRequest], dict[tuple[str, str], str]]:
+    """What to simulate, and why each other needed series cannot be (its note)."""
     index = {key: k for k, key in enumerate(table.keys)}
     requests, missing = [], {}
     for (region, ind_id), until in sorted(_series_needed(targets).items()):
-        indicator = inputs.catalogue[ind_id]
+        indicator = catalogue[ind_id]
         k = index.get((region, ind_id))
         if k is None:
             missing[(region, ind_id)] = "no data"
@@ -233,16 +237,31 @@ class AssessBatch:
         return [assess_region(work, self.settings) for work in batch]
 
 
-def region_work(inputs: Inputs, settings: Settings) -> tuple[list[RegionWork], list[Target],
-                                                            dict[tuple[str, str], str]]:
-    """The units of a run (sorted by region, so the order of input rows does not matter), the
-    run's targets in plan order, and the notes of the series that cannot be simulated."""
+@dataclass(frozen=True)
+class RunWork:
+    """A run laid out: its units (sorted by region, so the order of input rows does not
+    matter), its targets in plan order, the series it may use, and the notes of the series
+    that cannot be simulated."""
+
+    units: list[RegionWork]
+    targets: list[Target]
+    table: SeriesTable
+    missing: dict[tuple[str, str], str]
+
+    @property
+    def assessable(self) -> list[Target]:
+        return [t for t in self.targets if t.kind != "qualitative"]
+
+
+def region_work(inputs: Inputs, settings: Settings) -> RunWork:
+    """Lay out a run's work units from its plans and observations."""
     resolve = region_resolver(inputs.regions)
     targets = [
         _with_region(t, resolve(t.region)) for plan in inputs.plans for t in plan.targets
     ]
-    assessable = [t for t in targets if t.kind != "qualitative"]
-    requests, missing = series_requests(inputs, assessable, settings.as_of)
+    table = observed_series(inputs, settings.as_of)
+    requests, missing = series_requests(
+        inputs.catalogue, table, [t for t in targets if t.kind != "qualitative"])
     by_region: dict[str, list] = {}
     for req in requests:
         by_region.setdefault(req.region, []).append(req)
@@ -257,7 +276,7 @@ def region_work(inputs: Inputs, settings: Settings) -> tuple[list[RegionWork], l
                    missing_by_region.get(region, {}))
         for region in sorted(positions)
     ]
-    return units, targets, missing
+    return RunWork(units, targets, table, missing)
 
 
 def batches(units: list[RegionWork], max_series: int = 200) -> list[list[RegionWork]]:
@@ -288,14 +307,14 @@ def assess(inputs: Inputs, settings: Settings, executor=None,
     ``batch_series`` sets how many series a task simulates (default: about 1/16 of the run,
     between 20 and 200).
     """
-    units, targets, missing = region_work(inputs, settings)
-    n_series = sum(len(u.requests) for u in units)
+    run = region_work(inputs, settings)
+    n_series = sum(len(u.requests) for u in run.units)
     if on_start:
         on_start(n_series)
     size = batch_series or max(20, min(200, n_series // 16 + 1))
-    work = batches(units, max_series=size)
+    work = batches(run.units, max_series=size)
     runner = map if executor is None else executor.map
-    rows: list[dict | None] = [None] * len(targets)
+    rows: list[dict | None] = [None] * len(run.targets)
     series: dict[str, dict] = {}
     for batch, outcomes in zip(work, runner(AssessBatch(settings), work), strict=True):
         for outcome in outcomes:
@@ -307,12 +326,8 @@ def assess(inputs: Inputs, settings: Settings, executor=None,
     frame = pd.DataFrame(rows, columns=COLUMNS)
     for col in ("year", "base_year", "last_year"):
         frame[col] = frame[col].astype("Int64")
-    obs = inputs.observations
-    if settings.as_of is not None:
-        obs = obs[obs["year"] <= settings.as_of]
-    assessable = [t for t in targets if t.kind != "qualitative"]
-    return Assessment(frame, dict(sorted(series.items())), data_quality_notes(obs),
-                      data_needed(missing, assessable, inputs.catalogue))
+    return Assessment(frame, dict(sorted(series.items())), data_quality_notes(run.table),
+                      data_needed(run.missing, run.assessable, inputs.catalogue))
 
 
 def _with_region(target: Target, region: str) -> Target:

@@ -161,8 +161,8 @@ def _read_series(path: Path, kind: str | None, this_year: int):
     """Observations for a backtest: unknown indicators are of ``kind`` when it is given."""
     catalogue = load_catalogue()
     if kind is not None:
-        ids = read_table(path)["indicator"].astype(str).str.strip().unique().tolist() \
-            if path.exists() else []
+        ids = read_table(path, ("indicator",)).iloc[:, 0].astype(str).str.strip().unique() \
+            .tolist() if path.exists() else []
         catalogue = catalogue.with_generic(ids, kind)
     return read_observations(path, catalogue, latest_year=this_year), catalogue
 

@@ -262,9 +262,9 @@ def series_table(observations: pd.DataFrame) -> SeriesTable:
                        observations["value"].to_numpy(float)[order])
 
 
-def data_quality_notes(observations: pd.DataFrame) -> pd.DataFrame:
+def data_quality_notes(observations: pd.DataFrame | SeriesTable) -> pd.DataFrame:
     """Warnings per series: gaps in the years and fewer than three points."""
-    table = series_table(observations)
+    table = observations if isinstance(observations, SeriesTable) else series_table(observations)
     counts = np.diff(table.indptr)
     first = table.years[table.indptr[:-1]]
     last = table.years[table.indptr[1:] - 1]

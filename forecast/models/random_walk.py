@@ -53,11 +53,6 @@ class RandomWalkFit:
         shocks = sigma * rng.standard_normal((n_paths, horizon))
         return self.last + np.cumsum(drift + shocks, axis=1)
 
-    def predictive(self, h: int) -> tuple[float, float, float]:
-        """(location, scale, df) of the Student-t predictive of z[T+h]: the closed form."""
-        scale = self.scale * np.sqrt(h + (h * self.drift_se_factor) ** 2)
-        return self.last + h * self.drift, float(scale), self.df
-
 
 @dataclass(frozen=True)
 class Drift:
