@@ -16,6 +16,7 @@ from forecast.calibration import NONE, Calibration
 from forecast.catalogue import Indicator
 from forecast.models import simulate_series
 from forecast.models.base import FitInfo
+from forecast.models.pooled.posterior import RegionPosterior
 from forecast.models.random_walk import max_deviation
 from forecast.targets import Paths
 from forecast.transforms import Transform, transform_for
@@ -42,6 +43,8 @@ class SeriesRequest:
     values: np.ndarray
     until: int
     gap_note: str | None = None
+    model: str | None = None  # this series' own model (`auto` chooses per indicator)
+    posterior: RegionPosterior | None = None  # the pooled fit's draws for this region
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,16 @@ def forecast_paths(model: str, indicator: Indicator, z: np.ndarray, transform: T
                              bound=max_deviation()), info
 
 
+def pooled_paths(posterior: RegionPosterior, indicator: Indicator, z: np.ndarray, horizon: int,
+                 n_paths: int, rng: np.random.Generator, calibration: Calibration = NONE
+                 ) -> np.ndarray:
+    """Model-scale paths of one series from its region's pooled posterior, with the `bayes`
+    spread factors of the calibration applied and extreme values bounded like every model's."""
+    z_paths = posterior.simulate(horizon, n_paths, rng, float(z[-1]))
+    return calibration.apply(z_paths, "bayes", indicator.kind, indicator.id,
+                             bound=max_deviation())
+
+
 def simulate_request(req: SeriesRequest, model: str, n_paths: int, seed: int,
                      calibration: Calibration = NONE) -> SeriesResult:
     """Paths for one series: observed columns repeated, future columns simulated."""
@@ -88,12 +101,19 @@ def simulate_request(req: SeriesRequest, model: str, n_paths: int, seed: int,
         return SeriesResult(req.region, req.indicator.id, paths, history, "observed", tuple(notes))
     transform = transform_for(req.indicator, req.values)
     z = transform.forward(req.values)
-    future_z, info = forecast_paths(
-        model, req.indicator, z, transform, horizon, n_paths,
-        lambda member: rng_for(seed, req.region, req.indicator.id, member), calibration,
-    )
+    model = req.model or model
+    if req.posterior is not None:
+        model = "bayes"
+        future_z = pooled_paths(req.posterior, req.indicator, z, horizon, n_paths,
+                                rng_for(seed, req.region, req.indicator.id, model), calibration)
+        notes += req.posterior.notes()
+    else:
+        future_z, info = forecast_paths(
+            model, req.indicator, z, transform, horizon, n_paths,
+            lambda member: rng_for(seed, req.region, req.indicator.id, member), calibration,
+        )
+        notes += info.notes
     future = transform.inverse(future_z)
     values = np.hstack([np.repeat(history.values, n_paths, axis=0), future])
-    notes += info.notes
     return SeriesResult(req.region, req.indicator.id, Paths(history.first_year, values), history,
                         model, tuple(dict.fromkeys(notes)))

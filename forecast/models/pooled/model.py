@@ -1,0 +1,95 @@
+"""The pooled model of one indicator over all regions, in PyMC.
+
+On the model scale (log for amounts, logit for shares) every region's yearly change is
+
+    change[r, t] = drift[r] + persistence * (change[r, t-1] - drift[r]) + sigma[r] * e[r, t]
+    e ~ Student-t(nu)
+
+and the drifts are partially pooled down the tree of regions: a root's drift is drawn around a
+common mean, every other region's around its parent's drift, with a spread per level of the
+tree. Shock sizes are pooled too (log-normal across regions). ``persistence`` is the optional
+AR(1) of the yearly changes around the drift ("the drift may move slowly"); the backtests decide
+whether it is used (``PooledSettings.persistence``).
+
+The node dimension is padded to a bucket (a power of two) so one compiled model serves every
+indicator of about the same size: padding nodes have no parent role and no data, and only their
+standard-normal priors touch the sampler.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from forecast.models.pooled.panel import MAX_DEPTH, Panel
+
+MODEL_VERSION = "pooled-rw-drift-1"  # bump when the model's maths change: cached fits refit
+
+
+def bucket(n: int) -> int:
+    """The padded node count for ``n`` nodes: the next power of two, at least 64 (small panels share one compiled model)."""
+    return max(64, 1 << (max(n, 1) - 1).bit_length())
+
+
+def model_data(panel: Panel, n_pad: int) -> dict[str, np.ndarray]:
+    """The arrays the compiled model reads, padded to ``n_pad`` nodes."""
+    pad = n_pad - panel.n_nodes
+    parent = np.where(panel.parent < 0, n_pad, panel.parent)  # n_pad: the zero slot
+    return {
+        "parent_index": np.r_[parent, np.full(pad, n_pad)].astype(np.int64),
+        "level": np.r_[panel.depth, np.zeros(pad, np.int64)].astype(np.int64),
+        "active": np.r_[np.ones(panel.n_nodes), np.zeros(pad)],
+        "root_spread_on": np.array(1.0 if panel.n_roots > 1 else 0.0),
+        "change": panel.change.astype(float),
+        "node_of": panel.node_of.astype(np.int64),
+        "previous": panel.previous.astype(float),
+        "has_previous": panel.has_previous.astype(float),
+    }
+
+
+def build_model(panel: Panel, persistence: bool, n_pad: int | None = None):
+    """The PyMC model of ``panel`` (node dimension padded to ``n_pad``)."""
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    n_pad = n_pad or bucket(panel.n_nodes)
+    data = model_data(panel, n_pad)
+    coords = {"node": np.arange(n_pad), "level": np.arange(MAX_DEPTH)}
+    with pm.Model(coords=coords) as model:
+        shared = {name: pm.Data(name, value) for name, value in data.items()}
+
+        # Yearly growth of an innovation indicator is within about ±20% (log/logit scale) with
+        # 95% prior probability: wide next to any observed national or provincial trend.
+        drift_mean = pm.Normal("drift_mean", 0.0, 0.1)
+        # Regions of one parent differ in trend growth by a few % a year; a half-normal of
+        # scale 0.05 allows ~10% and shrinks towards full pooling when the data allow it.
+        drift_spread = pm.HalfNormal("drift_spread", 0.05, dims="level")
+        drift_z = pm.Normal("drift_z", 0.0, 1.0, dims="node")  # non-centred: no funnel
+        spread = pt.set_subtensor(drift_spread[0], drift_spread[0] * shared["root_spread_on"])
+        own = shared["active"] * spread[shared["level"]] * drift_z
+        total = own
+        for _ in range(MAX_DEPTH):  # add the parent's total: after MAX_DEPTH steps, all ancestors'
+            total = own + pt.concatenate([total, pt.zeros(1)])[shared["parent_index"]]
+        drift = pm.Deterministic("drift", drift_mean + total, dims="node")
+
+        # Yearly shocks of a few % (the bundled provinces' median detrended sd is 0.05); a
+        # normal on the log with sd 1 allows a factor of e^2 either way.
+        shock_mean = pm.Normal("shock_scale_mean", np.log(0.05), 1.0)
+        # Regions' shock sizes differ by a factor of two or three, rarely more.
+        shock_spread = pm.HalfNormal("shock_scale_spread", 0.5)
+        shock_z = pm.Normal("shock_z", 0.0, 1.0, dims="node")
+        sigma = pm.Deterministic("sigma", pt.exp(shock_mean + shock_spread * shock_z),
+                                 dims="node")
+        # Juárez & Steel's (2010) Gamma(2, 0.1) on the degrees of freedom, shifted by 2 so the
+        # shocks' variance is finite: heavy tails when the data show outliers, near-normal else.
+        nu = pm.Deterministic("nu", 2.0 + pm.Gamma("nu_excess", 2.0, 0.1))
+
+        node = shared["node_of"]
+        centre = drift[node]
+        if persistence:
+            # Growth above trend partly carries into the next year; stationary by construction.
+            phi = pm.TruncatedNormal("persistence", 0.0, 0.4, lower=-0.95, upper=0.95)
+            centre = centre + phi * (shared["previous"] - drift[node]) * shared["has_previous"]
+        pm.Potential("likelihood", pm.logp(pm.StudentT.dist(nu=nu, mu=centre,
+                                                            sigma=sigma[node]),
+                                           shared["change"]).sum())
+    return model

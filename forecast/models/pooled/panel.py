@@ -1,0 +1,92 @@
+"""The data a pooled fit sees: one indicator's yearly changes in every region, and the tree of
+regions they pool through (``regions.csv``: nation -> province -> city/county/park).
+
+Changes are on the model scale (log or logit), in long format: one row per region and year with
+a previous year, so series of any length (one point gives no change at all) sit side by side.
+Every ancestor of a region with data is a node too, with or without data of its own: a city
+whose province has no series still pools through the province.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+
+MAX_DEPTH = 6  # levels of the tree a model can hold (nation, province, city, county, park, ...)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One indicator over all regions: the tree and the yearly changes."""
+
+    indicator: str
+    nodes: tuple[str, ...]  # regions, every parent before its children
+    parent: np.ndarray  # index of each node's parent, -1 for a root
+    depth: np.ndarray  # 0 for roots
+    points: np.ndarray  # observed points per node (0 for ancestors without data)
+    change: np.ndarray  # yearly change on the model scale, one per region-year
+    node_of: np.ndarray  # which node each change belongs to
+    previous: np.ndarray  # the node's change the year before (0 where there is none)
+    has_previous: np.ndarray  # 1.0 where ``previous`` is a real change
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.nodes)
+
+    @property
+    def n_roots(self) -> int:
+        return int((self.parent < 0).sum())
+
+    def fingerprint(self) -> str:
+        """A hash of everything the fit sees, for the posterior cache."""
+        h = hashlib.sha256(self.indicator.encode())
+        h.update("\x1f".join(self.nodes).encode())
+        for arr in (self.parent, self.depth, self.points, self.change, self.node_of,
+                    self.previous, self.has_previous):
+            h.update(np.ascontiguousarray(arr).tobytes())
+        return h.hexdigest()
+
+    def parent_name(self, region: str) -> str | None:
+        p = self.parent[self.nodes.index(region)]
+        return None if p < 0 else self.nodes[p]
+
+
+def ancestry(region: str, parents: dict[str, str]) -> list[str]:
+    """The region's parent, grandparent, ... (a loop in regions.csv stops the walk)."""
+    out: list[str] = []
+    p = parents.get(region)
+    while p and p not in out and p != region:
+        out.append(p)
+        p = parents.get(p)
+    return out[: MAX_DEPTH - 1]
+
+
+def build_panel(indicator: str, series: dict[str, np.ndarray],
+                parents: dict[str, str]) -> Panel:
+    """The panel of one indicator from each region's consecutive model-scale values.
+
+    ``series`` maps a region to its values in consecutive years (most recent run); ``parents``
+    maps a region to its parent region (empty or missing for a root).
+    """
+    members = set(series)
+    for region in series:
+        members.update(ancestry(region, parents))
+    chains = {r: ancestry(r, parents) for r in members}
+    order = sorted(members, key=lambda r: (len(chains[r]), r))
+    index = {r: i for i, r in enumerate(order)}
+    parent = np.array([index[chains[r][0]] if chains[r] else -1 for r in order], dtype=np.int64)
+    depth = np.array([len(chains[r]) for r in order], dtype=np.int64)
+    points = np.array([len(series.get(r, ())) for r in order], dtype=np.int64)
+    change, node_of, previous, has_previous = [], [], [], []
+    for region in order:
+        z = np.asarray(series.get(region, ()), dtype=float)
+        d = np.diff(z)
+        change.extend(d)
+        node_of.extend([index[region]] * len(d))
+        previous.extend(np.r_[0.0, d[:-1]] if len(d) else [])
+        has_previous.extend(np.r_[0.0, np.ones(max(len(d) - 1, 0))] if len(d) else [])
+    return Panel(indicator, tuple(order), parent, depth, points,
+                 np.asarray(change, float), np.asarray(node_of, np.int64),
+                 np.asarray(previous, float), np.asarray(has_previous, float))

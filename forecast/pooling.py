@@ -1,0 +1,179 @@
+"""Stage one of a run with the pooled model: which indicators to pool, and their fits.
+
+Pooling needs every region of an indicator before any region can be simulated, so a run with
+`bayes` (or `auto`) first fits one model per indicator, each a unit of work on the run's
+executor, then the region units simulate from the fitted posteriors. Fits go through the
+workspace's posterior cache (``models/posteriors/``): the driver reads and writes it, workers
+only sample, so a remote cluster needs no shared disk.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecast.catalogue import Catalogue
+from forecast.dataset import SeriesTable
+from forecast.models.pooled.inference import (
+    PooledSettings,
+    diagnostics,
+    fit_key,
+    sample,
+    used_levels,
+)
+from forecast.models.pooled.panel import Panel, build_panel
+from forecast.models.pooled.posterior import (
+    PooledPosterior,
+    cache_file,
+    from_idata,
+    load_cached,
+    save_cached,
+)
+from forecast.simulate import stable_key, usable_history
+from forecast.transforms import transform_for
+
+POOLED_MODELS = ("bayes", "auto")
+AUTO_MIN_REGIONS = 3  # `auto` pools an indicator observed (2+ points) in at least this many
+#                       regions linked by regions.csv; with fewer, `trend` is used
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    model: str  # "bayes" or the single-series model
+    reason: str
+
+
+@dataclass
+class PooledFits:
+    """What stage one hands to stage two, and what the run reports about it."""
+
+    choice: dict[str, ModelChoice] = field(default_factory=dict)
+    posteriors: dict[str, PooledPosterior] = field(default_factory=dict)
+    panels: dict[str, Panel] = field(default_factory=dict)
+    fits: dict[str, dict] = field(default_factory=dict)  # diagnostics per indicator
+
+
+def parents_of(regions: pd.DataFrame | None) -> dict[str, str]:
+    """region -> parent region from regions.csv (roots and unknown regions are left out)."""
+    if regions is None or "parent" not in regions:
+        return {}
+    pairs = zip(regions["region"].astype(str), regions["parent"].fillna("").astype(str),
+                strict=True)
+    return {r: p.strip() for r, p in pairs if p.strip()}
+
+
+def model_series(table: SeriesTable, catalogue: Catalogue, indicator: str
+                 ) -> dict[str, np.ndarray]:
+    """Every region's most recent consecutive run of ``indicator`` on the model scale.
+
+    Series that need the identity scale (an amount with values <= 0) cannot share a log scale
+    with the others and stay out of the pool."""
+    ind = catalogue[indicator]
+    out = {}
+    for k, (region, ind_id) in enumerate(table.keys):
+        if ind_id != indicator:
+            continue
+        _, values, _ = usable_history(*table.series(k))
+        transform = transform_for(ind, values)
+        if transform.name != "identity":
+            out[region] = transform.continuous().forward(values)
+    return out
+
+
+def choose_models(indicators: list[str], series: dict[str, dict[str, np.ndarray]],
+                  parents: dict[str, str], model: str, fallback: str = "trend"
+                  ) -> dict[str, ModelChoice]:
+    """The model of each indicator and why. `bayes` pools every indicator; `auto` pools those
+    with several regions in the hierarchy, as the provincial backtests favour (BENCHMARKS.md)."""
+    out = {}
+    for ind in indicators:
+        regions = series.get(ind, {})
+        n = sum(len(z) >= 2 for z in regions.values())
+        linked = sum(r in parents for r in regions)
+        if model == "bayes":
+            out[ind] = ModelChoice("bayes", f"--model bayes: pooled over {len(regions)} "
+                                   f"region(s) of the tree")
+        elif n >= AUTO_MIN_REGIONS and linked >= AUTO_MIN_REGIONS:
+            out[ind] = ModelChoice("bayes", f"{n} regions with 2+ points, linked by "
+                                   "regions.csv: the pooled model (in the provincial backtests "
+                                   "it beats trend on every indicator)")
+        else:
+            why = (f"only {n} region(s) with 2+ points" if n < AUTO_MIN_REGIONS
+                   else "no hierarchy in regions.csv linking its regions")
+            out[ind] = ModelChoice(fallback, f"{why}: nothing to pool, {fallback} used")
+    return out
+
+
+@dataclass(frozen=True)
+class FitJob:
+    """One indicator's fit: a picklable unit of work for any executor."""
+
+    panel: Panel
+    settings: PooledSettings
+    seed: int
+
+    def __call__(self, _: object = None):
+        start = time.perf_counter()
+        if self.settings.uses_approx(self.panel.n_nodes):
+            from forecast.models.pooled.approx import fit_approx
+
+            idata = fit_approx(self.panel, self.settings, self.seed)
+        else:
+            idata = sample(self.panel, self.settings, self.seed)
+        diag = diagnostics(idata, used_levels(self.panel))
+        return idata, diag, time.perf_counter() - start
+
+
+def _run_job(job: FitJob):
+    return job()
+
+
+def fit_seed(seed: int, indicator: str) -> int:
+    return stable_key(str(seed), "bayes-fit", indicator) % (2**31)
+
+
+def fit_pooled(panels: dict[str, Panel], settings: PooledSettings, seed: int,
+               executor=None, cache_dir: Path | None = None,
+               on_fit: Callable[[str, dict, bool], None] | None = None
+               ) -> dict[str, tuple[PooledPosterior, dict]]:
+    """Posterior of each panel: from the cache where its key matches, else sampled on the
+    executor (in this process when None) and written to the cache."""
+    out, jobs = {}, []
+    for ind, panel in sorted(panels.items()):
+        s = fit_seed(seed, ind)
+        key = fit_key(panel, settings, s)
+        idata = load_cached(cache_file(cache_dir, ind), key) if cache_dir else None
+        if idata is not None:
+            diag = diagnostics(idata, used_levels(panel))
+            out[ind] = (from_idata(idata, diag), {**diag, "cached": True})
+            if on_fit:
+                on_fit(ind, diag, True)
+        else:
+            jobs.append((ind, FitJob(panel, settings, s)))
+    runner = map if executor is None else executor.map
+    for (ind, _), (idata, diag, seconds) in zip(jobs, runner(_run_job, [j for _, j in jobs]),
+                                                strict=True):
+        if cache_dir:
+            save_cached(idata, cache_file(cache_dir, ind))
+        out[ind] = (from_idata(idata, diag), {**diag, "cached": False,
+                                              "seconds": round(seconds, 1)})
+        if on_fit:
+            on_fit(ind, diag, False)
+    return out
+
+
+def poor(diag: dict) -> list[str]:
+    """What is wrong with a fit's convergence, in words (empty when it is fine)."""
+    out = []
+    if diag.get("r_hat_max", 1.0) > 1.01:
+        out.append(f"R-hat {diag['r_hat_max']:.3f} > 1.01")
+    if diag.get("ess_bulk_min", 1e9) < 400:
+        out.append(f"bulk ESS {diag['ess_bulk_min']:.0f} < 400")
+    if diag.get("divergences", 0) > 0:
+        out.append(f"{diag['divergences']} divergent transitions")
+    return out
