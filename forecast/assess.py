@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,9 @@ from forecast.calibration import NONE, Calibration
 from forecast.catalogue import Catalogue
 from forecast.config import DEFAULT_DRAWS, DEFAULT_MODEL, DEFAULT_SEED
 from forecast.dataset import SeriesTable, data_quality_notes, region_resolver, series_table
+from forecast.models.pooled.inference import PooledSettings
 from forecast.plans import Plan, Target
+from forecast.pooling import POOLED_MODELS, PooledFits, fit_stage
 from forecast.simulate import SeriesRequest, SeriesResult, simulate_request, usable_history
 from forecast.targets import (
     NotAssessable,
@@ -27,6 +30,7 @@ from forecast.targets import (
     probability,
     required_rate,
 )
+from forecast.transforms import transform_for
 
 COLUMNS = [
     "plan_id", "target_id", "region", "indicator", "kind", "op", "value", "value_hi", "year",
@@ -34,7 +38,7 @@ COLUMNS = [
     "statistic_p50", "statistic_p90", "last_year", "last_value", "required_rate",
     "historical_rate", "likelihood", "assessable", "note", "aspirational", "each_year", "text",
 ]
-MIN_POINTS = 2  # below this a series is "insufficient data" until the pooled model exists
+MIN_POINTS = 2  # below this a series is "insufficient data", unless the pooled model has it
 SHORT_SERIES = 5  # below this the row says the distribution is wide because the series is short
 
 
@@ -45,6 +49,9 @@ class Settings:
     seed: int = DEFAULT_SEED
     as_of: int | None = None
     calibration: Calibration = NONE
+    # how `bayes` and `auto` fit the pooled model
+    pooled: PooledSettings = field(default_factory=PooledSettings)
+    cache_dir: Path | None = None  # where pooled posteriors are cached (a workspace's models/)
 
 
 @dataclass
@@ -61,6 +68,8 @@ class Assessment:
     series: dict[str, dict] = field(default_factory=dict)  # "region|indicator" -> diagnostics
     quality: pd.DataFrame = field(default_factory=pd.DataFrame)
     data_needed: pd.DataFrame = field(default_factory=pd.DataFrame)
+    models: dict[str, dict] = field(default_factory=dict)  # indicator -> model and why
+    fits: dict[str, dict] = field(default_factory=dict)  # indicator -> pooled fit diagnostics
 
 
 def _series_needed(targets: list[Target]) -> dict[tuple[str, str], int]:
@@ -81,9 +90,13 @@ def observed_series(inputs: Inputs, as_of: int | None) -> SeriesTable:
     return series_table(obs)
 
 
-def series_requests(catalogue: Catalogue, table: SeriesTable, targets: list[Target]
+def series_requests(catalogue: Catalogue, table: SeriesTable, targets: list[Target],
+                    fits: PooledFits | None = None
                     ) -> tuple[list[SeriesRequest], dict[tuple[str, str], str]]:
-    """What to simulate, and why each other needed series cannot be (its note)."""
+    """What to simulate, and why each other needed series cannot be (its note).
+
+    A series of a pooled indicator carries its region's posterior; it needs only one point,
+    since its trend can come from its parent's and its spread from the pool."""
     index = {key: k for k, key in enumerate(table.keys)}
     requests, missing = [], {}
     for (region, ind_id), until in sorted(_series_needed(targets).items()):
@@ -93,10 +106,21 @@ def series_requests(catalogue: Catalogue, table: SeriesTable, targets: list[Targ
             missing[(region, ind_id)] = "no data"
             continue
         years, values, gap = usable_history(*table.series(k))
-        if len(years) < MIN_POINTS:
+        choice = fits.choice.get(ind_id) if fits else None
+        post = fits.posteriors.get(ind_id) if fits else None
+        pooled = post is not None and region in post.regions
+        if len(years) < (1 if pooled else MIN_POINTS):
             missing[(region, ind_id)] = f"insufficient data ({len(years)} point in {years[-1]})"
             continue
-        requests.append(SeriesRequest(region, indicator, years, values, until, gap))
+        posterior = None
+        if pooled:
+            z = transform_for(indicator, values).continuous().forward(values)
+            last_change = float(z[-1] - z[-2]) if len(z) > 1 else 0.0
+            posterior = post.for_region(region, last_change, len(years))
+        model = None if choice is None or (choice.model == "bayes" and not pooled) else \
+            choice.model
+        requests.append(SeriesRequest(region, indicator, years, values, until, gap,
+                                      model=model, posterior=posterior))
     return requests, missing
 
 
@@ -151,16 +175,19 @@ def assess_target(target: Target, results: dict[tuple[str, str], SeriesResult],
     q10, q50, q90 = np.quantile(binding_statistic(target, stat), [0.1, 0.5, 0.9])
     observed = target.year <= history.last_year
     row.update(
-        model="observed" if observed else settings.model,
+        model="observed" if observed else series.model,
         probability=p, probability_se=se, statistic_p10=q10, statistic_p50=q50,
         statistic_p90=q90, likelihood=likelihood(p), assessable=True,
     )
     notes = []
     if observed:
         notes.append(f"already observed in {history.last_year}")
+    elif n_obs < SHORT_SERIES and series.model == "bayes":
+        notes.append(f"short series ({n_obs} point{'s' * (n_obs > 1)}): trend and spread "
+                     "borrowed from the regions it is pooled with")
     elif n_obs < SHORT_SERIES:
         notes.append(f"short series ({n_obs} points): wide distribution")
-    notes += [n for n in series.notes if n.startswith("years before")]
+    notes += [n for n in series.notes if n.startswith(("years before", "one point"))]
     row["note"] = "; ".join(notes)
     return row
 
@@ -253,15 +280,24 @@ class RunWork:
         return [t for t in self.targets if t.kind != "qualitative"]
 
 
-def region_work(inputs: Inputs, settings: Settings) -> RunWork:
-    """Lay out a run's work units from its plans and observations."""
+def run_targets(inputs: Inputs) -> list[Target]:
+    """Every target of every plan, in plan order, with its region resolved to the data's."""
     resolve = region_resolver(inputs.regions)
-    targets = [
-        _with_region(t, resolve(t.region)) for plan in inputs.plans for t in plan.targets
-    ]
-    table = observed_series(inputs, settings.as_of)
+    return [_with_region(t, resolve(t.region)) for plan in inputs.plans for t in plan.targets]
+
+
+def needed_indicators(targets: list[Target]) -> list[str]:
+    return sorted({ind for t in targets if t.kind != "qualitative"
+                   for ind in (t.indicator, t.other_indicator) if ind})
+
+
+def region_work(inputs: Inputs, settings: Settings, fits: PooledFits | None = None,
+                table: SeriesTable | None = None) -> RunWork:
+    """Lay out a run's work units from its plans and observations (and pooled fits)."""
+    targets = run_targets(inputs)
+    table = observed_series(inputs, settings.as_of) if table is None else table
     requests, missing = series_requests(
-        inputs.catalogue, table, [t for t in targets if t.kind != "qualitative"])
+        inputs.catalogue, table, [t for t in targets if t.kind != "qualitative"], fits)
     by_region: dict[str, list] = {}
     for req in requests:
         by_region.setdefault(req.region, []).append(req)
@@ -293,21 +329,36 @@ def batches(units: list[RegionWork], max_series: int = 200) -> list[list[RegionW
     return [b for b in out if b]
 
 
+def pooled_fits(inputs: Inputs, settings: Settings, table: SeriesTable, executor=None,
+                on_fit: Callable[[str, dict, bool, int], None] | None = None) -> PooledFits | None:
+    """Stage one: with `bayes` or `auto`, the model of each needed indicator and the pooled
+    fits (one unit of work per indicator on ``executor``, through the posterior cache)."""
+    if settings.model not in POOLED_MODELS:
+        return None
+    return fit_stage(table, inputs.catalogue, inputs.regions,
+                     needed_indicators(run_targets(inputs)), settings.model, settings.pooled,
+                     settings.seed, executor, settings.cache_dir, on_fit)
+
+
 def assess(inputs: Inputs, settings: Settings, executor=None,
            progress: Callable[[int], None] | None = None,
            on_start: Callable[[int], None] | None = None,
-           batch_series: int | None = None) -> Assessment:
+           batch_series: int | None = None,
+           on_fit: Callable[[str, dict, bool, int], None] | None = None) -> Assessment:
     """Fit, simulate and assess every target of every plan.
 
-    The work is a map over region units, run by ``executor`` (anything with a
+    With `bayes` or `auto`, stage one fits the pooled model of each indicator (a unit of work
+    each). Then the work is a map over region units, run by ``executor`` (anything with a
     ``concurrent.futures``-style ``map``: a process pool, Dask's ``Client.get_executor()``;
     in-process when None), followed by putting the rows back in plan order. Every unit draws
     from its own random streams, so the result is the same on every executor.
-    ``on_start(n_series)`` and ``progress(n)`` let a caller show a progress bar;
-    ``batch_series`` sets how many series a task simulates (default: about 1/16 of the run,
-    between 20 and 200).
+    ``on_fit(indicator, diagnostics, cached, n_fits)``, ``on_start(n_series)`` and
+    ``progress(n)`` let a caller report progress; ``batch_series`` sets how many series a
+    task simulates (default: about 1/16 of the run, between 20 and 200).
     """
-    run = region_work(inputs, settings)
+    table = observed_series(inputs, settings.as_of)
+    fits = pooled_fits(inputs, settings, table, executor, on_fit)
+    run = region_work(inputs, settings, fits, table)
     n_series = sum(len(u.requests) for u in run.units)
     if on_start:
         on_start(n_series)
@@ -326,8 +377,11 @@ def assess(inputs: Inputs, settings: Settings, executor=None,
     frame = pd.DataFrame(rows, columns=COLUMNS)
     for col in ("year", "base_year", "last_year"):
         frame[col] = frame[col].astype("Int64")
+    models = {} if fits is None else {
+        ind: {"model": c.model, "reason": c.reason} for ind, c in sorted(fits.choice.items())}
     return Assessment(frame, dict(sorted(series.items())), data_quality_notes(run.table),
-                      data_needed(run.missing, run.assessable, inputs.catalogue))
+                      data_needed(run.missing, run.assessable, inputs.catalogue), models,
+                      {} if fits is None else dict(sorted(fits.fits.items())))
 
 
 def _with_region(target: Target, region: str) -> Target:

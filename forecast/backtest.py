@@ -20,8 +20,10 @@ from forecast.catalogue import Indicator
 from forecast.config import DEFAULT_MODEL, DEFAULT_SEED
 from forecast.dataset import series_table
 from forecast.execution import map_units
+from forecast.models.pooled.inference import PooledSettings
+from forecast.pooling import POOLED_MODELS
 from forecast.simulate import forecast_paths, rng_for, usable_history
-from forecast.transforms import transform_for
+from forecast.transforms import Transform, transform_for
 
 MIN_TRAIN = 3  # fewer training points than this and an origin is skipped
 LEVELS = (0.025, 0.1, 0.5, 0.9, 0.975)  # model-scale quantiles kept for calibration
@@ -38,6 +40,7 @@ class BacktestSettings:
     until: int | None = None  # learning mode: every origin whose held-out years are <= until
     after: int | None = None  # scoring mode: only origins whose held-out years are all > after
     max_origins: int = 8  # in learning mode, the most recent origins per series
+    pooled: PooledSettings = field(default_factory=PooledSettings)  # `bayes`/`auto` fits
 
 
 def cuts(years: np.ndarray, settings: BacktestSettings) -> list[tuple[int, int]]:
@@ -130,16 +133,21 @@ def backtest_unit(unit: SeriesUnit, settings: BacktestSettings) -> UnitResult:
         row, events = score_origin(unit, origin, train, actual, paths, point)
         out.metrics.append(row)
         out.events.append(events)
-        scale = row["scale"]
-        zq = np.quantile(z_paths, LEVELS, axis=0)
-        z_actual = transform.forward(actual)
-        for i in range(len(actual)):
-            out.points.append({
-                "region": unit.region, "indicator": unit.indicator.id, "origin": origin,
-                "kind": unit.indicator.kind, "horizon": i + 1, "actual": float(actual[i]),
-                "median": float(point[i]), "scale": scale, "z": float(z_actual[i]),
-                **{f"q{lv}": float(zq[j, i]) for j, lv in enumerate(LEVELS)}})
+        out.points += origin_points(unit, origin, transform, z_paths, actual, point, row["scale"])
     return out
+
+
+def origin_points(unit: SeriesUnit, origin: int, transform: Transform, z_paths: np.ndarray,
+                  actual: np.ndarray, point: np.ndarray, scale: float) -> list[dict]:
+    """One row per held-out year with the paths' model-scale quantiles and the actual value on
+    the model scale: what the spread factors are fitted to (``calibration.fit_factors``)."""
+    zq = np.quantile(z_paths, LEVELS, axis=0)
+    z_actual = transform.forward(actual)
+    return [{"region": unit.region, "indicator": unit.indicator.id, "origin": origin,
+             "kind": unit.indicator.kind, "horizon": i + 1, "actual": float(actual[i]),
+             "median": float(point[i]), "scale": scale, "z": float(z_actual[i]),
+             **{f"q{lv}": float(zq[j, i]) for j, lv in enumerate(LEVELS)}}
+            for i in range(len(actual))]
 
 
 @dataclass
@@ -148,11 +156,21 @@ class BacktestResult:
     events: pd.DataFrame
     points: pd.DataFrame
     skipped: int
+    fits: pd.DataFrame = field(default_factory=pd.DataFrame)  # pooled fits' diagnostics
 
 
 def run_backtest(units: list[SeriesUnit], settings: BacktestSettings, workers: int = 1,
-                 progress: Callable[[int], None] | None = None) -> BacktestResult:
-    """Backtest every unit, in order, on ``workers`` processes."""
+                 progress: Callable[[int], None] | None = None,
+                 regions: pd.DataFrame | dict[str, str] | None = None) -> BacktestResult:
+    """Backtest every unit, in order, on ``workers`` processes.
+
+    The pooled models (`bayes`, `auto`) need every region of an indicator at each origin, so
+    they go to ``forecast.panel_backtest``, with ``regions`` (regions.csv) as the tree.
+    """
+    if settings.model in POOLED_MODELS:
+        from forecast.panel_backtest import run_panel_backtest
+
+        return run_panel_backtest(units, settings, workers, progress, regions)
     metrics, events, points = [], [], []
     skipped = 0
     chunk = max(1, len(units) // (workers * 8)) if workers > 1 else 1

@@ -33,6 +33,7 @@ from forecast.errors import InputError
 from forecast.execution import default_workers, executor
 from forecast.learn import learn
 from forecast.models import MODEL_HELP, MODEL_NAMES
+from forecast.models.pooled.inference import SAMPLERS, PooledSettings
 from forecast.outputs import (
     prepare_out_dir,
     run_metadata,
@@ -41,6 +42,7 @@ from forecast.outputs import (
     write_run,
 )
 from forecast.plans import read_plans
+from forecast.pooling import poor
 
 LARGE_WORKSPACE = 20_000  # observation rows above which `local` uses every core by default
 
@@ -88,9 +90,22 @@ def run(
     scheduler: Annotated[str | None, typer.Option(
         help="Address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (or set "
         "DASK_SCHEDULER_ADDRESS). Without it, --engine dask starts a LocalCluster.")] = None,
+    sampler: Annotated[str, typer.Option(
+        help="NUTS sampler of the pooled model (bayes, auto): nutpie (fast sampling, compiles "
+        "with numba) or pymc.")] = "nutpie",
+    chains: Annotated[int, typer.Option(min=2, help="MCMC chains of the pooled model.")] = 4,
+    mcmc_draws: Annotated[int, typer.Option(
+        min=100, help="MCMC draws per chain of the pooled model (after tuning).")] = 1000,
+    inference: Annotated[str, typer.Option(
+        help="Pooled model inference: auto (NUTS, or the fast approximation above 400 "
+        "regions), nuts, or approx.")] = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Fit, simulate and assess every target of every plan; write probabilities and a summary.
+
+    With --model bayes or auto, the pooled model of each indicator is fitted first (one NUTS
+    fit per indicator over every region that has it) and cached in the workspace's
+    models/posteriors/: a run whose data and settings did not change reuses the fit.
 
     Example:
 
@@ -99,9 +114,17 @@ def run(
         forecast run ~/xiangtan --as-of 2022 --model drift --out review-2022
 
         forecast run ~/all-counties --engine dask --scheduler tcp://10.0.0.5:8786
+
+        forecast run ~/xiangtan --model bayes --sampler pymc --chains 4
     """
     this_year = dt.date.today().year
     try:
+        if sampler not in SAMPLERS:
+            raise InputError(f"unknown sampler {sampler!r}", column="--sampler",
+                             fix=f"use one of {', '.join(SAMPLERS)}")
+        if inference not in ("auto", "nuts", "approx"):
+            raise InputError(f"unknown inference {inference!r}", column="--inference",
+                             fix="use auto, nuts or approx")
         if as_of is not None and as_of > this_year:
             raise InputError(f"--as-of {as_of} is in the future", fix=f"use {this_year} or earlier")
         ws, bundled = resolve_workspace(workspace)
@@ -116,8 +139,11 @@ def run(
         if not plans:
             raise InputError("no plan files", file=ws.plans,
                              fix="add one YAML file per plan (see docs/plan-encoding.md)")
+        pooled = PooledSettings(sampler=sampler, chains=chains, draws=mcmc_draws,
+                                method=inference)
         settings = Settings(model=model.value, draws=draws, seed=seed, as_of=as_of,
-                            calibration=load_calibration(ws.models))
+                            calibration=load_calibration(ws.models), pooled=pooled,
+                            cache_dir=ws.models)
         if bundled and not quiet:
             typer.echo(f"No workspace given: running on the bundled example in {ws.root}",
                        err=True)
@@ -125,12 +151,16 @@ def run(
         if engine == "local" and workers is None and len(observations) > LARGE_WORKSPACE:
             workers = default_workers()
         bars: list[tqdm] = []  # made once the number of series is known
+        fit_bar = tqdm(desc="fitting pooled models", unit="indicator", disable=quiet,
+                       file=sys.stderr, total=0, delay=0.5)
         with executor(engine, workers, scheduler) as pool:
             result = assess(inputs, settings, pool, progress=lambda k: bars[0].update(k),
-                            on_start=lambda n: bars.append(tqdm(
+                            on_start=lambda n: (fit_bar.close(), bars.append(tqdm(
                                 total=n, desc="simulating series", unit="series",
-                                disable=quiet, file=sys.stderr)))
+                                disable=quiet, file=sys.stderr))),
+                            on_fit=lambda *a: _report_fit(fit_bar, *a))
         bars[0].close()
+        _summarise_fits(result.fits, quiet)
         files = [obs_file, *(p.file for p in plans)]
         files += [f for f in (ws.regions_file, ws.indicators_file) if f.exists()]
         meta = run_metadata(settings, files, ws.root, bundled)
@@ -145,6 +175,28 @@ def run(
     typer.echo(f"{len(rows)} targets in {len(plans)} plans: {n_ok} assessed, "
                f"{len(rows) - n_ok} without a probability (see note column).")
     typer.echo(f"wrote {target}/probabilities.csv, .parquet, .json, summary.md")
+
+
+def _report_fit(bar: tqdm, indicator: str, diag: dict, cached: bool, total: int) -> None:
+    bar.total = total
+    bar.set_postfix_str(f"{indicator} ({'cached' if cached else 'fitted'})", refresh=False)
+    bar.update(1)
+
+
+def _summarise_fits(fits: dict[str, dict], quiet: bool) -> None:
+    """One line on the pooled fits, and one warning per fit whose convergence is poor: its
+    numbers are less trustworthy."""
+    if fits and not quiet:
+        fresh = sum(not d.get("cached") for d in fits.values())
+        typer.echo(f"pooled model: {len(fits)} indicators ({fresh} fitted, "
+                   f"{len(fits) - fresh} from models/posteriors/), R-hat max "
+                   f"{max(d['r_hat_max'] for d in fits.values()):.3f}, "
+                   f"{sum(d['divergences'] for d in fits.values())} divergences", err=True)
+    for ind, diag in fits.items():
+        problems = poor(diag)
+        if problems:
+            typer.echo(f"warning: pooled fit of {ind}: {'; '.join(problems)}. Fix: more "
+                       "--mcmc-draws, or check the series for outliers", err=True)
 
 
 def _calibration(choice: str):

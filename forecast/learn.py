@@ -11,6 +11,9 @@ after ``until``, are never seen):
    ("default");
 2. spread factors per kind group and horizon, from the weighted mixture's held-out values
    (``forecast.calibration.fit_factors``).
+
+Given the tree of regions, the pooled model (`bayes`) gets its own spread factors too, from the
+panel backtest (``forecast.panel_backtest``) of the indicators `auto` would pool there.
 """
 
 from __future__ import annotations
@@ -19,11 +22,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
+import pandas as pd
 
 from forecast import scoring
-from forecast.backtest import BacktestSettings, SeriesUnit, cuts, run_backtest
+from forecast.backtest import BacktestResult, BacktestSettings, SeriesUnit, cuts, run_backtest
 from forecast.calibration import Calibration, fit_factors
+from forecast.config import DEFAULT_SEED
 from forecast.execution import map_units
+from forecast.models.pooled.inference import PooledSettings
 from forecast.simulate import forecast_paths, rng_for
 from forecast.transforms import transform_for
 
@@ -87,14 +93,55 @@ def _pair(w: float) -> dict[str, float]:
     return {"linear": w, "drift": round(1 - w, 2)}
 
 
+def pooled_learning_backtest(units: list[SeriesUnit], until: int, horizon: int = 6,
+                             draws: int = 1000, seed: int = DEFAULT_SEED,
+                             regions: pd.DataFrame | dict[str, str] | None = None,
+                             workers: int = 1, pooled: PooledSettings | None = None,
+                             progress: Callable[[int], None] | None = None) -> BacktestResult:
+    """The raw (uncalibrated) pooled model's backtest on origins held out up to ``until``, on
+    the indicators `auto` pools (series without a hierarchy would not be pooled in a run)."""
+    from forecast.panel_backtest import as_parents, pooled_indicators, run_panel_backtest
+
+    parents = as_parents(regions)
+    chosen = pooled_indicators(units, "auto", parents)
+    settings = BacktestSettings(model="bayes", holdout=horizon, draws=draws, seed=seed,
+                                until=until, pooled=pooled or PooledSettings())
+    return run_panel_backtest([u for u in units if u.indicator.id in chosen], settings,
+                              workers, progress, parents)
+
+
+def pooled_spread(points: pd.DataFrame, horizon: int, own: set[str] | frozenset[str]) -> dict:
+    """The `bayes` entry of a calibration from its backtest points (none: raw spread)."""
+    return {"spread": fit_factors(points, horizon, own=own) if len(points) else {}}
+
+
+def learn_pooled_spread(units: list[SeriesUnit], until: int, horizon: int = 6,
+                        draws: int = 1000, seed: int = DEFAULT_SEED,
+                        regions: pd.DataFrame | dict[str, str] | None = None,
+                        workers: int = 1, pooled: PooledSettings | None = None,
+                        own: set[str] | None = None,
+                        progress: Callable[[int], None] | None = None) -> dict:
+    """The `bayes` entry of the calibration: spread factors by kind group and horizon (and
+    per indicator in ``own``, default all, where it has enough points) that bring the pooled
+    model's 80% and 95% coverage of held-out years up to ``until`` closest to nominal."""
+    res = pooled_learning_backtest(units, until, horizon, draws, seed, regions, workers, pooled,
+                                   progress)
+    own = {u.indicator.id for u in units} if own is None else own
+    return pooled_spread(res.points, horizon, own)
+
+
 def learn(units: list[SeriesUnit], until: int, horizon: int = 6, draws: int = 1000,
           seed: int = 20231, workers: int = 1, model: str = "trend",
           progress: Callable[[int], None] | None = None,
-          own: set[str] | None = None) -> tuple[Calibration, dict]:
+          own: set[str] | None = None,
+          regions: pd.DataFrame | dict[str, str] | None = None,
+          pooled: PooledSettings | None = None) -> tuple[Calibration, dict]:
     """The calibration of ``model`` (a linear/drift mixture), and a report of what was learned.
 
     Indicators in ``own`` (default: all) get their own weights and spread factors where they
-    have enough backtest points; the rest of the corpus informs only the defaults.
+    have enough backtest points; the rest of the corpus informs only the defaults. With
+    ``regions`` (regions.csv) the pooled model's spread factors are learned too ("bayes"),
+    fitted with ``pooled`` (default: the run's default settings).
     """
     own = {u.indicator.id for u in units} if own is None else own
     settings = BacktestSettings(model=model, holdout=horizon, draws=draws, seed=seed,
@@ -108,5 +155,17 @@ def learn(units: list[SeriesUnit], until: int, horizon: int = 6, draws: int = 10
         "held_out_values": len(res.points),
         "by_indicator": res.points.groupby("indicator").size().to_dict(),
     }
-    calibration = Calibration({model: {"weights": weights, "spread": spread}}, report)
+    models = {model: {"weights": weights, "spread": spread}}
+    if regions is not None:
+        res = pooled_learning_backtest(units, until, horizon, draws, seed, regions, workers,
+                                       pooled, progress)
+        models["bayes"] = pooled_spread(res.points, horizon, own)
+        report["bayes"] = {
+            "held_out_values": len(res.points),
+            "by_indicator": res.points.groupby("indicator").size().to_dict()
+            if len(res.points) else {},
+            "fits": len(res.fits),
+            "divergences": int(res.fits["divergences"].sum()) if len(res.fits) else 0,
+        }
+    calibration = Calibration(models, report)
     return calibration, report

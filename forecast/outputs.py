@@ -50,11 +50,21 @@ def run_metadata(settings: Settings, inputs: Iterable[Path], workspace: Path,
         "workspace": "bundled example" if bundled else str(workspace),
         "inputs": {p.relative_to(workspace).as_posix(): file_hash(p) for p in sorted(inputs)},
         "settings": {"model": settings.model, "draws": settings.draws, "seed": settings.seed,
+                     **({"pooled": settings.pooled.describe()}
+                        if settings.model in ("bayes", "auto") else {}),
                      "as_of": settings.as_of},
         "versions": {"python": platform.python_version(), "numpy": np.__version__,
                      "pandas": pd.__version__, "scipy": scipy.__version__,
-                     "statsmodels": statsmodels.__version__},
+                     "statsmodels": statsmodels.__version__, **_pooled_versions(settings)},
     }
+
+
+def _pooled_versions(settings: Settings) -> dict:
+    if settings.model not in ("bayes", "auto"):
+        return {}
+    from importlib.metadata import version
+
+    return {name: version(name) for name in ("pymc", "pytensor", "nutpie", "arviz")}
 
 
 def tidy_rows(rows: pd.DataFrame) -> pd.DataFrame:
@@ -77,12 +87,23 @@ def _json_value(x: object) -> object:
     return x
 
 
+RUN_SPECIFIC = ("cached", "seconds")  # differ between identical runs: terminal only
+
+
 def diagnostics(assessment: Assessment) -> dict:
-    return {
+    """Per series, data quality, data needed; with the pooled model, the model of each
+    indicator and why, and each pooled fit's convergence (r_hat_max, ess_bulk_min,
+    divergences)."""
+    out = {
         "series": assessment.series,
         "data_quality": assessment.quality.to_dict(orient="records"),
         "data_needed": assessment.data_needed.to_dict(orient="records"),
     }
+    if assessment.models:
+        out["models"] = assessment.models
+        out["fits"] = {ind: {k: v for k, v in diag.items() if k not in RUN_SPECIFIC}
+                       for ind, diag in assessment.fits.items()}
+    return out
 
 
 def _fmt(x: float | None) -> str:

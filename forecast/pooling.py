@@ -67,22 +67,28 @@ def parents_of(regions: pd.DataFrame | None) -> dict[str, str]:
     return {r: p.strip() for r, p in pairs if p.strip()}
 
 
-def model_series(table: SeriesTable, catalogue: Catalogue, indicator: str
-                 ) -> dict[str, np.ndarray]:
-    """Every region's most recent consecutive run of ``indicator`` on the model scale.
+def pooled_series(table: SeriesTable, catalogue: Catalogue, indicators: set[str] | list[str]
+                  ) -> dict[str, dict[str, np.ndarray]]:
+    """indicator -> region -> its most recent consecutive run on the model scale, in one pass.
 
     Series that need the identity scale (an amount with values <= 0) cannot share a log scale
     with the others and stay out of the pool."""
-    ind = catalogue[indicator]
-    out = {}
+    wanted = set(indicators)
+    out: dict[str, dict[str, np.ndarray]] = {ind: {} for ind in sorted(wanted)}
     for k, (region, ind_id) in enumerate(table.keys):
-        if ind_id != indicator:
+        if ind_id not in wanted:
             continue
         _, values, _ = usable_history(*table.series(k))
-        transform = transform_for(ind, values)
+        transform = transform_for(catalogue[ind_id], values)
         if transform.name != "identity":
-            out[region] = transform.continuous().forward(values)
+            out[ind_id][region] = transform.continuous().forward(values)
     return out
+
+
+def model_series(table: SeriesTable, catalogue: Catalogue, indicator: str
+                 ) -> dict[str, np.ndarray]:
+    """Every region's most recent consecutive run of ``indicator`` on the model scale."""
+    return pooled_series(table, catalogue, [indicator])[indicator]
 
 
 def choose_models(indicators: list[str], series: dict[str, dict[str, np.ndarray]],
@@ -139,7 +145,7 @@ def fit_seed(seed: int, indicator: str) -> int:
 
 def fit_pooled(panels: dict[str, Panel], settings: PooledSettings, seed: int,
                executor=None, cache_dir: Path | None = None,
-               on_fit: Callable[[str, dict, bool], None] | None = None
+               on_fit: Callable[[str, dict, bool, int], None] | None = None
                ) -> dict[str, tuple[PooledPosterior, dict]]:
     """Posterior of each panel: from the cache where its key matches, else sampled on the
     executor (in this process when None) and written to the cache."""
@@ -152,7 +158,7 @@ def fit_pooled(panels: dict[str, Panel], settings: PooledSettings, seed: int,
             diag = diagnostics(idata, used_levels(panel))
             out[ind] = (from_idata(idata, diag), {**diag, "cached": True})
             if on_fit:
-                on_fit(ind, diag, True)
+                on_fit(ind, diag, True, len(panels))
         else:
             jobs.append((ind, FitJob(panel, settings, s)))
     runner = map if executor is None else executor.map
@@ -160,11 +166,26 @@ def fit_pooled(panels: dict[str, Panel], settings: PooledSettings, seed: int,
                                                 strict=True):
         if cache_dir:
             save_cached(idata, cache_file(cache_dir, ind))
-        out[ind] = (from_idata(idata, diag), {**diag, "cached": False,
-                                              "seconds": round(seconds, 1)})
+        diag = {**diag, "cached": False, "seconds": round(seconds, 1)}
+        out[ind] = (from_idata(idata, diag), diag)
         if on_fit:
-            on_fit(ind, diag, False)
+            on_fit(ind, diag, False, len(panels))
     return out
+
+
+def fit_stage(table: SeriesTable, catalogue: Catalogue, regions: pd.DataFrame | None,
+              indicators: list[str], model: str, settings: PooledSettings, seed: int,
+              executor=None, cache_dir: Path | None = None,
+              on_fit: Callable[[str, dict, bool, int], None] | None = None) -> PooledFits:
+    """Choose the model of each indicator a run needs, and fit the pooled ones."""
+    parents = parents_of(regions)
+    series = pooled_series(table, catalogue, indicators)
+    choice = choose_models(sorted(indicators), series, parents, model)
+    panels = {ind: build_panel(ind, series[ind], parents) for ind, c in choice.items()
+              if c.model == "bayes" and series[ind]}
+    fitted = fit_pooled(panels, settings, seed, executor, cache_dir, on_fit)
+    return PooledFits(choice, {ind: post for ind, (post, _) in fitted.items()}, panels,
+                      {ind: diag for ind, (_, diag) in fitted.items()})
 
 
 def poor(diag: dict) -> list[str]:

@@ -21,6 +21,8 @@ from forecast.models.random_walk import max_deviation
 from forecast.targets import Paths
 from forecast.transforms import Transform, transform_for
 
+POOLED = ("bayes", "auto")  # models that simulate from a pooled fit, made before this stage
+
 
 def stable_key(*parts: str) -> int:
     """A 128-bit integer from text parts, the same on every machine and Python process."""
@@ -102,6 +104,9 @@ def simulate_request(req: SeriesRequest, model: str, n_paths: int, seed: int,
     transform = transform_for(req.indicator, req.values)
     z = transform.forward(req.values)
     model = req.model or model
+    if req.posterior is None and model in POOLED:
+        notes.append("not in the pooled fit (its values need a linear scale): trend used")
+        model = "trend"
     if req.posterior is not None:
         model = "bayes"
         future_z = pooled_paths(req.posterior, req.indicator, z, horizon, n_paths,

@@ -18,8 +18,13 @@ from forecast.transforms import Transform
 
 ENSEMBLE_MEMBERS = ("ets", "llt", "arima")
 TREND_MEMBERS = ("linear", "drift")
-MODEL_NAMES = ("trend", "ensemble", "naive", "drift", "linear", "cagr", "ets", "llt", "arima")
+MODEL_NAMES = ("auto", "bayes", "trend", "ensemble", "naive", "drift", "linear", "cagr", "ets",
+               "llt", "arima")
 MODEL_HELP = {
+    "auto": "per indicator: bayes where several regions of the hierarchy have it, trend "
+    "where one does (the reason is in probabilities.json)",
+    "bayes": "hierarchical Bayesian random walk with drift pooled across the regions of "
+    "regions.csv (PyMC; posteriors cached in models/)",
     "trend": "calibrated mixture of linear and compound-growth drift, weights learned per "
     "indicator from backtests (default)",
     "ensemble": "equal-weight mixture of ets, llt and arima paths",

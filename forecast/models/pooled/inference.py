@@ -31,7 +31,7 @@ class PooledSettings:
     chains: int = 4
     draws: int = 1000  # per chain: 4,000 posterior draws
     tune: int = 1000
-    target_accept: float = 0.9
+    target_accept: float = 0.95  # small steps: a lone region's shock-size funnel diverges at 0.9
     persistence: bool = False  # AR(1) of yearly changes around the drift (backtests decide)
     method: str = "auto"  # "nuts", "approx" (large panels), or "auto": approx above large_panel
     large_panel: int = 400  # nodes above which `auto` uses the fast approximation
@@ -56,7 +56,7 @@ _COMPILED: dict[tuple, object] = {}  # (bucket, persistence) -> nutpie compiled 
 
 
 def _quiet_pymc() -> None:
-    for name in ("pymc", "pymc.sampling.mcmc", "pytensor", "nutpie"):
+    for name in ("pymc", "pymc.sampling.mcmc", "pytensor", "nutpie", "arviz"):
         logging.getLogger(name).setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", module="pymc|pytensor|arviz|nutpie|numba")
 
@@ -144,10 +144,13 @@ def diagnostics(idata, levels: list[int] | None = None) -> dict:
     parameters (the spreads of levels the tree does not use are prior only and left out)."""
     import arviz as az
 
+    _quiet_pymc()
     post = idata.posterior
     names = ["drift", "sigma", *HYPER, *(["persistence"] if "persistence" in post else [])]
+    if levels is not None and not levels:
+        names.remove("drift_spread")  # a lone region: no spread between regions to learn
     sub = post[names]
-    if levels is not None:
+    if levels:
         sub = sub.assign(drift_spread=post["drift_spread"].sel(level=levels))
     rhat = az.rhat(sub)
     ess = az.ess(sub, method="bulk")

@@ -26,7 +26,8 @@ MODEL_VERSION = "pooled-rw-drift-1"  # bump when the model's maths change: cache
 
 
 def bucket(n: int) -> int:
-    """The padded node count for ``n`` nodes: the next power of two, at least 64 (small panels share one compiled model)."""
+    """The padded node count for ``n`` nodes: the next power of two, at least 64 (so small
+    panels share one compiled model)."""
     return max(64, 1 << (max(n, 1) - 1).bit_length())
 
 

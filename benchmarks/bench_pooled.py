@@ -1,0 +1,348 @@
+"""The pooled model (`bayes`) against single-series models and anchors on the provinces.
+
+Rolling-origin backtest of every bundled provincial indicator (data/observations.csv, the tree
+of data/regions.csv): origins 2015-2020, horizons 1-3, so the held-out years are 2016-2023.
+Calibrations are learned only from held-out years up to 2015 (``forecast.learn``: `trend`'s
+weights and spread from the provinces and the calibration corpus, `bayes`'s spread from the
+panel backtest of the provinces), so nothing scored was learned from. Every model is scored by
+the same code (``forecast.backtest.score_origin``) on the same series-origins:
+
+- bayes: the pooled model with default settings, calibrated; "raw" is without the calibration;
+- bayes + persistence: with the AR(1) of yearly changes (``PooledSettings(persistence=True)``);
+- trend (the single-series default), cagr (the planners' rule);
+- statsforecast's RandomWalkWithDrift, AutoETS, AutoTheta: Gaussian draws from their mean and
+  95% interval, as in benchmarks/sf_backtest.py;
+- EB: an empirical-Bayes anchor written here, James-Stein shrinkage of each series' mean
+  yearly change (log or logit scale) towards the cross-series mean, Student-t predictive.
+
+Prints markdown tables: per indicator and overall, Brier of planner-style threshold targets,
+Brier skill vs RW-drift, 80%/95% coverage, CRPS and MASE; the fits' diagnostics; persistence
+against the default on the learning years; and the goals. Needs the bench extra.
+
+    python benchmarks/bench_pooled.py            # about 15 minutes on 2 cores
+    python benchmarks/bench_pooled.py --quick    # fewer posterior draws and paths
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+os.environ.setdefault("NIXTLA_ID_AS_COL", "1")
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from forecast.backtest import (
+    BacktestResult,
+    BacktestSettings,
+    SeriesUnit,
+    run_backtest,
+    score_origin,
+    series_units,
+    summarise,
+)
+from forecast.calibration import NONE, Calibration
+from forecast.catalogue import load_catalogue
+from forecast.config import DEFAULT_SEED
+from forecast.dataset import read_observations, read_regions, read_table
+from forecast.execution import default_workers
+from forecast.learn import learn, pooled_learning_backtest, pooled_spread
+from forecast.models.pooled.inference import PooledSettings
+from forecast.models.random_walk import max_deviation
+from forecast.panel_backtest import run_panel_backtest
+from forecast.simulate import rng_for
+from forecast.transforms import transform_for
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sf_backtest import MODELS as SF_MODELS
+from sf_backtest import Z95
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+INDICATORS = ("rd_intensity", "rd_expenditure", "gdp", "tech_contract_turnover",
+              "valid_invention_patents", "basic_research_share_rd")
+UNTIL = 2015  # calibrations learn from held-out years up to here; later years are scored
+HOLDOUT, ORIGINS = 3, 6  # origins 2015-2020 for series ending in 2023
+SF_NAMES = {"RandomWalkWithDrift": "RW-drift", "AutoETS": "AutoETS", "AutoTheta": "AutoTheta"}
+KEY = ["region", "indicator", "origin"]
+
+
+def provincial_units(catalogue) -> list[SeriesUnit]:
+    """The bundled provincial series (and the nation's); Xiangtan's two points left out, as in
+    bench_accuracy.py."""
+    obs = read_observations(DATA / "observations.csv", catalogue)
+    obs = obs[obs["indicator"].isin(INDICATORS) & (obs["region"] != "湘潭市")]
+    return series_units(obs, catalogue)
+
+
+def corpus_units() -> list[SeriesUnit]:
+    """The calibration corpus `forecast calibrate` learns `trend`'s defaults from."""
+    units = []
+    for entry in yaml.safe_load((DATA / "calibration" / "corpus.yaml").read_text("utf-8")):
+        path = DATA / "calibration" / entry["file"]
+        ids = read_table(path, ("indicator",)).iloc[:, 0].astype(str).unique().tolist()
+        catalogue = load_catalogue().with_generic(ids, entry["kind"])
+        units += series_units(read_observations(path, catalogue), catalogue)
+    return units
+
+
+def cut(unit: SeriesUnit, origin: int) -> tuple[np.ndarray, np.ndarray]:
+    return (unit.values[unit.years <= origin],
+            unit.values[(unit.years > origin) & (unit.years <= origin + HOLDOUT)])
+
+
+def eb_backtest(units: list[SeriesUnit], origins: pd.DataFrame, draws: int,
+                seed: int) -> BacktestResult:
+    """The empirical-Bayes anchor on the given series-origins.
+
+    Per indicator and origin, each series' mean yearly change g_i (model scale) has sampling
+    variance v_i = s_i^2 / n_i; the between-series variance tau^2 is the positive part of
+    var(g) - mean(v) (Morris's James-Stein estimator); g_i shrinks to the mean by
+    B_i = v_i / (v_i + tau^2). At horizon h the predictive is Student-t with n_i - 1 degrees of
+    freedom around last + h g*_i, scale sqrt(h s_i^2 + h^2 (1 - B_i) v_i), one t draw per path;
+    deviations are bounded like our models' (``max_deviation``).
+    """
+    by_key = {(u.region, u.indicator.id): u for u in units}
+    metrics, events = [], []
+    for (ind, origin), rows in origins.groupby(["indicator", "origin"], sort=False):
+        us = [by_key[(r, ind)] for r in rows["region"]]
+        trains = [cut(u, origin)[0] for u in us]
+        transforms = [transform_for(u.indicator, t) for u, t in zip(us, trains, strict=True)]
+        d = [np.diff(tf.forward(t)) for tf, t in zip(transforms, trains, strict=True)]
+        n = np.array([len(x) for x in d])
+        g = np.array([x.mean() for x in d])
+        s2 = np.array([x.var(ddof=1) for x in d])
+        v = s2 / n
+        tau2 = max(0.0, float(np.var(g, ddof=1) - v.mean())) if len(g) > 1 else 0.0
+        b = np.where(v + tau2 > 0, v / np.maximum(v + tau2, 1e-300), 1.0)
+        g_star = g.mean() + (1 - b) * (g - g.mean())
+        for i, u in enumerate(us):
+            train, actual = cut(u, origin)
+            h = np.arange(1, len(actual) + 1)
+            rng = rng_for(seed, u.region, ind, str(origin), "eb")
+            t = rng.standard_t(max(n[i] - 1, 1), size=(draws, 1))
+            scale = np.sqrt(h * s2[i] + h**2 * (1 - b[i]) * v[i])
+            centre = transforms[i].forward(train)[-1] + h * g_star[i]
+            z = centre + np.clip(scale * t, -max_deviation(), max_deviation())
+            paths = transforms[i].inverse(z)
+            row, ev = score_origin(u, int(origin), train, actual, paths)
+            metrics.append(row)
+            events.append(ev)
+    return BacktestResult(pd.DataFrame(metrics), pd.concat(events, ignore_index=True),
+                          pd.DataFrame(), 0)
+
+
+def sf_backtests(units: list[SeriesUnit], origins: pd.DataFrame, draws: int,
+                 seed: int) -> dict[str, BacktestResult]:
+    """statsforecast's anchors on the given series-origins, scored as sf_backtest.py does."""
+    from statsforecast import StatsForecast
+    from statsforecast.models import Naive
+
+    by_key = {(u.region, u.indicator.id): u for u in units}
+    jobs, frames = [], []
+    for region, ind, origin in origins[KEY].itertuples(index=False):
+        unit = by_key[(region, ind)]
+        train, actual = cut(unit, origin)
+        uid = str(len(jobs))
+        jobs.append((uid, unit, int(origin), train, actual))
+        frames.append(pd.DataFrame({"unique_id": uid, "ds": np.arange(len(train)), "y": train}))
+    models = [SF_MODELS[name]() for name in SF_NAMES]
+    columns = {name: str(m) for name, m in zip(SF_NAMES, models, strict=True)}
+    sf = StatsForecast(models=models, freq=1, n_jobs=1, fallback_model=Naive())
+    fc = sf.forecast(df=pd.concat(frames, ignore_index=True), h=HOLDOUT, level=[95])
+    groups = {uid: rows for uid, rows in fc.groupby("unique_id", sort=False)}
+    out = {}
+    for name, col in columns.items():
+        metrics, events = [], []
+        for uid, unit, origin, train, actual in jobs:
+            rows = groups[uid].iloc[: len(actual)]
+            mean = rows[col].to_numpy(float)
+            sd = (rows[f"{col}-hi-95"] - rows[f"{col}-lo-95"]).to_numpy(float) / (2 * Z95)
+            rng = rng_for(seed, unit.region, unit.indicator.id, str(origin), name)
+            paths = mean + np.maximum(sd, 0) * rng.standard_normal((draws, len(mean)))
+            row, ev = score_origin(unit, origin, train, actual, paths, mean)
+            metrics.append(row)
+            events.append(ev)
+        out[SF_NAMES[name]] = BacktestResult(pd.DataFrame(metrics),
+                                             pd.concat(events, ignore_index=True),
+                                             pd.DataFrame(), 0)
+    return out
+
+
+def subset(res: BacktestResult, indicator: str | None) -> BacktestResult:
+    if indicator is None:
+        return res
+    return BacktestResult(res.metrics[res.metrics["indicator"] == indicator],
+                          res.events[res.events["indicator"] == indicator], pd.DataFrame(), 0)
+
+
+def score_row(res: BacktestResult) -> dict:
+    s = summarise(res)
+    return {"Brier": s["threshold_probabilities"]["brier"],
+            "cov80": s["coverage_80"]["rate"], "cov95": s["coverage_95"]["rate"],
+            "CRPS": s["CRPS_scaled"], "MASE": s["MASE"], "n": s["series_origins"],
+            "held_out": s["coverage_80"]["held_out_values"]}
+
+
+def table(results: dict[str, BacktestResult], indicator: str | None) -> pd.DataFrame:
+    rows = pd.DataFrame({name: score_row(subset(res, indicator))
+                         for name, res in results.items()}).T
+    rows["BSS vs RW-drift"] = 1 - rows["Brier"] / rows.loc["RW-drift", "Brier"]
+    return rows
+
+
+def markdown(title: str, rows: pd.DataFrame) -> str:
+    lines = [f"### {title}", "",
+             "| model | Brier | BSS vs RW-drift | 80% cov. | 95% cov. | CRPS (scaled) | MASE |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, r in rows.iterrows():
+        lines.append(f"| {name} | {r['Brier']:.4f} | {r['BSS vs RW-drift']:+.3f} | "
+                     f"{r['cov80']:.3f} | {r['cov95']:.3f} | {r['CRPS']:.3f} | {r['MASE']:.3f} |")
+    n = rows.iloc[0]
+    lines.append(f"\n{int(n['n'])} series-origins, {int(n['held_out'])} held-out values, "
+                 f"{5 * int(n['held_out'])} threshold targets.\n")
+    return "\n".join(lines)
+
+
+def fits_markdown(fits: dict[str, pd.DataFrame]) -> str:
+    lines = ["### Pooled fits (one per indicator and origin)", "",
+             "| variant | fits | max R-hat | min bulk ESS | divergences | fits with divergences "
+             "| sampling s |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, f in fits.items():
+        lines.append(f"| {name} | {len(f)} | {f['r_hat_max'].max():.3f} | "
+                     f"{f['ess_bulk_min'].min():.0f} | {int(f['divergences'].sum())} | "
+                     f"{int((f['divergences'] > 0).sum())} | {f['seconds'].sum():.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+def goals_markdown(per: dict[str, pd.DataFrame], overall: pd.DataFrame, model: str) -> str:
+    def fmt(ok: bool) -> str:
+        return "yes" if ok else "**no**"
+
+    rd = per["rd_intensity"].loc[model, "BSS vs RW-drift"]
+    bss = {ind: t.loc[model, "BSS vs RW-drift"] for ind, t in per.items()}
+    worse_eb = [ind for ind, t in per.items() if t.loc[model, "Brier"] >= t.loc["EB", "Brier"]]
+    o = overall.loc[model]
+    lines = ["### Against the goals", "", f"Model: `{model}`.", "",
+             "| goal | measured | met? |", "|---|---|---|",
+             f"| BSS vs RW-drift >= +0.10 on R&D intensity | {rd:+.3f} | {fmt(rd >= 0.10)} |",
+             "| BSS vs RW-drift > 0 on every indicator | "
+             + ", ".join(f"{k} {v:+.3f}" for k, v in bss.items())
+             + f" | {fmt(all(v > 0 for v in bss.values()))} |",
+             f"| Brier below the EB anchor (overall; per indicator) | {o['Brier']:.4f} vs "
+             f"{overall.loc['EB', 'Brier']:.4f}; worse or equal on: "
+             f"{', '.join(worse_eb) or 'none'} | "
+             f"{fmt(o['Brier'] < overall.loc['EB', 'Brier'] and not worse_eb)} |",
+             f"| CRPS below the EB anchor (overall) | {o['CRPS']:.3f} vs "
+             f"{overall.loc['EB', 'CRPS']:.3f} | {fmt(o['CRPS'] < overall.loc['EB', 'CRPS'])} |",
+             f"| 80% coverage in 0.75-0.85 (overall) | {o['cov80']:.3f} | "
+             f"{fmt(0.75 <= o['cov80'] <= 0.85)} |",
+             f"| 95% coverage in 0.91-0.98 (overall) | {o['cov95']:.3f} | "
+             f"{fmt(0.91 <= o['cov95'] <= 0.98)} |"]
+    return "\n".join(lines) + "\n"
+
+
+def learning_markdown(raw: dict[str, BacktestResult]) -> str:
+    """Persistence against the default on the learning years only (held out up to UNTIL)."""
+    lines = [f"### Persistence on the learning years (held-out years <= {UNTIL}, raw spread)",
+             "", "| variant | series-origins | Brier | 80% cov. | 95% cov. | CRPS (scaled) | "
+             "MASE |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, res in raw.items():
+        r = score_row(res)
+        lines.append(f"| {name} | {r['n']} | {r['Brier']:.4f} | {r['cov80']:.3f} | "
+                     f"{r['cov95']:.3f} | {r['CRPS']:.3f} | {r['MASE']:.3f} |")
+    return "\n".join(lines) + "\n"
+
+
+def spread_markdown(calibrations: dict[str, Calibration]) -> str:
+    lines = [f"### Spread factors learned up to {UNTIL} (horizons 1, 2, 3)", "",
+             "| model | group or indicator | factors |", "|---|---|---|"]
+    for name, (model, cal) in calibrations.items():
+        for key, factors in cal.models.get(model, {}).get("spread", {}).items():
+            lines.append(f"| {name} | {key} | {', '.join(f'{f:.2f}' for f in factors)} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true",
+                    help="300 tuning and 300 posterior draws per chain, 500 paths")
+    ap.add_argument("--draws", type=int, default=2000, help="simulated paths per series")
+    ap.add_argument("--workers", type=int, default=default_workers())
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    args = ap.parse_args()
+    draws = 500 if args.quick else args.draws
+    base = PooledSettings(draws=300, tune=300) if args.quick else PooledSettings()
+    variants = {"bayes": base, "bayes + persistence": replace(base, persistence=True)}
+    catalogue = load_catalogue()
+    units = provincial_units(catalogue)
+    regions = read_regions(DATA / "regions.csv")
+    own = {u.indicator.id for u in units}
+    clock = time.perf_counter()
+
+    trend_cal, _ = learn(units + corpus_units(), UNTIL, HOLDOUT, draws, args.seed,
+                         args.workers, own=own)
+    learning, cals = {}, {"trend": ("trend", trend_cal)}
+    for name, pooled in variants.items():
+        res = pooled_learning_backtest(units, UNTIL, HOLDOUT, draws, args.seed, regions,
+                                       args.workers, pooled)
+        learning[name] = res
+        cals[name] = ("bayes", Calibration({"bayes": pooled_spread(res.points, HOLDOUT, own)},
+                                           {}))
+    print(f"calibrations learned in {time.perf_counter() - clock:.0f} s", file=sys.stderr)
+
+    scoring = BacktestSettings(holdout=HOLDOUT, origins=ORIGINS, after=UNTIL, draws=draws,
+                               seed=args.seed)
+    results: dict[str, BacktestResult] = {}
+    fits: dict[str, pd.DataFrame] = {}
+    seconds: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, pooled in variants.items():
+            settings = replace(scoring, model="bayes", pooled=pooled)
+            start = time.perf_counter()
+            results[name] = run_panel_backtest(units, replace(settings,
+                                                              calibration=cals[name][1]),
+                                               args.workers, regions=regions,
+                                               cache_dir=Path(tmp) / name)
+            seconds[name] = time.perf_counter() - start
+            fits[name] = results[name].fits
+            results[f"{name} (raw)"] = run_panel_backtest(units, settings, args.workers,
+                                                          regions=regions,
+                                                          cache_dir=Path(tmp) / name)
+    results["trend"] = run_backtest(units, replace(scoring, calibration=trend_cal),
+                                    args.workers)
+    results["trend (raw)"] = run_backtest(units, replace(scoring, calibration=NONE),
+                                          args.workers)
+    results["cagr"] = run_backtest(units, replace(scoring, model="cagr"), args.workers)
+    origins = results["bayes"].metrics[KEY]
+    results.update(sf_backtests(units, origins, draws, args.seed))
+    results["EB"] = eb_backtest(units, origins, draws, args.seed)
+    for name, res in results.items():  # every model on exactly the same series-origins
+        same = res.metrics[KEY].sort_values(KEY).reset_index(drop=True)
+        assert same.equals(origins.sort_values(KEY).reset_index(drop=True)), name
+    print(f"all backtests done in {time.perf_counter() - clock:.0f} s", file=sys.stderr)
+
+    per = {ind: table(results, ind) for ind in INDICATORS}
+    overall = table(results, None)
+    print(f"## Pooled model, provincial rolling-origin backtest: origins 2015-2020, "
+          f"h = 1-{HOLDOUT}, calibration learned up to {UNTIL}\n")
+    for ind in INDICATORS:
+        print(markdown(ind, per[ind]))
+    print(markdown("All six indicators", overall))
+    print(fits_markdown(fits))
+    print("Wall time of the scored pooled backtests (fits and scoring): "
+          + ", ".join(f"{k} {v:.0f} s" for k, v in seconds.items()) + "\n")
+    print(learning_markdown(learning))
+    print(spread_markdown(cals))
+    print(goals_markdown(per, overall, "bayes"))
+
+
+if __name__ == "__main__":
+    main()

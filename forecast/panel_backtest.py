@@ -1,0 +1,216 @@
+"""Rolling-origin backtest of the pooled model (`bayes`, and `auto` where it pools).
+
+The pooled model fits every region of an indicator at once, so its origins are calendar years,
+not positions in one series: at origin year O the panel holds every region's history up to O
+(regions with at least one point), one fit is made per (indicator, origin), and each series'
+held-out years O+1..O+H are simulated from its region's posterior and scored by the same code
+as the single-series backtest (``backtest.score_origin``, ``backtest.origin_points``), so
+``backtest.summarise`` and the calibration learning read the result unchanged.
+
+Which origins: in scoring mode the last ``origins`` years of the indicator, the last one ending
+at its last year (only those from ``after`` on when it is set); in learning mode (``until``)
+every year whose held-out years, up to ``holdout`` of them, end by ``until``, the most recent
+``max_origins`` of them. A series is scored at an origin where it has MIN_TRAIN points by then
+and a held-out year, as in ``backtest.cuts``; when all series end in the same year the
+series-origins are exactly those of the single-series backtest.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecast.backtest import (
+    MIN_TRAIN,
+    BacktestResult,
+    BacktestSettings,
+    SeriesUnit,
+    origin_points,
+    run_backtest,
+    score_origin,
+)
+from forecast.execution import executor
+from forecast.models.pooled.panel import build_panel
+from forecast.pooling import choose_models, fit_pooled, parents_of
+from forecast.simulate import pooled_paths, rng_for
+from forecast.transforms import Transform, transform_for
+
+
+@dataclass(frozen=True)
+class Cut:
+    """One series at one origin year: what the fit sees and what is held out."""
+
+    unit: SeriesUnit
+    origin: int
+    train: np.ndarray
+    actual: np.ndarray  # empty when the series has nothing to score at this origin
+    transform: Transform
+
+    @property
+    def scored(self) -> bool:
+        return len(self.train) >= MIN_TRAIN and len(self.actual) > 0
+
+
+def as_parents(regions: pd.DataFrame | dict[str, str] | None) -> dict[str, str]:
+    """region -> parent from a regions.csv frame (or a ready mapping); empty without one."""
+    if regions is None:
+        return {}
+    return parents_of(regions) if isinstance(regions, pd.DataFrame) else dict(regions)
+
+
+def cut_at(unit: SeriesUnit, origin: int, settings: BacktestSettings) -> Cut:
+    """The unit's history up to ``origin`` and its held-out years after it."""
+    end = origin + settings.holdout
+    if settings.until is not None:
+        end = min(end, settings.until)
+    train = unit.values[unit.years <= origin]
+    actual = unit.values[(unit.years > origin) & (unit.years <= end)]
+    return Cut(unit, origin, train, actual, transform_for(unit.indicator, train))
+
+
+def origin_years(units: list[SeriesUnit], settings: BacktestSettings) -> list[int]:
+    """The calendar origins of one indicator's units where at least one series is scored."""
+    def scores_any(origin: int) -> bool:
+        return any(cut_at(u, origin, settings).scored for u in units)
+
+    if settings.until is None:
+        last = max(int(u.years[-1]) for u in units)
+        years = [last - settings.holdout - k for k in range(settings.origins - 1, -1, -1)]
+        if settings.after is not None:
+            years = [o for o in years if o >= settings.after]  # held-out years all > after
+        return [o for o in years if scores_any(o)]
+    first = min(int(u.years[0]) for u in units)
+    years = [o for o in range(first, settings.until) if scores_any(o)]
+    return years[-settings.max_origins:]
+
+
+def _fit_workers(workers: int, settings: BacktestSettings) -> int:
+    # nutpie already samples two chains at a time in threads: one fit fills two cores
+    return max(1, workers // 2) if settings.pooled.sampler == "nutpie" else max(1, workers)
+
+
+def pooled_indicators(units: list[SeriesUnit], model: str, parents: dict[str, str]
+                      ) -> set[str]:
+    """The indicators the pooled model backtests: all for `bayes`; for `auto` those that
+    ``pooling.choose_models`` pools (several regions linked by the hierarchy)."""
+    series: dict[str, dict[str, np.ndarray]] = {}
+    for u in units:
+        if transform_for(u.indicator, u.values).name != "identity":
+            series.setdefault(u.indicator.id, {})[u.region] = u.values
+    indicators = sorted({u.indicator.id for u in units})
+    choice = choose_models(indicators, series, parents, model)
+    return {ind for ind, c in choice.items() if c.model == "bayes"}
+
+
+def backtest_indicator(units: list[SeriesUnit], settings: BacktestSettings,
+                       parents: dict[str, str], pool=None, cache_dir: Path | None = None
+                       ) -> tuple[list[Cut], list[dict], list[pd.DataFrame], list[dict],
+                                  list[dict]]:
+    """Fit one indicator's panel at each of its origins and score its series there.
+
+    Returns the scored cuts, metrics rows, threshold events, calibration points and one
+    diagnostics row per fit.
+    """
+    indicator = units[0].indicator
+    cuts_by_origin: dict[int, list[Cut]] = {}
+    panels = {}
+    for origin in origin_years(units, settings):
+        cuts = [c for c in (cut_at(u, origin, settings) for u in units)
+                if len(c.train) >= 1 and c.transform.name != "identity"]
+        cuts_by_origin[origin] = cuts
+        series = {c.unit.region: c.transform.continuous().forward(c.train) for c in cuts}
+        panels[f"{indicator.id}@{origin}"] = build_panel(indicator.id, series, parents)
+    fitted = fit_pooled(panels, settings.pooled, settings.seed, pool, cache_dir)
+    scored, metrics, events, points, fits = [], [], [], [], []
+    for origin, cuts in cuts_by_origin.items():
+        key = f"{indicator.id}@{origin}"
+        posterior, diag = fitted[key]
+        panel = panels[key]
+        fits.append({"indicator": indicator.id, "origin": origin, "regions": panel.n_nodes,
+                     "changes": len(panel.change), **diag})
+        for c in cuts:
+            if not c.scored:
+                continue
+            z = c.transform.forward(c.train)
+            draws = posterior.for_region(c.unit.region, float(z[-1] - z[-2]), len(z))
+            rng = rng_for(settings.seed, c.unit.region, indicator.id, str(origin), "bayes")
+            z_paths = pooled_paths(draws, indicator, z, len(c.actual), settings.draws, rng,
+                                   settings.calibration)
+            paths = c.transform.inverse(z_paths)
+            point = np.median(paths, axis=0)
+            row, ev = score_origin(c.unit, origin, c.train, c.actual, paths, point)
+            scored.append(c)
+            metrics.append(row)
+            events.append(ev)
+            points += origin_points(c.unit, origin, c.transform, z_paths, c.actual, point,
+                                    row["scale"])
+    return scored, metrics, events, points, fits
+
+
+def run_panel_backtest(units: list[SeriesUnit], settings: BacktestSettings, workers: int = 1,
+                       progress: Callable[[int], None] | None = None,
+                       regions: pd.DataFrame | dict[str, str] | None = None,
+                       cache_dir: Path | None = None) -> BacktestResult:
+    """Backtest `bayes` or `auto` on every unit, rows in the order of the units.
+
+    `auto` backtests the indicators it would not pool with `trend` (``run_backtest``), so
+    where there is no hierarchy its result is exactly trend's. ``cache_dir`` keeps each
+    (indicator, origin) fit (``pooling.fit_pooled``), so a second backtest with another
+    calibration refits nothing.
+    """
+    parents = as_parents(regions)
+    pooled = pooled_indicators(units, settings.model, parents)
+    single = [u for u in units if u.indicator.id not in pooled]
+    if not pooled:
+        return run_backtest(single, replace(settings, model="trend"), workers, progress)
+    parts = [run_backtest(single, replace(settings, model="trend"), workers, progress)] \
+        if single else []
+    by_indicator: dict[str, list[SeriesUnit]] = {}
+    for u in units:
+        if u.indicator.id in pooled:
+            by_indicator.setdefault(u.indicator.id, []).append(u)
+    metrics, events, points, fits = [], [], [], []
+    seen: set[tuple[str, str]] = set()
+    with executor("local", _fit_workers(workers, settings)) as pool:
+        for ind, ind_units in sorted(by_indicator.items()):
+            start = time.perf_counter()
+            scored, m, e, p, f = backtest_indicator(ind_units, settings, parents, pool,
+                                                    cache_dir)
+            metrics += m
+            events += e
+            points += p
+            fits += [{**row, "indicator_seconds": round(time.perf_counter() - start, 1)}
+                     for row in f]
+            seen.update((c.unit.region, ind) for c in scored)
+            if progress:
+                progress(len(ind_units))
+    skipped = sum((u.region, u.indicator.id) not in seen for u in units
+                  if u.indicator.id in pooled)
+    parts.append(BacktestResult(
+        pd.DataFrame(metrics), pd.concat(events, ignore_index=True) if events
+        else pd.DataFrame(), pd.DataFrame(points), skipped, pd.DataFrame(fits)))
+    return _in_unit_order(parts, units)
+
+
+def _in_unit_order(parts: list[BacktestResult], units: list[SeriesUnit]) -> BacktestResult:
+    """The parts' rows together, sorted by the units' order and then origin (stable)."""
+    order = {(u.region, u.indicator.id): i for i, u in enumerate(units)}
+
+    def sort(frames: list[pd.DataFrame]) -> pd.DataFrame:
+        frames = [f for f in frames if len(f)]
+        if not frames:
+            return pd.DataFrame()
+        frame = pd.concat(frames, ignore_index=True)
+        rank = [order[k] for k in zip(frame["region"], frame["indicator"], strict=True)]
+        return (frame.assign(_unit=rank).sort_values(["_unit", "origin"], kind="stable")
+                .drop(columns="_unit").reset_index(drop=True))
+
+    fits = [p.fits for p in parts if len(p.fits)]
+    return BacktestResult(sort([p.metrics for p in parts]), sort([p.events for p in parts]),
+                          sort([p.points for p in parts]), sum(p.skipped for p in parts),
+                          pd.concat(fits, ignore_index=True) if fits else pd.DataFrame())

@@ -1,0 +1,101 @@
+"""The pooled model's rolling-origin backtest: origins, scores, learning mode, and `auto`."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast.backtest import BacktestSettings, run_backtest, series_units, summarise
+from forecast.config import PROJECT_ROOT
+from forecast.dataset import read_observations, read_regions
+from forecast.learn import learn
+from forecast.models.pooled.inference import PooledSettings
+
+DATA = PROJECT_ROOT / "data"
+REGIONS = ("全国", "北京", "上海", "广东", "湖南", "江西", "云南")
+FAST = PooledSettings(draws=300, tune=300)
+
+
+@pytest.fixture(scope="module")
+def regions() -> pd.DataFrame:
+    return read_regions(DATA / "regions.csv")
+
+
+@pytest.fixture(scope="module")
+def provinces(catalogue):
+    """R&D intensity (2011-2023) of the nation and six provinces: a small real panel."""
+    obs = read_observations(DATA / "observations.csv", catalogue)
+    obs = obs[(obs["indicator"] == "rd_intensity") & obs["region"].isin(REGIONS)]
+    return series_units(obs, catalogue)
+
+
+@pytest.fixture(scope="module")
+def tourism(catalogue):
+    """Five tourism series: yearly data without any tree of regions."""
+    path = DATA / "calibration" / "tourism_yearly.csv"
+    cat = catalogue.with_generic(["tourism_yearly"], "amount")
+    obs = read_observations(path, cat)
+    return series_units(obs[obs["region"].isin(["Y1", "Y2", "Y3", "Y4", "Y5"])], cat)
+
+
+@pytest.fixture(scope="module")
+def mixed(provinces, tourism, regions):
+    """`auto` over both: the provinces pooled, the tourism series by `trend`."""
+    settings = BacktestSettings(model="auto", holdout=2, origins=2, draws=400, pooled=FAST)
+    return settings, run_backtest(provinces + tourism, settings, regions=regions)
+
+
+def _bytes(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False).encode()
+
+
+def test_panel_backtest_scores_calendar_origins(provinces, mixed):
+    settings, res = mixed
+    m = res.metrics[res.metrics["indicator"] == "rd_intensity"]
+    assert sorted(m["origin"].unique()) == [2020, 2021]  # last year 2023, two origins of 2 years
+    assert len(m) == len(REGIONS) * 2 and res.skipped == 0
+    # the same series-origins as the single-series backtest, with its training lengths
+    trend = run_backtest(provinces, replace(settings, model="trend"))
+    cols = ["region", "origin", "n_train", "horizon"]
+    assert m[cols].reset_index(drop=True).equals(trend.metrics[cols])
+    assert (m["n_train"] == m["origin"] - 2011 + 1).all()
+    # five planner thresholds per held-out year, probabilities in [0, 1]
+    ev = res.events[res.events["indicator"] == "rd_intensity"]
+    assert len(ev) == 5 * m["horizon"].sum()
+    assert ev["probability"].between(0, 1).all()
+    # calibration points on the logit scale of a share in percent
+    pts = res.points[res.points["indicator"] == "rd_intensity"]
+    p = pts["actual"] / 100
+    np.testing.assert_allclose(pts["z"], np.log(p / (1 - p)))
+    assert (pts["q0.025"] <= pts["q0.5"]).all() and (pts["q0.5"] <= pts["q0.975"]).all()
+    assert set(res.fits["origin"]) == {2020, 2021} and (res.fits["regions"] == len(REGIONS)).all()
+    s = summarise(res)
+    assert 0 <= s["coverage_80"]["rate"] <= s["coverage_95"]["rate"] <= 1
+    assert np.isfinite(s["threshold_probabilities"]["brier"])
+
+
+def test_auto_scores_series_without_a_hierarchy_exactly_as_trend(tourism, mixed, regions):
+    settings, res = mixed
+    trend = run_backtest(tourism, replace(settings, model="trend"))
+    for auto in (run_backtest(tourism, settings, regions=regions),
+                 run_backtest(tourism, settings)):
+        for name in ("metrics", "events", "points"):
+            assert _bytes(getattr(auto, name)) == _bytes(getattr(trend, name))
+    # inside a mixed run too: the tourism rows are trend's, in the units' order
+    rows = res.metrics[res.metrics["indicator"] == "tourism_yearly"].reset_index(drop=True)
+    assert _bytes(rows) == _bytes(trend.metrics)
+
+
+def test_learning_mode_sees_only_years_up_to_until(provinces, regions):
+    """Held out up to 2016 with 2-year horizons: origins 2013 (2014, 2015), 2014 (2015,
+    2016) and 2015 (2016), i.e. five held-out values per series."""
+    calibration, report = learn(provinces, until=2016, horizon=2, draws=300,
+                                regions=regions, pooled=FAST)
+    assert report["bayes"]["held_out_values"] == 5 * len(REGIONS)
+    assert report["bayes"]["fits"] == 3
+    spread = calibration.models["bayes"]["spread"]
+    assert len(spread["share"]) == 2 and len(spread["rd_intensity"]) == 2
+    assert calibration.factor("bayes", "share", 1, "rd_intensity") > 0
