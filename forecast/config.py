@@ -13,7 +13,7 @@ CALIBRATION_FILE = PROJECT_ROOT / "models" / "calibration.json"  # made by `fore
 
 DEFAULT_DRAWS = 2000
 DEFAULT_SEED = 20231
-DEFAULT_MODEL = "trend"
+DEFAULT_MODEL = "auto"  # per indicator: the pooled model where regions can pool, else trend
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,11 @@ MODEL_NAMES = ("auto", "bayes", "trend", "ensemble", "naive", "drift", "linear",
                "llt", "arima")
 MODEL_HELP = {
     "auto": "per indicator: bayes where several regions of the hierarchy have it, trend "
-    "where one does (the reason is in probabilities.json)",
+    "where one does (the default; the reason is in probabilities.json)",
     "bayes": "hierarchical Bayesian random walk with drift pooled across the regions of "
     "regions.csv (PyMC; posteriors cached in models/)",
     "trend": "calibrated mixture of linear and compound-growth drift, weights learned per "
-    "indicator from backtests (default)",
+    "indicator from backtests",
     "ensemble": "equal-weight mixture of ets, llt and arima paths",
     "naive": "random walk: no trend",
     "drift": "random walk with drift on the log/logit scale: the past average growth rate "
