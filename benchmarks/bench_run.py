@@ -2,7 +2,10 @@
 
 Each model is run several times as a fresh process (import, read, fit, simulate, write), and
 the median wall time is reported, with the ratio to the `drift` baseline measured in the same
-run. Usage:  python benchmarks/bench_run.py [--repeats 5] [--draws 2000]
+run. The pooled models (`auto`, `bayes`) run on a copy of the bundled workspace twice over:
+cold (an empty models/posteriors/, so every fit is sampled and the model compiled) and cached
+(the posteriors of the previous run reused). Usage:
+    python benchmarks/bench_run.py [--repeats 5] [--draws 2000] [--models auto,bayes]
 """
 
 from __future__ import annotations
@@ -18,19 +21,36 @@ import tempfile
 import time
 from pathlib import Path
 
+from forecast.config import PROJECT_ROOT
 from forecast.models import MODEL_NAMES
 
 EXE = Path(sys.executable).with_name("forecast")
+POOLED = ("auto", "bayes")
 
 
-def time_run(model: str, draws: int, workdir: Path) -> float:
+def time_run(model: str, draws: int, workdir: Path, workspace: Path | None = None) -> float:
     out = workdir / f"run-{model}-{time.perf_counter_ns()}"
+    where = [str(workspace)] if workspace else []
     start = time.perf_counter()
-    subprocess.run([str(EXE), "run", "--out", str(out), "--model", model, "--draws", str(draws),
-                    "--quiet"], check=True, capture_output=True)
+    subprocess.run([str(EXE), "run", *where, "--out", str(out), "--model", model,
+                    "--draws", str(draws), "--quiet"], check=True, capture_output=True)
     elapsed = time.perf_counter() - start
     shutil.rmtree(out)
     return elapsed
+
+
+def pooled_times(model: str, draws: int, workdir: Path, repeats: int) -> dict[str, list[float]]:
+    """Cold and cached runs of a pooled model on a fresh copy of the bundled workspace."""
+    times: dict[str, list[float]] = {"cold": [], "cached": []}
+    for k in range(repeats):
+        ws = workdir / f"ws-{model}-{k}"
+        shutil.copytree(PROJECT_ROOT / "data", ws / "data")
+        (ws / "models").mkdir()
+        shutil.copy(PROJECT_ROOT / "models" / "calibration.json", ws / "models")
+        times["cold"].append(time_run(model, draws, workdir, ws))
+        times["cached"].append(time_run(model, draws, workdir, ws))
+        shutil.rmtree(ws)
+    return times
 
 
 def time_startup() -> float:
@@ -44,14 +64,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--draws", type=int, default=2000)
+    parser.add_argument("--models", default=",".join(MODEL_NAMES),
+                        help="comma-separated models to time (drift is always timed)")
     args = parser.parse_args()
+    models = [m for m in args.models.split(",") if m != "drift"]
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         time_run("drift", args.draws, workdir)  # warm the file cache
         medians = {}
-        for model in MODEL_NAMES:
-            times = [time_run(model, args.draws, workdir) for _ in range(args.repeats)]
-            medians[model] = (statistics.median(times), min(times), max(times))
+        for model in ["drift", *models]:
+            runs = (pooled_times(model, args.draws, workdir, args.repeats)
+                    if model in POOLED else
+                    {"": [time_run(model, args.draws, workdir) for _ in range(args.repeats)]})
+            for label, times in runs.items():
+                name = f"{model} ({label})" if label else model
+                medians[name] = (statistics.median(times), min(times), max(times))
         startup = [time_startup() for _ in range(args.repeats)]
     base = medians["drift"][0]
     print(f"`forecast run` on the bundled example, {args.draws} draws, median of "

@@ -55,7 +55,7 @@ def fit_key(panel: Panel, settings: PooledSettings, seed: int) -> str:
 _COMPILED: dict[tuple, object] = {}  # (bucket, persistence) -> nutpie compiled model
 
 
-def _quiet_pymc() -> None:
+def quiet_pymc() -> None:
     for name in ("pymc", "pymc.sampling.mcmc", "pytensor", "nutpie", "arviz"):
         logging.getLogger(name).setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", module="pymc|pytensor|arviz|nutpie|numba")
@@ -89,7 +89,7 @@ def _pymc(panel: Panel, settings: PooledSettings, seed: int):
 
 def sample(panel: Panel, settings: PooledSettings, seed: int):
     """NUTS draws of the pooled model for ``panel``, as a tidy InferenceData."""
-    _quiet_pymc()
+    quiet_pymc()
     if settings.sampler not in SAMPLERS:
         raise ValueError(f"unknown sampler {settings.sampler!r}")
     raw = (_nutpie if settings.sampler == "nutpie" else _pymc)(panel, settings, seed)
@@ -144,7 +144,7 @@ def diagnostics(idata, levels: list[int] | None = None) -> dict:
     parameters (the spreads of levels the tree does not use are prior only and left out)."""
     import arviz as az
 
-    _quiet_pymc()
+    quiet_pymc()
     post = idata.posterior
     names = ["drift", "sigma", *HYPER, *(["persistence"] if "persistence" in post else [])]
     if levels is not None and not levels:
