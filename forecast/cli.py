@@ -41,6 +41,7 @@ from forecast.outputs import (
     write_plan_report,
     write_run,
 )
+from forecast.panel_backtest import as_parents, pooled_indicators
 from forecast.plans import read_plans
 from forecast.pooling import poor
 
@@ -199,6 +200,15 @@ def _summarise_fits(fits: dict[str, dict], quiet: bool) -> None:
                        "--mcmc-draws, or check the series for outliers", err=True)
 
 
+def _regions_beside(observations: Path, regions: Path | None):
+    """The regions table a backtest pools through: the one given, else regions.csv beside
+    the observations file, else none."""
+    path = regions if regions is not None else observations.parent / "regions.csv"
+    if regions is None and not path.exists():
+        return None
+    return read_regions(path)
+
+
 def _calibration(choice: str):
     if choice == "none":
         return NONE
@@ -245,9 +255,16 @@ def backtest(
         "model), or the path of a file made by `forecast calibrate --out`. To score honestly, "
         "use one learned only from years before those held out (calibrate --until).")]
     = "default",
+    regions: Annotated[Path | None, typer.Option(
+        help="regions.csv giving each region's parent, the tree the pooled model (bayes, "
+        "auto) pools through. Default: regions.csv beside the observations, if there is one; "
+        "without it, auto backtests trend.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Hold out the last years of every series, forecast them, and score the forecasts.
+
+    With the pooled models (bayes, auto), each origin is a calendar year: the model of an
+    indicator is fitted on every region's years up to it, then each series is scored.
 
     Writes metrics.csv (one row per series and origin: MASE, sMAPE, CRPS, 80%/95% interval
     coverage, PIT values) and summary.json (the means, coverages with exact binomial 95% bands,
@@ -271,15 +288,18 @@ def backtest(
         target = out if out is not None else Path("reports") / f"backtest-{_stamp()}-{model.value}"
         prepare_out_dir(target)
         units = series_units(obs, catalogue)
+        tree = _regions_beside(observations, regions)
         bar = tqdm(total=len(units), desc="backtesting", unit="series", disable=quiet,
                    file=sys.stderr)
-        result = run_backtest(units, settings, _workers(workers), progress=bar.update)
+        result = run_backtest(units, settings, _workers(workers), progress=bar.update,
+                              regions=tree)
         bar.close()
         summary = summarise(result)
         summary["settings"] = {"model": model.value, "holdout": holdout, "origins": origins,
                                "after": after,
                                "draws": draws, "seed": seed, "calibration": calibration,
-                               "observations": str(observations)}
+                               "observations": str(observations),
+                               "regions": None if tree is None else "regions.csv"}
         write_backtest(target, result, summary)
     except InputError as exc:
         _fail(exc)
@@ -300,6 +320,10 @@ def calibrate(
     draws: Annotated[int, typer.Option(min=100)] = 1000,
     seed: Annotated[int, typer.Option()] = DEFAULT_SEED,
     workers: Annotated[int | None, typer.Option(min=1, help="Default: every core.")] = None,
+    pooled: Annotated[bool, typer.Option(
+        help="Also learn the pooled model's (bayes) spread factors from backtests of the "
+        "provincial series pooled through data/regions.csv (one MCMC fit per indicator and "
+        "origin: a few minutes).")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Refresh the default model's calibration from backtests on the bundled corpus.
@@ -307,7 +331,8 @@ def calibrate(
     Learns the `trend` model's member weights and spread factors per indicator from the
     bundled provincial series (data/observations.csv), and default weights and spread per kind
     from those together with the calibration corpus (data/calibration/corpus.yaml: tourism
-    yearly, World Bank R&D intensity), using only held-out years up to --until.
+    yearly, World Bank R&D intensity), using only held-out years up to --until. With --pooled
+    (default), the pooled model's spread factors too, from the provincial series alone.
 
     Example:
 
@@ -329,8 +354,12 @@ def calibrate(
                    file=sys.stderr)
         last = max(int(u.years[-1]) for u in units)
         until = last if until is None else until
+        tree = read_regions(root / "regions.csv") if pooled else None
+        if tree is not None:  # the pooled backtest reports the series of pooled indicators
+            chosen = pooled_indicators(units, "auto", as_parents(tree))
+            bar.total += sum(u.indicator.id in chosen for u in units)
         calibration, report = learn(units, until, horizon, draws, seed, _workers(workers),
-                                    progress=bar.update, own=own)
+                                    progress=bar.update, own=own, regions=tree)
         bar.close()
         calibration.meta.update({"command": f"forecast calibrate --until {until} --horizon "
                                  f"{horizon} --draws {draws} --seed {seed}",
