@@ -17,9 +17,11 @@ the same code (``forecast.backtest.score_origin``) on the same series-origins:
 
 Prints markdown tables: per indicator and overall, Brier of planner-style threshold targets,
 Brier skill vs RW-drift, 80%/95% coverage, CRPS and MASE; the fits' diagnostics; persistence
-against the default on the learning years; and the goals. Needs the bench extra.
+against the default on the learning years; paired differences with intervals from a bootstrap
+over regions; coverage by horizon; the learned spread factors; and the goals. Needs the bench
+extra. Seeds are fixed: a rerun prints the same tables.
 
-    python benchmarks/bench_pooled.py            # about 15 minutes on 2 cores
+    python benchmarks/bench_pooled.py            # about 10 minutes on 2 cores
     python benchmarks/bench_pooled.py --quick    # fewer posterior draws and paths
 """
 
@@ -211,6 +213,63 @@ def markdown(title: str, rows: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def paired(a: BacktestResult, b: BacktestResult, indicator: str | None = None,
+           reps: int = 2000, seed: int = 0) -> dict:
+    """Brier and CRPS of ``a`` minus ``b`` on the same targets, and the Brier skill of ``a``
+    against ``b``, with 95% intervals from a bootstrap over regions (a region's targets and
+    years are correlated, so regions, not targets, are the independent units)."""
+    a, b = subset(a, indicator), subset(b, indicator)
+    ev = a.events.merge(b.events, on=["region", "indicator", "origin", "pace_multiple",
+                                      "horizon"], suffixes=("_a", "_b"))
+    ev = ev.assign(sa=(ev["probability_a"] - ev["outcome_a"]) ** 2,
+                   sb=(ev["probability_b"] - ev["outcome_b"]) ** 2, n=1.0)
+    m = a.metrics.merge(b.metrics, on=KEY, suffixes=("_a", "_b"))
+    m = m.assign(d=m["CRPS_scaled_a"] - m["CRPS_scaled_b"]).dropna(subset=["d"])
+    sums = pd.concat([ev.groupby("region")[["sa", "sb", "n"]].sum(),
+                      m.groupby("region")["d"].agg(["sum", "count"])], axis=1).fillna(0.0)
+    x = sums.to_numpy()
+    pick = np.random.default_rng(seed).integers(0, len(x), (reps, len(x)))
+    boot = x[pick].sum(axis=1)  # reps x (sa, sb, n, crps diff sum, crps count)
+    total = x.sum(axis=0)
+
+    def stats(t: np.ndarray) -> tuple:
+        return (t[..., 0] - t[..., 1]) / t[..., 2], 1 - t[..., 0] / t[..., 1], t[..., 3] / t[..., 4]
+
+    point, draws = stats(total), stats(boot)
+    return {name: (float(p), *np.quantile(d, [0.025, 0.975]))
+            for name, p, d in zip(("brier", "bss", "crps"), point, draws, strict=True)}
+
+
+def paired_markdown(rows: list[tuple[str, str, BacktestResult, BacktestResult, str | None]]
+                    ) -> str:
+    lines = ["### Paired differences (95% intervals: bootstrap over regions)", "",
+             "| comparison (a − b) | scope | Brier a − b | BSS of a vs b | CRPS (scaled) a − b |",
+             "|---|---|---|---|---|"]
+    for label, scope, a, b, indicator in rows:
+        r = paired(a, b, indicator)
+        cell = {k: f"{v[0]:+.4f} [{v[1]:+.4f}, {v[2]:+.4f}]" for k, v in r.items()}
+        cell["bss"] = "{:+.3f} [{:+.3f}, {:+.3f}]".format(*r["bss"])
+        lines.append(f"| {label} | {scope} | {cell['brier']} | {cell['bss']} | "
+                     f"{cell['crps']} |")
+    return "\n".join(lines) + "\n"
+
+
+def horizon_markdown(results: dict[str, BacktestResult]) -> str:
+    """Coverage by horizon from the calibration points (models that keep them)."""
+    lines = ["### Coverage by horizon (80% / 95%)", "", "| model | h = 1 | h = 2 | h = 3 |",
+             "|---|---|---|---|"]
+    for name, res in results.items():
+        if not len(res.points):
+            continue
+        p = res.points
+        in80 = (p["z"] >= p["q0.1"]) & (p["z"] <= p["q0.9"])
+        in95 = (p["z"] >= p["q0.025"]) & (p["z"] <= p["q0.975"])
+        cells = [f"{in80[p['horizon'] == h].mean():.3f} / {in95[p['horizon'] == h].mean():.3f}"
+                 for h in range(1, HOLDOUT + 1)]
+        lines.append(f"| {name} | {' | '.join(cells)} |")
+    return "\n".join(lines) + "\n"
+
+
 def fits_markdown(fits: dict[str, pd.DataFrame]) -> str:
     lines = ["### Pooled fits (one per indicator and origin)", "",
              "| variant | fits | max R-hat | min bulk ESS | divergences | fits with divergences "
@@ -298,8 +357,8 @@ def main() -> None:
                                            {}))
     print(f"calibrations learned in {time.perf_counter() - clock:.0f} s", file=sys.stderr)
 
-    scoring = BacktestSettings(holdout=HOLDOUT, origins=ORIGINS, after=UNTIL, draws=draws,
-                               seed=args.seed)
+    scoring = BacktestSettings(model="trend", holdout=HOLDOUT, origins=ORIGINS, after=UNTIL,
+                               draws=draws, seed=args.seed)
     results: dict[str, BacktestResult] = {}
     fits: dict[str, pd.DataFrame] = {}
     seconds: dict[str, float] = {}
@@ -340,6 +399,22 @@ def main() -> None:
     print("Wall time of the scored pooled backtests (fits and scoring): "
           + ", ".join(f"{k} {v:.0f} s" for k, v in seconds.items()) + "\n")
     print(learning_markdown(learning))
+    r = results
+    print(paired_markdown([
+        ("bayes − RW-drift", "rd_intensity", r["bayes"], r["RW-drift"], "rd_intensity"),
+        ("bayes (raw) − RW-drift", "rd_intensity", r["bayes (raw)"], r["RW-drift"],
+         "rd_intensity"),
+        ("bayes − EB", "all", r["bayes"], r["EB"], None),
+        ("bayes (raw) − EB", "all", r["bayes (raw)"], r["EB"], None),
+        ("bayes − bayes (raw)", "all", r["bayes"], r["bayes (raw)"], None),
+        ("bayes − trend", "all", r["bayes"], r["trend"], None),
+        ("bayes + persistence − bayes", "all", r["bayes + persistence"], r["bayes"], None),
+        ("bayes + persistence (raw) − bayes (raw)", "all", r["bayes + persistence (raw)"],
+         r["bayes (raw)"], None),
+        ("bayes + persistence (raw) − bayes (raw)", f"learning years (<= {UNTIL})",
+         learning["bayes + persistence"], learning["bayes"], None),
+    ]))
+    print(horizon_markdown(results))
     print(spread_markdown(cals))
     print(goals_markdown(per, overall, "bayes"))
 

@@ -12,7 +12,9 @@ at its last year (only those from ``after`` on when it is set); in learning mode
 every year whose held-out years, up to ``holdout`` of them, end by ``until``, the most recent
 ``max_origins`` of them. A series is scored at an origin where it has MIN_TRAIN points by then
 and a held-out year, as in ``backtest.cuts``; when all series end in the same year the
-series-origins are exactly those of the single-series backtest.
+series-origins are exactly those of the single-series backtest. A series whose training values
+need the identity scale (an amount <= 0) cannot share the pool's log scale: it is left out of
+that origin's panel and not scored there (a run falls back to `trend` for it).
 """
 
 from __future__ import annotations
