@@ -85,6 +85,17 @@ def pooled_series(table: SeriesTable, catalogue: Catalogue, indicators: set[str]
     return out
 
 
+def series_ends(table: SeriesTable, indicators: set[str] | list[str]
+                ) -> dict[str, dict[str, int]]:
+    """indicator -> region -> the year of its last observation (when its shocks happened)."""
+    wanted = set(indicators)
+    out: dict[str, dict[str, int]] = {ind: {} for ind in sorted(wanted)}
+    for k, (region, ind_id) in enumerate(table.keys):
+        if ind_id in wanted:
+            out[ind_id][region] = int(table.series(k)[0][-1])
+    return out
+
+
 def model_series(table: SeriesTable, catalogue: Catalogue, indicator: str
                  ) -> dict[str, np.ndarray]:
     """Every region's most recent consecutive run of ``indicator`` on the model scale."""
@@ -181,8 +192,9 @@ def fit_stage(table: SeriesTable, catalogue: Catalogue, regions: pd.DataFrame | 
     parents = parents_of(regions)
     series = pooled_series(table, catalogue, indicators)
     choice = choose_models(sorted(indicators), series, parents, model)
-    panels = {ind: build_panel(ind, series[ind], parents) for ind, c in choice.items()
-              if c.model == "bayes" and series[ind]}
+    ends = series_ends(table, indicators)
+    panels = {ind: build_panel(ind, series[ind], parents, ends[ind])
+              for ind, c in choice.items() if c.model == "bayes" and series[ind]}
     fitted = fit_pooled(panels, settings, seed, executor, cache_dir, on_fit)
     return PooledFits(choice, {ind: post for ind, (post, _) in fitted.items()}, panels,
                       {ind: diag for ind, (_, diag) in fitted.items()})

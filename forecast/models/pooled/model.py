@@ -2,12 +2,17 @@
 
 On the model scale (log for amounts, logit for shares) every region's yearly change is
 
-    change[r, t] = drift[r] + persistence * (change[r, t-1] - drift[r]) + sigma[r] * e[r, t]
-    e ~ Student-t(nu)
+    change[r, t] = drift[r] + persistence * (change[r, t-1] - drift[r])
+                   + year_shock * u[t] + sigma[r] * e[r, t]
+    u ~ Normal(0, 1),  e ~ Student-t(nu)
 
 and the drifts are partially pooled down the tree of regions: a root's drift is drawn around a
 common mean, every other region's around its parent's drift, with a spread per level of the
-tree. Shock sizes are pooled too (log-normal across regions). ``persistence`` is the optional
+tree. Shock sizes are pooled too (log-normal across regions). ``u[t]`` is the shock every region
+shares in year t (a national downturn, a statistical revision): without it, 30 provinces'
+changes in one year would count as 30 independent pieces of evidence about the common trend,
+and the model would be too sure of it (the provincial backtests showed exactly that). It is
+switched on when at least three regions have changes. ``persistence`` is the optional
 AR(1) of the yearly changes around the drift ("the drift may move slowly"); the backtests decide
 whether it is used (``PooledSettings.persistence``).
 
@@ -22,7 +27,13 @@ import numpy as np
 
 from forecast.models.pooled.panel import MAX_DEPTH, Panel
 
-MODEL_VERSION = "pooled-rw-drift-1"  # bump when the model's maths change: cached fits refit
+MODEL_VERSION = "pooled-rw-drift-2"  # bump when the model's maths change: cached fits refit
+YEAR_SHOCKS_MIN_REGIONS = 3  # regions with changes needed to tell a common year shock apart
+
+
+def year_bucket(n: int) -> int:
+    """The padded year count: the next power of two, at least 32."""
+    return max(32, 1 << (max(n, 1) - 1).bit_length())
 
 
 def bucket(n: int) -> int:
@@ -32,7 +43,8 @@ def bucket(n: int) -> int:
 
 
 def model_data(panel: Panel, n_pad: int) -> dict[str, np.ndarray]:
-    """The arrays the compiled model reads, padded to ``n_pad`` nodes."""
+    """The arrays the compiled model reads, padded to ``n_pad`` nodes (years are indices into
+    the padded year dimension, whose unused entries only meet their prior)."""
     pad = n_pad - panel.n_nodes
     parent = np.where(panel.parent < 0, n_pad, panel.parent)  # n_pad: the zero slot
     return {
@@ -44,17 +56,22 @@ def model_data(panel: Panel, n_pad: int) -> dict[str, np.ndarray]:
         "node_of": panel.node_of.astype(np.int64),
         "previous": panel.previous.astype(float),
         "has_previous": panel.has_previous.astype(float),
+        "year_of": panel.year_of.astype(np.int64),
+        "year_shocks_on": np.array(
+            1.0 if panel.regions_with_changes >= YEAR_SHOCKS_MIN_REGIONS else 0.0),
     }
 
 
-def build_model(panel: Panel, persistence: bool, n_pad: int | None = None):
-    """The PyMC model of ``panel`` (node dimension padded to ``n_pad``)."""
+def build_model(panel: Panel, persistence: bool, n_pad: int | None = None,
+                y_pad: int | None = None):
+    """The PyMC model of ``panel`` (node dimension padded to ``n_pad``, years to ``y_pad``)."""
     import pymc as pm
     import pytensor.tensor as pt
 
     n_pad = n_pad or bucket(panel.n_nodes)
+    y_pad = y_pad or year_bucket(panel.n_years)
     data = model_data(panel, n_pad)
-    coords = {"node": np.arange(n_pad), "level": np.arange(MAX_DEPTH)}
+    coords = {"node": np.arange(n_pad), "level": np.arange(MAX_DEPTH), "year": np.arange(y_pad)}
     with pm.Model(coords=coords) as model:
         shared = {name: pm.Data(name, value) for name, value in data.items()}
 
@@ -84,8 +101,14 @@ def build_model(panel: Panel, persistence: bool, n_pad: int | None = None):
         # shocks' variance is finite: heavy tails when the data show outliers, near-normal else.
         nu = pm.Deterministic("nu", 2.0 + pm.Gamma("nu_excess", 2.0, 0.1))
 
+        # Shocks common to all regions in a year are of the size of a region's own (a few %);
+        # half-normal 0.05 as for the drift spread.
+        year_scale = pm.HalfNormal("year_shock_scale", 0.05)
+        year_z = pm.Normal("year_z", 0.0, 1.0, dims="year")
+        year_shock = pm.Deterministic("year_shock", year_scale * shared["year_shocks_on"])
+
         node = shared["node_of"]
-        centre = drift[node]
+        centre = drift[node] + year_shock * year_z[shared["year_of"]]
         if persistence:
             # Growth above trend partly carries into the next year; stationary by construction.
             phi = pm.TruncatedNormal("persistence", 0.0, 0.4, lower=-0.95, upper=0.95)

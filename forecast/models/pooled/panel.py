@@ -30,6 +30,15 @@ class Panel:
     node_of: np.ndarray  # which node each change belongs to
     previous: np.ndarray  # the node's change the year before (0 where there is none)
     has_previous: np.ndarray  # 1.0 where ``previous`` is a real change
+    year_of: np.ndarray  # the calendar year of each change, as an index from the panel's first
+
+    @property
+    def n_years(self) -> int:
+        return int(self.year_of.max()) + 1 if len(self.year_of) else 1
+
+    @property
+    def regions_with_changes(self) -> int:
+        return int((self.points > 1).sum())
 
     @property
     def n_nodes(self) -> int:
@@ -44,7 +53,7 @@ class Panel:
         h = hashlib.sha256(self.indicator.encode())
         h.update("\x1f".join(self.nodes).encode())
         for arr in (self.parent, self.depth, self.points, self.change, self.node_of,
-                    self.previous, self.has_previous):
+                    self.previous, self.has_previous, self.year_of):
             h.update(np.ascontiguousarray(arr).tobytes())
         return h.hexdigest()
 
@@ -64,12 +73,17 @@ def ancestry(region: str, parents: dict[str, str]) -> list[str]:
 
 
 def build_panel(indicator: str, series: dict[str, np.ndarray],
-                parents: dict[str, str]) -> Panel:
+                parents: dict[str, str], ends: dict[str, int] | None = None) -> Panel:
     """The panel of one indicator from each region's consecutive model-scale values.
 
     ``series`` maps a region to its values in consecutive years (most recent run); ``parents``
-    maps a region to its parent region (empty or missing for a root).
+    maps a region to its parent region (empty or missing for a root); ``ends`` maps a region to
+    the calendar year of its last value (default: every series ends in the same year), so that
+    changes of the same year share that year's common shock.
     """
+    if ends is None:
+        ends = dict.fromkeys(series, 0)
+    first = min((ends[r] - len(z) + 1 for r, z in series.items()), default=0)
     members = set(series)
     for region in series:
         members.update(ancestry(region, parents))
@@ -79,14 +93,18 @@ def build_panel(indicator: str, series: dict[str, np.ndarray],
     parent = np.array([index[chains[r][0]] if chains[r] else -1 for r in order], dtype=np.int64)
     depth = np.array([len(chains[r]) for r in order], dtype=np.int64)
     points = np.array([len(series.get(r, ())) for r in order], dtype=np.int64)
-    change, node_of, previous, has_previous = [], [], [], []
+    change, node_of, previous, has_previous, year_of = [], [], [], [], []
     for region in order:
         z = np.asarray(series.get(region, ()), dtype=float)
         d = np.diff(z)
+        if len(d):
+            start = ends[region] - len(z) + 1 - first  # index of the year of the first value
+            year_of.extend(range(start + 1, start + len(z)))
         change.extend(d)
         node_of.extend([index[region]] * len(d))
         previous.extend(np.r_[0.0, d[:-1]] if len(d) else [])
         has_previous.extend(np.r_[0.0, np.ones(max(len(d) - 1, 0))] if len(d) else [])
     return Panel(indicator, tuple(order), parent, depth, points,
                  np.asarray(change, float), np.asarray(node_of, np.int64),
-                 np.asarray(previous, float), np.asarray(has_previous, float))
+                 np.asarray(previous, float), np.asarray(has_previous, float),
+                 np.asarray(year_of, np.int64))

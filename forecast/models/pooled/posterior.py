@@ -55,6 +55,7 @@ class RegionDraws:
     parent: str | None
     points: int
     method: str = "nuts"
+    year_shock: np.ndarray | None = None  # (S,) sd of the shock all regions share each year
 
     def notes(self) -> list[str]:
         return borrowing_note(self.points, self.parent)
@@ -67,6 +68,8 @@ class RegionDraws:
         drift, sigma = self.drift[pick, None], self.sigma[pick, None]
         nu, phi = self.nu[pick, None], self.persistence[pick, None]
         shocks = sigma * rng.standard_t(np.broadcast_to(nu, (n_paths, horizon)))
+        if self.year_shock is not None:
+            shocks += self.year_shock[pick, None] * rng.standard_normal((n_paths, horizon))
         changes = np.empty((n_paths, horizon))
         previous = np.full((n_paths, 1), self.last_change)
         for t in range(horizon):
@@ -88,12 +91,13 @@ class PooledPosterior:
     parents: dict[str, str]
     diagnostics: dict
     method: str = "nuts"
+    year_shock: np.ndarray | None = None  # (S,)
 
     def for_region(self, region: str, last_change: float, points: int) -> RegionDraws:
         k = self.regions.index(region)
         return RegionDraws(region, self.drift[:, k].copy(), self.sigma[:, k].copy(), self.nu,
                            self.persistence, float(last_change), self.parents.get(region),
-                           points, self.method)
+                           points, self.method, self.year_shock)
 
 
 def from_idata(idata, diagnostics: dict):
@@ -115,7 +119,7 @@ def from_idata(idata, diagnostics: dict):
     return PooledPosterior(
         str(post.attrs["indicator"]), regions, flat("drift"), flat("sigma"), flat("nu")[:, 0],
         persistence, json.loads(post.attrs.get("parents", "{}")), diagnostics,
-        str(post.attrs.get("method", "nuts")))
+        str(post.attrs.get("method", "nuts")), flat("year_shock")[:, 0])
 
 
 def cache_file(models_dir: Path, indicator: str) -> Path:
