@@ -120,8 +120,12 @@ def choose_models(indicators: list[str], series: dict[str, dict[str, np.ndarray]
                                    "regions.csv: the pooled model (in the provincial backtests "
                                    "it beats trend on every indicator)")
         else:
-            why = (f"only {n} region(s) with 2+ points" if n < AUTO_MIN_REGIONS
-                   else "no hierarchy in regions.csv linking its regions")
+            if not regions:
+                why = "no series in the workspace"
+            elif n < AUTO_MIN_REGIONS:
+                why = f"{n} region(s) with 2+ points, fewer than {AUTO_MIN_REGIONS}"
+            else:
+                why = "no hierarchy in regions.csv linking its regions"
             out[ind] = ModelChoice(fallback, f"{why}: nothing to pool, {fallback} used")
     return out
 
