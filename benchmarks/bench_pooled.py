@@ -7,7 +7,9 @@ weights and spread from the provinces and the calibration corpus, `bayes`'s spre
 panel backtest of the provinces), so nothing scored was learned from. Every model is scored by
 the same code (``forecast.backtest.score_origin``) on the same series-origins:
 
-- bayes: the pooled model with default settings, calibrated; "raw" is without the calibration;
+- bayes: the pooled model with default settings, calibrated as learned (raw spread where the
+  learning years span fewer than ``forecast.learn.MIN_HELD_OUT_YEARS`` calendar years, and then
+  its row equals "bayes (raw)"); "raw" is without the calibration;
 - bayes + persistence: with the AR(1) of yearly changes (``PooledSettings(persistence=True)``);
 - trend (the single-series default), cagr (the planners' rule);
 - statsforecast's RandomWalkWithDrift, AutoETS, AutoTheta: Gaussian draws from their mean and
@@ -324,7 +326,10 @@ def spread_markdown(calibrations: dict[str, Calibration]) -> str:
     lines = [f"### Spread factors learned up to {UNTIL} (horizons 1, 2, 3)", "",
              "| model | group or indicator | factors |", "|---|---|---|"]
     for name, (model, cal) in calibrations.items():
-        for key, factors in cal.models.get(model, {}).get("spread", {}).items():
+        spread = cal.models.get(model, {}).get("spread", {})
+        if not spread:
+            lines.append(f"| {name} | none learned: raw spread | 1 |")
+        for key, factors in spread.items():
             lines.append(f"| {name} | {key} | {', '.join(f'{f:.2f}' for f in factors)} |")
     return "\n".join(lines) + "\n"
 

@@ -25,8 +25,8 @@ from forecast.config import PROJECT_ROOT
 from forecast.dataset import read_observations, read_regions
 from forecast.models.pooled.inference import (
     PooledSettings,
-    quiet_pymc,
     diagnostics,
+    quiet_pymc,
     tidy,
     used_levels,
 )

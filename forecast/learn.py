@@ -35,6 +35,9 @@ from forecast.transforms import transform_for
 
 WEIGHT_GRID = np.round(np.arange(0.0, 1.0001, 0.05), 2)
 MIN_POINTS_FOR_OWN_WEIGHT = 100  # held-out values an indicator needs to get its own weight
+# Provinces in one year share that year's shock, so the pooled model's held-out values are
+# about as many pieces of evidence as the calendar years they fall in, not the province-years.
+MIN_HELD_OUT_YEARS = 5
 
 
 @dataclass(frozen=True)
@@ -111,8 +114,15 @@ def pooled_learning_backtest(units: list[SeriesUnit], until: int, horizon: int =
 
 
 def pooled_spread(points: pd.DataFrame, horizon: int, own: set[str] | frozenset[str]) -> dict:
-    """The `bayes` entry of a calibration from its backtest points (none: raw spread)."""
-    return {"spread": fit_factors(points, horizon, own=own) if len(points) else {}}
+    """The `bayes` entry of a calibration from its backtest points (none: raw spread).
+
+    Learned only from points in at least MIN_HELD_OUT_YEARS distinct held-out calendar years
+    (origin + horizon); fewer give the raw spread (factors 1): provinces in one year share their
+    shocks, so 400 province-years of 3 calendar years are about 3 pieces of evidence.
+    """
+    if not len(points) or (points["origin"] + points["horizon"]).nunique() < MIN_HELD_OUT_YEARS:
+        return {"spread": {}}
+    return {"spread": fit_factors(points, horizon, own=own)}
 
 
 def learn_pooled_spread(units: list[SeriesUnit], until: int, horizon: int = 6,

@@ -7,11 +7,12 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
-from forecast.backtest import BacktestSettings, run_backtest, series_units, summarise
+from forecast.backtest import LEVELS, BacktestSettings, run_backtest, series_units, summarise
 from forecast.config import PROJECT_ROOT
 from forecast.dataset import read_observations, read_regions
-from forecast.learn import learn
+from forecast.learn import MIN_HELD_OUT_YEARS, learn, pooled_spread
 from forecast.models.pooled.inference import PooledSettings
 
 DATA = PROJECT_ROOT / "data"
@@ -91,11 +92,32 @@ def test_auto_scores_series_without_a_hierarchy_exactly_as_trend(tourism, mixed,
 
 def test_learning_mode_sees_only_years_up_to_until(provinces, regions):
     """Held out up to 2016 with 2-year horizons: origins 2013 (2014, 2015), 2014 (2015,
-    2016) and 2015 (2016), i.e. five held-out values per series."""
+    2016) and 2015 (2016), i.e. five held-out values per series, in three calendar years: too
+    few to learn the pooled spread from, so it stays raw."""
     calibration, report = learn(provinces, until=2016, horizon=2, draws=300,
                                 regions=regions, pooled=FAST)
     assert report["bayes"]["held_out_values"] == 5 * len(REGIONS)
     assert report["bayes"]["fits"] == 3
-    spread = calibration.models["bayes"]["spread"]
-    assert len(spread["share"]) == 2 and len(spread["rd_intensity"]) == 2
-    assert calibration.factor("bayes", "share", 1, "rd_intensity") > 0
+    assert calibration.models["bayes"]["spread"] == {}
+    assert calibration.factor("bayes", "share", 1, "rd_intensity") == 1.0
+
+
+def _points(origins: range, regions: int = 60) -> pd.DataFrame:
+    """Held-out values twice as spread as their standard-normal predictive quantiles."""
+    q = {f"q{lv}": stats.norm.ppf(lv) for lv in LEVELS}
+    z = 2 * stats.norm.ppf((np.arange(regions) + 0.5) / regions)
+    return pd.DataFrame([{"region": f"r{i}", "indicator": "rd_intensity", "kind": "share",
+                          "origin": o, "horizon": h, "z": z[i], **q}
+                         for o in origins for h in (1, 2, 3) for i in range(regions)])
+
+
+def test_pooled_spread_needs_enough_held_out_calendar_years():
+    """Origins 2013-2014 with horizons 1-3 hold out 2014-2017 (four years): raw spread, however
+    many regions; one origin more reaches five years and the factors (about 2) are learned."""
+    assert MIN_HELD_OUT_YEARS == 5
+    assert pooled_spread(_points(range(2013, 2015), regions=400), 3, {"rd_intensity"}) == {
+        "spread": {}}
+    assert pooled_spread(_points(range(2013, 2015))[:0], 3, {"rd_intensity"}) == {"spread": {}}
+    spread = pooled_spread(_points(range(2013, 2016)), 3, {"rd_intensity"})["spread"]
+    assert set(spread) == {"share", "rd_intensity"}
+    np.testing.assert_allclose(spread["rd_intensity"], 2.0, atol=0.1)
