@@ -113,7 +113,9 @@ def calibration(settings: PooledSettings, leaves: int, n_paths: int) -> None:
         for indicator in INDICATORS:
             series = origin_series(obs, indicator, origin)
             panel = build_panel(indicator, {r: t.continuous().forward(v)
-                                            for r, (v, t, _) in series.items()}, parents)
+                                            for r, (v, t, _) in series.items()}, parents,
+                                rounding={r: t.rounding_sd(v)
+                                          for r, (v, t, _) in series.items()})
             seed = fit_seed(indicator, origin)
             for method in ("nuts", "approx"):
                 start = time.perf_counter()
@@ -173,8 +175,9 @@ def national(workspace: Path, settings: PooledSettings, indicators: int, leaves:
     print("| indicator | nodes | wall s | CPU s | R-hat max | bulk ESS min | divergences |")
     print("|---|---|---|---|---|---|---|")
     for indicator in sorted(obs["indicator"].cat.categories)[:indicators]:
-        panel = build_panel(indicator, model_series(table, catalogue, indicator), parents,
-                            series_ends(table, [indicator])[indicator])
+        values, rounding = model_series(table, catalogue, indicator)
+        panel = build_panel(indicator, values, parents,
+                            series_ends(table, [indicator])[indicator], rounding)
         wall, cpu = time.perf_counter(), time.process_time()
         idata = fit_approx(panel, settings, fit_seed(indicator, 0), max_leaves=leaves)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu

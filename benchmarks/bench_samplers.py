@@ -30,7 +30,7 @@ from forecast.models.pooled.inference import (
     tidy,
     used_levels,
 )
-from forecast.models.pooled.model import bucket, build_model, model_data
+from forecast.models.pooled.model import bucket, build_model, model_data, year_bucket
 from forecast.plans import read_plans
 from forecast.pooling import build_panel, choose_models, fit_seed, parents_of, pooled_series
 
@@ -43,19 +43,19 @@ def bundled_panels() -> dict:
     inputs = Inputs(cat, obs, read_plans(PROJECT_ROOT / "data" / "plans", cat), regions)
     parents = parents_of(regions)
     wanted = needed_indicators(run_targets(inputs))
-    series = pooled_series(observed_series(inputs, None), cat, wanted)
+    series, rounding = pooled_series(observed_series(inputs, None), cat, wanted)
     choice = choose_models(wanted, series, parents, "auto")
-    return {ind: build_panel(ind, series[ind], parents) for ind, c in choice.items()
-            if c.model == "bayes"}
+    return {ind: build_panel(ind, series[ind], parents, rounding=rounding[ind])
+            for ind, c in choice.items() if c.model == "bayes"}
 
 
 def time_nutpie(panel, settings: PooledSettings, seed: int) -> tuple[float, float, dict]:
     import nutpie
 
     start = time.perf_counter()
-    n_pad = bucket(panel.n_nodes)
-    compiled = nutpie.compile_pymc_model(build_model(panel, settings.persistence, n_pad))
-    data = model_data(panel, n_pad)
+    n_pad, y_pad = bucket(panel.n_nodes), year_bucket(panel.n_years)
+    compiled = nutpie.compile_pymc_model(build_model(panel, settings.persistence, n_pad, y_pad))
+    data = model_data(panel, n_pad, y_pad)
     compiled = compiled.with_data(**{k: v for k, v in data.items() if k in compiled.shared_data})
     compile_s = time.perf_counter() - start
     start = time.perf_counter()

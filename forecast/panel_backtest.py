@@ -126,7 +126,9 @@ def backtest_indicator(units: list[SeriesUnit], settings: BacktestSettings,
                 if len(c.train) >= 1 and c.transform.name != "identity"]
         cuts_by_origin[origin] = cuts
         series = {c.unit.region: c.transform.continuous().forward(c.train) for c in cuts}
-        panels[f"{indicator.id}@{origin}"] = build_panel(indicator.id, series, parents)
+        rounding = {c.unit.region: c.transform.rounding_sd(c.train) for c in cuts}
+        panels[f"{indicator.id}@{origin}"] = build_panel(indicator.id, series, parents,
+                                                         rounding=rounding)
     fitted = fit_pooled(panels, settings.pooled, settings.seed, pool, cache_dir)
     scored, metrics, events, points, fits = [], [], [], [], []
     for origin, cuts in cuts_by_origin.items():

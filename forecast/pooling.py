@@ -67,14 +67,19 @@ def parents_of(regions: pd.DataFrame | None) -> dict[str, str]:
     return {r: p.strip() for r, p in pairs if p.strip()}
 
 
+Series = dict[str, dict[str, np.ndarray]]  # indicator -> region -> values
+
+
 def pooled_series(table: SeriesTable, catalogue: Catalogue, indicators: set[str] | list[str]
-                  ) -> dict[str, dict[str, np.ndarray]]:
-    """indicator -> region -> its most recent consecutive run on the model scale, in one pass.
+                  ) -> tuple[Series, Series]:
+    """indicator -> region -> its most recent consecutive run on the model scale, and the sd of
+    each value's rounding error there (non-zero for counts: ``Transform.rounding_sd``).
 
     Series that need the identity scale (an amount with values <= 0) cannot share a log scale
     with the others and stay out of the pool."""
     wanted = set(indicators)
-    out: dict[str, dict[str, np.ndarray]] = {ind: {} for ind in sorted(wanted)}
+    out: Series = {ind: {} for ind in sorted(wanted)}
+    rounding: Series = {ind: {} for ind in sorted(wanted)}
     for k, (region, ind_id) in enumerate(table.keys):
         if ind_id not in wanted:
             continue
@@ -82,7 +87,8 @@ def pooled_series(table: SeriesTable, catalogue: Catalogue, indicators: set[str]
         transform = transform_for(catalogue[ind_id], values)
         if transform.name != "identity":
             out[ind_id][region] = transform.continuous().forward(values)
-    return out
+            rounding[ind_id][region] = transform.rounding_sd(values)
+    return out, rounding
 
 
 def series_ends(table: SeriesTable, indicators: set[str] | list[str]
@@ -97,9 +103,11 @@ def series_ends(table: SeriesTable, indicators: set[str] | list[str]
 
 
 def model_series(table: SeriesTable, catalogue: Catalogue, indicator: str
-                 ) -> dict[str, np.ndarray]:
-    """Every region's most recent consecutive run of ``indicator`` on the model scale."""
-    return pooled_series(table, catalogue, [indicator])[indicator]
+                 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Every region's most recent consecutive run of ``indicator`` on the model scale, and
+    its values' rounding sd."""
+    series, rounding = pooled_series(table, catalogue, [indicator])
+    return series[indicator], rounding[indicator]
 
 
 def choose_models(indicators: list[str], series: dict[str, dict[str, np.ndarray]],
@@ -194,10 +202,10 @@ def fit_stage(table: SeriesTable, catalogue: Catalogue, regions: pd.DataFrame | 
               on_fit: Callable[[str, dict, bool, int], None] | None = None) -> PooledFits:
     """Choose the model of each indicator a run needs, and fit the pooled ones."""
     parents = parents_of(regions)
-    series = pooled_series(table, catalogue, indicators)
+    series, rounding = pooled_series(table, catalogue, indicators)
     choice = choose_models(sorted(indicators), series, parents, model)
     ends = series_ends(table, indicators)
-    panels = {ind: build_panel(ind, series[ind], parents, ends[ind])
+    panels = {ind: build_panel(ind, series[ind], parents, ends[ind], rounding[ind])
               for ind, c in choice.items() if c.model == "bayes" and series[ind]}
     fitted = fit_pooled(panels, settings, seed, executor, cache_dir, on_fit)
     return PooledFits(choice, {ind: post for ind, (post, _) in fitted.items()}, panels,

@@ -50,6 +50,18 @@ class Transform:
             out = np.clip(z, self.lower, self.upper)
         return np.round(out) if self.integer else out
 
+    def rounding_sd(self, x: np.ndarray) -> np.ndarray:
+        """The sd, on the model scale, of the error of publishing ``x`` rounded to whole
+        numbers (a uniform error of ±0.5 carried through the map); zero for other indicators.
+
+        For a small count it is large (log(1 + x) of 0 or 1 is known only to about ±0.2), so a
+        county whose count stays at 2 is not read as a series with no noise at all."""
+        x = np.asarray(x, dtype=float)
+        if not self.integer:
+            return np.zeros_like(x)
+        exact = self.continuous()  # forward() keeps x - 0.5 inside the bounds
+        return np.abs(exact.forward(x + 0.5) - exact.forward(x - 0.5)) / math.sqrt(12)
+
     def continuous(self) -> Transform:
         """The same map without rounding to whole numbers (for fitting to counts)."""
         return replace(self, integer=False)

@@ -152,7 +152,7 @@ def regression_by_hand(panel, k: int, phi: float, effect: np.ndarray) -> tuple[f
 
 
 def changes_of(panel) -> Changes:
-    return Changes(panel.change, panel.previous, panel.has_previous, panel.year_of)
+    return Changes(panel.change, panel.previous, panel.has_previous, panel.year_of, panel.noise**2)
 
 
 def test_conditional_drift_is_the_normal_normal_posterior():

@@ -15,9 +15,10 @@ Full NUTS over thousands of counties is too slow for a national run, so the fit 
 3. A leaf's parameters are drawn when its paths are simulated, per path from its conditional
    given a posterior draw: ``v`` from a scaled-inverse-chi^2 that matches the model's
    log-normal prior of ``v`` on the log scale (mean and variance of ``log v``), updated with the
-   leaf's squared deviations (``n - 1`` degrees of freedom: the drift profiled out); the drift
-   from the normal combining the parent's drift (spread ``tau``) and the leaf's mean change
-   (precision ``n / v``). Paths keep the model's Student-t shocks, of scale
+   leaf's squared deviations (``n - 1`` degrees of freedom: the drift profiled out; less the
+   rounding variance they carry, for small counts); the drift from the normal combining the
+   parent's drift (spread ``tau``) and the leaf's changes, each of precision
+   ``1 / (v + rounding variance)``. Paths keep the model's Student-t shocks, of scale
    ``sigma = sqrt(v (nu - 2) / nu)``, and the year shock. Step 2 uses the leaves' ``v`` at the
    same conditional's ``1 / E[1/v]``, so both steps see one Gaussian model.
 
@@ -42,7 +43,7 @@ from forecast.models.pooled.panel import MAX_DEPTH, Panel, build_panel
 from forecast.models.pooled.posterior import RegionDraws, borrowing_note
 
 MAX_LEAVES = 200  # leaves in the NUTS sub-panel: enough to pin the hyperparameters, fast to fit
-APPROX_VERSION = "conjugate-tree-2"  # bump when the approximation's maths change
+APPROX_VERSION = "conjugate-tree-3"  # bump when the approximation's maths change
 CELLS = 2_000_000  # draws x changes per block of the tree passes: ~16 MB an array
 
 
@@ -78,7 +79,12 @@ def sub_panel(panel: Panel, keep: np.ndarray) -> tuple[Panel, int]:
             ends[name] = int(panel.year_of[mine].max())
     parents = {panel.nodes[i]: panel.nodes[p] for i, p in enumerate(panel.parent) if p >= 0}
     first = min((ends[r] - len(z) + 1 for r, z in series.items()), default=0)
-    return build_panel(panel.indicator, series, parents, ends), first
+    sub = build_panel(panel.indicator, series, parents, ends)
+    # each region's changes keep their order, so their rounding noise carries over as it is
+    own = {name: panel.noise[panel.node_of == i] for i, name in enumerate(panel.nodes)}
+    noise = np.concatenate([own[sub.nodes[i]] for i in range(sub.n_nodes)
+                            if (sub.node_of == i).any()] or [np.zeros(0)])
+    return replace(sub, noise=noise), first
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,7 @@ class Changes:
     previous: np.ndarray  # the change the year before (0 where there is none)
     has_previous: np.ndarray  # 0/1
     year: np.ndarray  # index into the year effects
+    noise2: np.ndarray  # variance of the change's rounding error (0 unless a small count)
 
     def terms(self, phi: np.ndarray, effect: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per draw (rows) and change (columns), the drift's coefficient ``w = 1 - phi h`` and
@@ -96,6 +103,32 @@ class Changes:
         hp = self.has_previous * self.previous
         w = 1 - phi[:, None] * self.has_previous
         return w, self.change - effect[:, self.year] - phi[:, None] * hp
+
+
+def shock_sums(w: np.ndarray, y: np.ndarray, noise2: np.ndarray, group=None
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per draw (and node, with the sparse matrix ``group``): the sums ``w w``, ``w y`` and
+    ``y y`` that the shock variance's update needs, and the rounding variance those squares
+    carry: ``(n - 1) / n`` of the sum of ``noise2``, what a profiled drift leaves of it."""
+    if group is None:
+        sums = [(x).sum(axis=-1) for x in (w * w, w * y, y * y)]
+        n, n2 = len(noise2), noise2.sum()
+    else:
+        sums = [(group @ x.T).T for x in (w * w, w * y, y * y)]
+        n, n2 = np.asarray(group.sum(axis=1)).ravel(), group @ noise2
+    carried = np.where(n > 1, (n - 1) / np.maximum(n, 1), 0.0) * n2
+    return sums[0], sums[1], np.maximum(sums[2] - carried, 0.0)
+
+
+def drift_information(w: np.ndarray, y: np.ndarray, v: np.ndarray, noise2: np.ndarray,
+                      group=None) -> tuple[np.ndarray, np.ndarray]:
+    """The precision of the drift from the changes and precision x mean, each change weighted
+    by its shock variance ``v`` (per draw, broadcast to the changes) plus its rounding
+    variance."""
+    total = v + noise2
+    if group is None:
+        return (w * w / total).sum(axis=-1), (w * y / total).sum(axis=-1)
+    return (group @ (w * w / total).T).T, (group @ (w * y / total).T).T
 
 
 def squared_deviations(ww: np.ndarray, wy: np.ndarray, yy: np.ndarray) -> np.ndarray:
@@ -177,12 +210,13 @@ def upper_drifts(parent: np.ndarray, depth: np.ndarray, changes: Changes, node_o
     for lo in range(0, s_all, step):
         sl = slice(lo, min(lo + step, s_all))
         w, y = changes.terms(hyper.persistence[sl], hyper.year_effect[sl])
-        ww, wy, yy = ((per_node @ x.T).T for x in (w * w, w * y, y * y))  # (s, R)
+        ww, wy, yy = shock_sums(w, y, changes.noise2, per_node)  # (s, R)
         dof0, scale2 = hyper.prior_dof[sl, None], hyper.prior_scale2[sl, None]
         v = (dof0 * scale2 + squared_deviations(ww, wy, yy)) / (dof0 + np.maximum(n - 1, 0))
         nu = hyper.nu[sl, None]
         v[:, upper] = upper_sigma[sl] ** 2 * nu / (nu - 2)
-        info, shift = ww / v, wy / v  # precision and precision x mean of the own data
+        # precision and precision x mean of the own data
+        info, shift = drift_information(w, y, v[:, node_of], changes.noise2, per_node)
         tau2 = hyper.drift_spread[sl][:, depth] ** 2  # spread around the parent
         tau2[:, parent < 0] *= root_on
         for d in range(MAX_DEPTH - 1, 0, -1):  # children send their data up, deepest first
@@ -218,7 +252,7 @@ def _nutpie_diagonal(sub: Panel, settings: PooledSettings, seed: int):
     if compiled is None:
         compiled = nutpie.compile_pymc_model(build_model(sub, settings.persistence, n_pad, y_pad))
         inference._COMPILED[key] = compiled
-    data = model_data(sub, n_pad)
+    data = model_data(sub, n_pad, y_pad)
     compiled = compiled.with_data(**{k: v for k, v in data.items() if k in compiled.shared_data})
     return nutpie.sample(compiled, draws=settings.draws, tune=settings.tune,
                          chains=settings.chains, cores=min(settings.chains, 2), seed=seed,
@@ -261,7 +295,8 @@ def fit_approx(panel: Panel, settings: PooledSettings, seed: int,
     kept = [panel.nodes[i] for i in (upper if len(upper) else chosen)]
     data = {name: post[name].sel(region=kept).rename(region="upper")
             .transpose("chain", "draw", "upper") for name in ("drift", "sigma")}
-    changes = Changes(panel.change, panel.previous, panel.has_previous, panel.year_of)
+    changes = Changes(panel.change, panel.previous, panel.has_previous, panel.year_of,
+                      panel.noise**2)
     if len(upper):
         hyper = Hyper.from_posterior(post, effect.reshape(chains * draws, -1))
         sigma = data["sigma"].values.reshape(-1, len(upper))
@@ -270,7 +305,7 @@ def fit_approx(panel: Panel, settings: PooledSettings, seed: int,
         data["drift"] = data["drift"].copy(data=drift.reshape(data["drift"].shape))
     data.update({name: post[name] for name in (*HYPER, "persistence") if name in post})
     data["year_effect"] = xr.DataArray(effect, dims=("chain", "draw", "year"))
-    for name in ("change", "previous", "has_previous"):
+    for name in ("change", "previous", "has_previous", "noise"):
         data[name] = xr.DataArray(getattr(panel, name).astype(float), dims="change")
     for name in ("node_of", "year_of"):
         data[name] = xr.DataArray(getattr(panel, name).astype(np.int64), dims="change")
@@ -314,13 +349,14 @@ class ConditionalDraws:
         pick = np.resize(rng.permutation(len(h.nu)), n)
         nu, phi = h.nu[pick], h.persistence[pick]
         w, y = self.changes.terms(phi, h.year_effect[pick])
-        ww, wy, yy = (w * w).sum(axis=1), (w * y).sum(axis=1), (y * y).sum(axis=1)
+        ww, wy, yy = shock_sums(w, y, self.changes.noise2)
         dof0, scale2 = h.prior_dof[pick], h.prior_scale2[pick]
         v = ((dof0 * scale2 + squared_deviations(ww, wy, yy))
              / rng.chisquare(dof0 + max(len(self.changes.change) - 1, 0)))
+        info, shift = drift_information(w, y, v[:, None], self.changes.noise2)
         tau2, centre = self.tau2[pick], self.centre[pick]
-        scale = 1 + tau2 * ww / v  # no division by tau2: 0 for a lone root
-        drift = ((centre + tau2 * wy / v) / scale
+        scale = 1 + tau2 * info  # no division by tau2: 0 for a lone root
+        drift = ((centre + tau2 * shift) / scale
                  + np.sqrt(tau2 / scale) * rng.standard_normal(n))
         return drift, np.sqrt(v * (nu - 2) / nu), nu, phi, h.year_shock[pick]
 
@@ -373,7 +409,8 @@ class ApproxPosterior:
             tau2 = self.hyper.drift_spread[:, int(self.depth[k])] ** 2
         mine = slice(self.bounds[k], self.bounds[k + 1])
         own = Changes(*(a[mine].copy() for a in (self.changes.change, self.changes.previous,
-                                                  self.changes.has_previous, self.changes.year)))
+                                                  self.changes.has_previous, self.changes.year,
+                                                  self.changes.noise2)))
         return ConditionalDraws(region, own, centre, tau2, self.hyper, float(last_change),
                                 parent, points, self.method)
 
@@ -392,7 +429,8 @@ def posterior_from_idata(idata, diagnostics: dict) -> ApproxPosterior:
     node_of = np.asarray(post["node_of"].values, dtype=np.int64)
     order = np.argsort(node_of, kind="stable")  # a region's changes together, in time order
     changes = Changes(*(np.asarray(post[name].values)[order] for name in
-                        ("change", "previous", "has_previous", "year_of")))
+                        ("change", "previous", "has_previous", "year_of")),
+                      np.asarray(post["noise"].values, dtype=float)[order] ** 2)
     bounds = np.r_[0, np.cumsum(np.bincount(node_of, minlength=len(regions)))]
     return ApproxPosterior(
         str(post.attrs["indicator"]), regions,

@@ -78,7 +78,8 @@ def _nutpie(panel: Panel, settings: PooledSettings, seed: int):
         compiled = nutpie.compile_pymc_model(
             build_model(panel, settings.persistence, n_pad, y_pad))
         _COMPILED[key] = compiled
-    data = model_data(panel, n_pad)  # the model without persistence does not read previous years
+    # the model without persistence does not read previous years: pass only what it reads
+    data = model_data(panel, n_pad, y_pad)
     compiled = compiled.with_data(**{k: v for k, v in data.items() if k in compiled.shared_data})
     return nutpie.sample(compiled, draws=settings.draws, tune=settings.tune,
                          chains=settings.chains, cores=min(settings.chains, 2), seed=seed,
@@ -157,16 +158,17 @@ def diagnostics(idata, levels: list[int] | None = None) -> dict:
     quiet_pymc()
     post = idata.posterior
     names = ["drift", "sigma", *HYPER, *(["persistence"] if "persistence" in post else [])]
-    if levels is not None and not levels:
-        names.remove("drift_spread")  # a lone region: no spread between regions to learn
-    sub = post[names]
-    if levels:
-        sub = sub.assign(drift_spread=post["drift_spread"].sel(level=levels))
-    rhat = az.rhat(sub)
-    ess = az.ess(sub, method="bulk")
+    names.remove("drift_spread")
+    parts = [post[names]]
+    if levels is None:
+        parts.append(post[["drift_spread"]])
+    elif levels:  # none for a lone region: no spread between regions to learn
+        parts.append(post[["drift_spread"]].sel(level=levels))
+    rhat = [az.rhat(part) for part in parts]
+    ess = [az.ess(part, method="bulk") for part in parts]
     # a variable fixed by construction (no year shock for a lone region) has no R-hat: skip it
-    r_all = np.concatenate([np.ravel(rhat[v].values) for v in rhat.data_vars])
-    e_all = np.concatenate([np.ravel(ess[v].values) for v in ess.data_vars])
+    r_all = np.concatenate([np.ravel(r[v].values) for r in rhat for v in r.data_vars])
+    e_all = np.concatenate([np.ravel(e[v].values) for e in ess for v in e.data_vars])
     return {
         "r_hat_max": round(float(np.nanmax(r_all)), 4),
         "ess_bulk_min": round(float(np.nanmin(e_all)), 1),

@@ -31,6 +31,7 @@ class Panel:
     previous: np.ndarray  # the node's change the year before (0 where there is none)
     has_previous: np.ndarray  # 1.0 where ``previous`` is a real change
     year_of: np.ndarray  # the calendar year of each change, as an index from the panel's first
+    noise: np.ndarray  # sd of each change's rounding error (small counts), 0 for amounts
 
     @property
     def n_years(self) -> int:
@@ -53,7 +54,7 @@ class Panel:
         h = hashlib.sha256(self.indicator.encode())
         h.update("\x1f".join(self.nodes).encode())
         for arr in (self.parent, self.depth, self.points, self.change, self.node_of,
-                    self.previous, self.has_previous, self.year_of):
+                    self.previous, self.has_previous, self.year_of, self.noise):
             h.update(np.ascontiguousarray(arr).tobytes())
         return h.hexdigest()
 
@@ -73,13 +74,16 @@ def ancestry(region: str, parents: dict[str, str]) -> list[str]:
 
 
 def build_panel(indicator: str, series: dict[str, np.ndarray],
-                parents: dict[str, str], ends: dict[str, int] | None = None) -> Panel:
+                parents: dict[str, str], ends: dict[str, int] | None = None,
+                rounding: dict[str, np.ndarray] | None = None) -> Panel:
     """The panel of one indicator from each region's consecutive model-scale values.
 
     ``series`` maps a region to its values in consecutive years (most recent run); ``parents``
     maps a region to its parent region (empty or missing for a root); ``ends`` maps a region to
     the calendar year of its last value (default: every series ends in the same year), so that
-    changes of the same year share that year's common shock.
+    changes of the same year share that year's common shock. ``rounding`` maps a region to
+    the sd of each value's rounding error on the model scale (``Transform.rounding_sd``; none
+    by default): a change's noise combines its two values'.
     """
     if ends is None:
         ends = dict.fromkeys(series, 0)
@@ -93,7 +97,7 @@ def build_panel(indicator: str, series: dict[str, np.ndarray],
     parent = np.array([index[chains[r][0]] if chains[r] else -1 for r in order], dtype=np.int64)
     depth = np.array([len(chains[r]) for r in order], dtype=np.int64)
     points = np.array([len(series.get(r, ())) for r in order], dtype=np.int64)
-    change, node_of, previous, has_previous, year_of = [], [], [], [], []
+    change, node_of, previous, has_previous, year_of, noise = [], [], [], [], [], []
     for region in order:
         z = np.asarray(series.get(region, ()), dtype=float)
         d = np.diff(z)
@@ -101,10 +105,12 @@ def build_panel(indicator: str, series: dict[str, np.ndarray],
             start = ends[region] - len(z) + 1 - first  # index of the year of the first value
             year_of.extend(range(start + 1, start + len(z)))
         change.extend(d)
+        r = np.asarray((rounding or {}).get(region, np.zeros(len(z))), dtype=float)
+        noise.extend(np.hypot(r[1:], r[:-1]))
         node_of.extend([index[region]] * len(d))
         previous.extend(np.r_[0.0, d[:-1]] if len(d) else [])
         has_previous.extend(np.r_[0.0, np.ones(max(len(d) - 1, 0))] if len(d) else [])
     return Panel(indicator, tuple(order), parent, depth, points,
                  np.asarray(change, float), np.asarray(node_of, np.int64),
                  np.asarray(previous, float), np.asarray(has_previous, float),
-                 np.asarray(year_of, np.int64))
+                 np.asarray(year_of, np.int64), np.asarray(noise, float))
