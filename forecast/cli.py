@@ -100,6 +100,10 @@ def run(
     inference: Annotated[str, typer.Option(
         help="Pooled model inference: auto (NUTS, or the fast approximation above 400 "
         "regions), nuts, or approx.")] = "auto",
+    persistence: Annotated[bool, typer.Option(
+        "--persistence/--no-persistence",
+        help="Pooled model: let a year's growth above or below trend partly carry into the next "
+        "(an AR(1) around the drift; on by default, as the provincial backtests favour).")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Fit, simulate and assess every target of every plan; write probabilities and a summary.
@@ -141,7 +145,7 @@ def run(
             raise InputError("no plan files", file=ws.plans,
                              fix="add one YAML file per plan (see docs/plan-encoding.md)")
         pooled = PooledSettings(sampler=sampler, chains=chains, draws=mcmc_draws,
-                                method=inference)
+                                method=inference, persistence=persistence)
         settings = Settings(model=model.value, draws=draws, seed=seed, as_of=as_of,
                             calibration=load_calibration(ws.models), pooled=pooled,
                             cache_dir=ws.models)
