@@ -106,10 +106,11 @@ def score(indicator: str, origin: int, series: dict, posterior, n_paths: int,
     return rows
 
 
-def calibration(settings: PooledSettings, leaves: int, n_paths: int) -> None:
+def calibration(settings: PooledSettings, leaves: int, n_paths: int,
+                origins: range = ORIGINS) -> None:
     obs, parents = provincial_frames()
     rows, fits = [], []
-    for origin in ORIGINS:
+    for origin in origins:
         for indicator in INDICATORS:
             series = origin_series(obs, indicator, origin)
             panel = build_panel(indicator, {r: t.continuous().forward(v)
@@ -135,7 +136,7 @@ def calibration(settings: PooledSettings, leaves: int, n_paths: int) -> None:
                                aggfunc="mean")
     n = table[table["method"] == "nuts"].groupby("horizon").size()
     print(f"\n## Approximation ({leaves} of 31 provinces sampled) vs full NUTS, provinces, "
-          f"origins {ORIGINS[0]}-{ORIGINS[-1]}\n")
+          f"origins {origins[0]}-{origins[-1]}\n")
     print("| horizon | n | cov80 NUTS | cov80 approx | cov95 NUTS | cov95 approx | "
           "CRPS/MAE NUTS | CRPS/MAE approx |")
     print("|---|---|---|---|---|---|---|---|")
@@ -198,12 +199,15 @@ def main() -> None:
     parser.add_argument("--tune", type=int, default=1000)
     parser.add_argument("--chains", type=int, default=4)
     parser.add_argument("--paths", type=int, default=4000)
+    parser.add_argument("--origins", default=f"{ORIGINS[0]}-{ORIGINS[-1]}",
+                        help="first-last origin year of the calibration backtest")
     args = parser.parse_args()
+    first, last = (int(y) for y in args.origins.split("-"))
     settings = PooledSettings(draws=args.draws, tune=args.tune, chains=args.chains)
     if args.national:
         national(args.national, settings, args.indicators, args.leaves or MAX_LEAVES)
     else:
-        calibration(settings, args.leaves or 10, args.paths)
+        calibration(settings, args.leaves or 10, args.paths, range(first, last + 1))
 
 
 if __name__ == "__main__":
