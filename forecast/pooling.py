@@ -216,7 +216,7 @@ def poor(diag: dict) -> list[str]:
     """What is wrong with a fit's convergence, in words (empty when it is fine)."""
     out = []
     if diag.get("r_hat_max", 1.0) > 1.01:
-        out.append(f"R-hat {diag['r_hat_max']:.3f} > 1.01")
+        out.append(f"R-hat {diag['r_hat_max']:.4f} > 1.01")
     if diag.get("ess_bulk_min", 1e9) < 400:
         out.append(f"bulk ESS {diag['ess_bulk_min']:.0f} < 400")
     if diag.get("divergences", 0) > 0:
