@@ -108,10 +108,10 @@ class Changes:
 def shock_sums(w: np.ndarray, y: np.ndarray, noise2: np.ndarray, group=None
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per draw (and node, with the sparse matrix ``group``): the sums ``w w``, ``w y`` and
-    ``y y`` that the shock variance's update needs, and the rounding variance those squares
-    carry: ``(n - 1) / n`` of the sum of ``noise2``, what a profiled drift leaves of it."""
+    ``y y`` that the shock variance's update needs, ``y y`` less the rounding variance it
+    carries (``(n - 1) / n`` of the sum of ``noise2``: what a profiled drift leaves of it)."""
     if group is None:
-        sums = [(x).sum(axis=-1) for x in (w * w, w * y, y * y)]
+        sums = [x.sum(axis=-1) for x in (w * w, w * y, y * y)]
         n, n2 = len(noise2), noise2.sum()
     else:
         sums = [(group @ x.T).T for x in (w * w, w * y, y * y)]
