@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import scoringrules
 from scipy import stats
 
 PACE_MULTIPLES = (0.0, 0.5, 1.0, 1.5, 2.0)
@@ -39,6 +38,8 @@ def crps(actual: np.ndarray, paths: np.ndarray) -> np.ndarray:
     The probability-weighted-moment estimator: equal to the unbiased ("fair") ensemble CRPS,
     computed from sorted values in O(n log n) instead of O(n^2) pairs.
     """
+    import scoringrules  # 2-3 s to import: only backtests score, so not at every start
+
     return np.asarray(scoringrules.crps_ensemble(actual, paths.T, estimator="pwm"), dtype=float)
 
 

@@ -13,9 +13,6 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from statsmodels.tsa.arima.model import ARIMA
-from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-from statsmodels.tsa.statespace.structural import UnobservedComponents
 
 from forecast.transforms import Transform
 
@@ -94,6 +91,8 @@ class Ets:
     min_points: int = 6
 
     def fit(self, z: np.ndarray, transform: Transform | None = None) -> EtsFit:
+        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
         model = ETSModel(np.asarray(z, float), error="add", trend="add", damped_trend=True)
         results = _quiet(lambda: model.fit(disp=False))
         _check(np.asarray(results.params))
@@ -108,6 +107,8 @@ class LocalLinearTrend:
     min_points: int = 6
 
     def fit(self, z: np.ndarray, transform: Transform | None = None) -> StateSpaceFit:
+        from statsmodels.tsa.statespace.structural import UnobservedComponents
+
         model = UnobservedComponents(np.asarray(z, float), level="local linear trend")
         results = _quiet(lambda: model.fit(disp=False))
         params = np.asarray(results.params, float)
@@ -125,6 +126,8 @@ class Arima011:
     min_points: int = 5
 
     def fit(self, z: np.ndarray, transform: Transform | None = None) -> StateSpaceFit:
+        from statsmodels.tsa.arima.model import ARIMA
+
         model = ARIMA(np.asarray(z, float), order=(0, 1, 1), trend="t")
         results = _quiet(lambda: model.fit())
         params = np.asarray(results.params, float)
