@@ -218,3 +218,25 @@ def test_upper_drifts_match_the_dense_gaussian_posterior():
         i, j = free.index(panel.nodes.index(name)), list(upper).index(panel.nodes.index(name))
         assert np.mean(draws[:, j]) == pytest.approx(mean[i], abs=4 * np.sqrt(cov[i, i] / s))
         assert np.std(draws[:, j]) == pytest.approx(np.sqrt(cov[i, i]), rel=0.015)
+
+
+def test_conditional_drift_weights_each_change_by_its_rounding_noise():
+    """A leaf of a small count: each change's precision is 1 / (v + its rounding variance),
+    the normal-normal posterior computed by hand with those weights."""
+    rng = np.random.default_rng(6)
+    values = np.r_[0.0, np.cumsum(0.04 + 0.05 * rng.standard_normal(7))]
+    rounding = 0.1 * rng.uniform(0.2, 1.0, len(values))
+    panel = build_panel("x", {"a": values}, {"a": "root"}, rounding={"a": rounding})
+    k = panel.nodes.index("a")
+    v, tau, centre = 0.05**2, 0.02, 0.01
+    effect = np.zeros(panel.n_years)
+    weights = 1 / (v + rounding[1:] ** 2 + rounding[:-1] ** 2)
+    y = panel.change[panel.node_of == k]
+    precision = 1 / tau**2 + weights.sum()
+    expected_mean = (centre / tau**2 + weights @ y) / precision
+    n = 200_000
+    leaf = ConditionalDraws("a", changes_of(panel), np.full(n, centre), np.full(n, tau**2),
+                            pinned_hyper(n, 0.0, [0.0, tau], v, effect), 0.0, "root", 8)
+    drift, *_ = leaf.draw(n, np.random.default_rng(7))
+    assert np.mean(drift) == pytest.approx(expected_mean, abs=3e-4)
+    assert np.std(drift) == pytest.approx(precision**-0.5, rel=0.01)

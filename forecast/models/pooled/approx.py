@@ -38,7 +38,7 @@ from scipy import sparse, special
 
 from forecast.models.pooled import inference
 from forecast.models.pooled.inference import HYPER, PooledSettings, fit_key
-from forecast.models.pooled.model import MODEL_VERSION, bucket, build_model, model_data, year_bucket
+from forecast.models.pooled.model import MODEL_VERSION
 from forecast.models.pooled.panel import MAX_DEPTH, Panel, build_panel
 from forecast.models.pooled.posterior import RegionDraws, borrowing_note
 
@@ -70,21 +70,20 @@ def sub_panel(panel: Panel, keep: np.ndarray) -> tuple[Panel, int]:
     """The panel of the nodes ``keep`` with changes and their ancestors, and the index in
     ``panel``'s years of its first year. Model-scale series are rebuilt from the changes
     (cumulative sums from 0: only changes matter), ending in the same years as in ``panel``."""
-    series, ends = {}, {}
+    series, ends, noise = {}, {}, {}
     for i in keep:
         mine = panel.node_of == i
         if mine.any():
             name = panel.nodes[i]
             series[name] = np.r_[0.0, np.cumsum(panel.change[mine])]
             ends[name] = int(panel.year_of[mine].max())
+            noise[name] = panel.noise[mine]
     parents = {panel.nodes[i]: panel.nodes[p] for i, p in enumerate(panel.parent) if p >= 0}
     first = min((ends[r] - len(z) + 1 for r, z in series.items()), default=0)
     sub = build_panel(panel.indicator, series, parents, ends)
-    # each region's changes keep their order, so their rounding noise carries over as it is
-    own = {name: panel.noise[panel.node_of == i] for i, name in enumerate(panel.nodes)}
-    noise = np.concatenate([own[sub.nodes[i]] for i in range(sub.n_nodes)
-                            if (sub.node_of == i).any()] or [np.zeros(0)])
-    return replace(sub, noise=noise), first
+    # the sub-panel's changes are grouped by node in time order: the noise carries over as is
+    kept = [noise[name] for name in sub.nodes if name in noise]
+    return replace(sub, noise=np.concatenate(kept) if kept else np.zeros(0)), first
 
 
 @dataclass(frozen=True)
@@ -241,23 +240,10 @@ def upper_drifts(parent: np.ndarray, depth: np.ndarray, changes: Changes, node_o
 
 
 def _nutpie_diagonal(sub: Panel, settings: PooledSettings, seed: int):
-    """``inference._nutpie`` (same compiled-model cache) with nutpie's diagonal mass matrix:
-    on a 232-node sub-panel the low-rank one took 3-4x as long for about the same bulk ESS
-    (540-770 either way, R-hat <= 1.007, no divergences)."""
-    import nutpie
-
-    n_pad, y_pad = bucket(sub.n_nodes), year_bucket(sub.n_years)
-    key = (n_pad, y_pad, settings.persistence)
-    compiled = inference._COMPILED.get(key)
-    if compiled is None:
-        compiled = nutpie.compile_pymc_model(build_model(sub, settings.persistence, n_pad, y_pad))
-        inference._COMPILED[key] = compiled
-    data = model_data(sub, n_pad, y_pad)
-    compiled = compiled.with_data(**{k: v for k, v in data.items() if k in compiled.shared_data})
-    return nutpie.sample(compiled, draws=settings.draws, tune=settings.tune,
-                         chains=settings.chains, cores=min(settings.chains, 2), seed=seed,
-                         progress_bar=False, target_accept=settings.target_accept,
-                         low_rank_modified_mass_matrix=False)
+    """``inference._nutpie`` with nutpie's diagonal mass matrix: on a 232-node sub-panel the
+    low-rank one took 3-4x as long for about the same bulk ESS (540-770 either way,
+    R-hat <= 1.007, no divergences)."""
+    return inference._nutpie(sub, settings, seed, low_rank=False)
 
 
 def _nuts(sub: Panel, settings: PooledSettings, seed: int):

@@ -70,7 +70,10 @@ def quiet_pymc() -> None:
     warnings.filterwarnings("ignore", module="pymc|pytensor|arviz|nutpie|numba")
 
 
-def _nutpie(panel: Panel, settings: PooledSettings, seed: int):
+def _nutpie(panel: Panel, settings: PooledSettings, seed: int, low_rank: bool = True):
+    """nutpie's NUTS through the compiled-model cache (one compile per bucket and process).
+    The low-rank mass matrix is what the year shocks need on a full panel
+    (BENCHMARKS.md); ``approx`` turns it off on its sub-panel."""
     import nutpie
 
     n_pad, y_pad = bucket(panel.n_nodes), year_bucket(panel.n_years)
@@ -86,7 +89,7 @@ def _nutpie(panel: Panel, settings: PooledSettings, seed: int):
     return nutpie.sample(compiled, draws=settings.draws, tune=settings.tune,
                          chains=settings.chains, cores=min(settings.chains, 2), seed=seed,
                          progress_bar=False, target_accept=settings.target_accept,
-                         low_rank_modified_mass_matrix=True)
+                         low_rank_modified_mass_matrix=low_rank)
 
 
 def _pymc(panel: Panel, settings: PooledSettings, seed: int):
