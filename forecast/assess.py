@@ -108,19 +108,23 @@ def series_requests(catalogue: Catalogue, table: SeriesTable, targets: list[Targ
         years, values, gap = usable_history(*table.series(k))
         choice = fits.choice.get(ind_id) if fits else None
         post = fits.posteriors.get(ind_id) if fits else None
+        count_post = fits.counts.get(ind_id) if fits else None
         pooled = post is not None and region in post.regions
-        if len(years) < (1 if pooled else MIN_POINTS):
+        as_counts = count_post is not None and region in count_post.regions
+        if len(years) < (1 if pooled or as_counts else MIN_POINTS):
             missing[(region, ind_id)] = f"insufficient data ({len(years)} point in {years[-1]})"
             continue
-        posterior = None
+        posterior = counts = None
         if pooled:
             z = transform_for(indicator, values).continuous().forward(values)
             last_change = float(z[-1] - z[-2]) if len(z) > 1 else 0.0
             posterior = post.for_region(region, last_change, len(years))
-        model = None if choice is None or (choice.model == "bayes" and not pooled) else \
-            choice.model
+        if as_counts:
+            counts = count_post.for_region(region, len(years))
+        model = None if choice is None or (choice.model in ("bayes", "counts") and not pooled)\
+            else choice.model
         requests.append(SeriesRequest(region, indicator, years, values, until, gap,
-                                      model=model, posterior=posterior))
+                                      model=model, posterior=posterior, counts=counts))
     return requests, missing
 
 
@@ -182,7 +186,7 @@ def assess_target(target: Target, results: dict[tuple[str, str], SeriesResult],
     notes = []
     if observed:
         notes.append(f"already observed in {history.last_year}")
-    elif n_obs < SHORT_SERIES and series.model == "bayes":
+    elif n_obs < SHORT_SERIES and series.model in ("bayes", "counts"):
         notes.append(f"short series ({n_obs} point{'s' * (n_obs > 1)}): trend and spread "
                      "borrowed from the regions it is pooled with")
     elif n_obs < SHORT_SERIES:

@@ -26,6 +26,7 @@ from forecast.assess import Assessment, Settings
 from forecast.catalogue import Catalogue
 from forecast.errors import InputError
 from forecast.plans import Plan
+from forecast.pooling import POOLED_MODELS
 from forecast.targets import likelihood
 
 ROUND = {
@@ -51,7 +52,7 @@ def run_metadata(settings: Settings, inputs: Iterable[Path], workspace: Path,
         "inputs": {p.relative_to(workspace).as_posix(): file_hash(p) for p in sorted(inputs)},
         "settings": {"model": settings.model, "draws": settings.draws, "seed": settings.seed,
                      **({"pooled": settings.pooled.describe()}
-                        if settings.model in ("bayes", "auto") else {}),
+                        if settings.model in POOLED_MODELS else {}),
                      "as_of": settings.as_of},
         "versions": {"python": platform.python_version(), "numpy": np.__version__,
                      "pandas": pd.__version__, "scipy": scipy.__version__,
@@ -60,7 +61,7 @@ def run_metadata(settings: Settings, inputs: Iterable[Path], workspace: Path,
 
 
 def _pooled_versions(settings: Settings) -> dict:
-    if settings.model not in ("bayes", "auto"):
+    if settings.model not in POOLED_MODELS:
         return {}
     from importlib.metadata import version
 

@@ -37,8 +37,9 @@ from forecast.backtest import (
     score_origin,
 )
 from forecast.execution import executor
+from forecast.models.counts.panel import build_count_panel
 from forecast.models.pooled.panel import build_panel
-from forecast.pooling import choose_models, fit_pooled, parents_of
+from forecast.pooling import choose_models, counted, fit_name, fit_pooled, parents_of
 from forecast.simulate import pooled_paths, rng_for
 from forecast.transforms import Transform, transform_for
 
@@ -105,8 +106,9 @@ def pooled_indicators(units: list[SeriesUnit], model: str, parents: dict[str, st
         if transform_for(u.indicator, u.values).name != "identity":
             series.setdefault(u.indicator.id, {})[u.region] = u.values
     indicators = sorted({u.indicator.id for u in units})
-    choice = choose_models(indicators, series, parents, model)
-    return {ind for ind, c in choice.items() if c.model == "bayes"}
+    choice = choose_models(indicators, series, parents, "auto" if model == "counts" else model)
+    as_counts = {u.indicator.id for u in units if counted(u.indicator, u.values, model)}
+    return {ind for ind, c in choice.items() if c.model == "bayes"} | as_counts
 
 
 def backtest_indicator(units: list[SeriesUnit], settings: BacktestSettings,
@@ -121,31 +123,49 @@ def backtest_indicator(units: list[SeriesUnit], settings: BacktestSettings,
     indicator = units[0].indicator
     cuts_by_origin: dict[int, list[Cut]] = {}
     panels = {}
+    as_counts: dict[int, set[str]] = {}
     for origin in origin_years(units, settings):
         cuts = [c for c in (cut_at(u, origin, settings) for u in units)
                 if len(c.train) >= 1 and c.transform.name != "identity"]
         cuts_by_origin[origin] = cuts
-        series = {c.unit.region: c.transform.continuous().forward(c.train) for c in cuts}
-        rounding = {c.unit.region: c.transform.rounding_sd(c.train) for c in cuts}
-        panels[f"{indicator.id}@{origin}"] = build_panel(indicator.id, series, parents,
-                                                         rounding=rounding)
+        whole = [c for c in cuts if counted(indicator, c.train, settings.model)]
+        rest = [c for c in cuts if c not in whole]
+        as_counts[origin] = {c.unit.region for c in whole}
+        name = f"{indicator.id}@{origin}"
+        if rest:
+            series = {c.unit.region: c.transform.continuous().forward(c.train) for c in rest}
+            rounding = {c.unit.region: c.transform.rounding_sd(c.train) for c in rest}
+            panels[name] = build_panel(indicator.id, series, parents, rounding=rounding)
+        if whole:
+            panels[fit_name(name, counts=True)] = build_count_panel(
+                indicator.id, {c.unit.region: c.train for c in whole}, parents, indicator.flow)
     fitted = fit_pooled(panels, settings.pooled, settings.seed, pool, cache_dir)
     scored, metrics, events, points, fits = [], [], [], [], []
     for origin, cuts in cuts_by_origin.items():
-        key = f"{indicator.id}@{origin}"
-        posterior, diag = fitted[key]
-        panel = panels[key]
-        fits.append({"indicator": indicator.id, "origin": origin, "regions": panel.n_nodes,
-                     "changes": len(panel.change), **diag})
+        for counts in (False, True):
+            key = fit_name(f"{indicator.id}@{origin}", counts)
+            if key in panels:
+                panel = panels[key]
+                fits.append({"indicator": indicator.id, "origin": origin, "counts": counts,
+                             "regions": panel.n_nodes, "changes": len(panel.obs_value)
+                             if counts else len(panel.change), **fitted[key][1]})
         for c in cuts:
             if not c.scored:
                 continue
             z = c.transform.forward(c.train)
-            draws = posterior.for_region(c.unit.region, float(z[-1] - z[-2]), len(z))
-            rng = rng_for(settings.seed, c.unit.region, indicator.id, str(origin), "bayes")
-            z_paths = pooled_paths(draws, indicator, z, len(c.actual), settings.draws, rng,
-                                   settings.calibration)
-            paths = c.transform.inverse(z_paths)
+            if c.unit.region in as_counts[origin]:
+                counts_post = fitted[fit_name(f"{indicator.id}@{origin}", True)][0]
+                rng = rng_for(settings.seed, c.unit.region, indicator.id, str(origin), "counts")
+                paths = counts_post.for_region(c.unit.region, len(z)).simulate(
+                    len(c.actual), settings.draws, rng)
+                z_paths = c.transform.forward(paths)
+            else:
+                posterior = fitted[f"{indicator.id}@{origin}"][0]
+                draws = posterior.for_region(c.unit.region, float(z[-1] - z[-2]), len(z))
+                rng = rng_for(settings.seed, c.unit.region, indicator.id, str(origin), "bayes")
+                z_paths = pooled_paths(draws, indicator, z, len(c.actual), settings.draws, rng,
+                                       settings.calibration)
+                paths = c.transform.inverse(z_paths)
             point = np.median(paths, axis=0)
             row, ev = score_origin(c.unit, origin, c.train, c.actual, paths, point)
             scored.append(c)

@@ -16,12 +16,13 @@ from forecast.calibration import NONE, Calibration
 from forecast.catalogue import Indicator
 from forecast.models import simulate_series
 from forecast.models.base import FitInfo
+from forecast.models.counts.posterior import CountDraws
 from forecast.models.pooled.posterior import RegionPosterior
 from forecast.models.random_walk import max_deviation
 from forecast.targets import Paths
 from forecast.transforms import Transform, transform_for
 
-POOLED = ("bayes", "auto")  # models that simulate from a pooled fit, made before this stage
+POOLED = ("bayes", "auto", "counts")  # models that simulate from a fit made before this stage
 
 
 def stable_key(*parts: str) -> int:
@@ -47,6 +48,7 @@ class SeriesRequest:
     gap_note: str | None = None
     model: str | None = None  # this series' own model (`auto` chooses per indicator)
     posterior: RegionPosterior | None = None  # the pooled fit's draws for this region
+    counts: CountDraws | None = None  # the count model's draws, for a small count
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,13 @@ def simulate_request(req: SeriesRequest, model: str, n_paths: int, seed: int,
     if horizon <= 0:
         paths = Paths(history.first_year, np.repeat(history.values, n_paths, axis=0))
         return SeriesResult(req.region, req.indicator.id, paths, history, "observed", tuple(notes))
+    if req.counts is not None:  # integer paths in the indicator's unit: no transform
+        future = req.counts.simulate(horizon, n_paths,
+                                     rng_for(seed, req.region, req.indicator.id, "counts"))
+        values = np.hstack([np.repeat(history.values, n_paths, axis=0), future])
+        notes += req.counts.notes()
+        return SeriesResult(req.region, req.indicator.id, Paths(history.first_year, values),
+                            history, "counts", tuple(dict.fromkeys(notes)))
     transform = transform_for(req.indicator, req.values)
     z = transform.forward(req.values)
     model = req.model or model

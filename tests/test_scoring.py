@@ -43,6 +43,23 @@ def test_coverage_and_pit_of_a_known_distribution():
     assert scoring.coverage(actual, paths, 0.95) == pytest.approx(2 / 3)
 
 
+def test_coverage_of_whole_numbers_is_exact_for_the_true_distribution():
+    # Poisson(2) paths scored against Poisson(2) actuals: the randomised PIT is uniform, so
+    # the expected coverage is the nominal level, where the closed interval would give more.
+    rng = np.random.default_rng(3)
+    paths = rng.poisson(2.0, size=(200_000, 1)).astype(float)
+    levels = {0.80: [], 0.95: []}
+    for y in range(12):
+        weight = stats.poisson.pmf(y, 2.0)
+        for level in levels:
+            levels[level].append(weight * scoring.coverage(np.array([float(y)]), paths, level))
+    for level, parts in levels.items():
+        assert sum(parts) == pytest.approx(level, abs=0.005)
+    lo, hi = stats.poisson.ppf([0.1, 0.9], 2.0)
+    closed = stats.poisson.cdf(hi, 2.0) - stats.poisson.cdf(lo - 1, 2.0)
+    assert closed > 0.9  # why the plain interval is not used
+
+
 def test_threshold_events_use_the_past_pace():
     train = np.array([100.0, 110.0, 120.0])  # pace 10 a year
     actual = np.array([125.0, 150.0])

@@ -18,13 +18,16 @@ from forecast.transforms import Transform
 
 ENSEMBLE_MEMBERS = ("ets", "llt", "arima")
 TREND_MEMBERS = ("linear", "drift")
-MODEL_NAMES = ("auto", "bayes", "trend", "ensemble", "naive", "drift", "linear", "cagr", "ets",
-               "llt", "arima")
+MODEL_NAMES = ("auto", "bayes", "counts", "trend", "ensemble", "naive", "drift", "linear",
+               "cagr", "ets", "llt", "arima")
 MODEL_HELP = {
-    "auto": "per indicator: bayes where several regions of the hierarchy have it, trend "
-    "where one does (the default; the reason is in probabilities.json)",
+    "auto": "per indicator: counts for whole-number series up to 100, bayes where several "
+    "regions of the hierarchy have it, trend where one does (the default; the reason is in "
+    "probabilities.json)",
     "bayes": "hierarchical Bayesian random walk with drift pooled across the regions of "
     "regions.csv (PyMC; posteriors cached in models/)",
+    "counts": "counts as counts: negative-binomial flows, stocks moved by whole entries and "
+    "exits, rates pooled over the tree (every count series; the rest as auto)",
     "trend": "calibrated mixture of linear and compound-growth drift, weights learned per "
     "indicator from backtests",
     "ensemble": "equal-weight mixture of ets, llt and arima paths",

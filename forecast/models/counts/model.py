@@ -1,0 +1,165 @@
+"""The count model of one indicator over all regions, in PyMC.
+
+Each region r has a latent yearly entry rate whose log is a random walk with drift:
+
+    log rate[r, 0] = log base[r] + level[r]
+    log rate[r, t] = log rate[r, t-1] + drift[r] + sigma * e[r, t],   e ~ Normal(0, 1)
+
+A **flow** (events in a year) is observed directly: count[r, t] ~ NegBinomial(rate[r, t],
+shape). A **stock** (firms holding a certificate at the year's end) moves by whole entries and
+exits: entries ~ Poisson(rate[r, t]), each unit of last year's stock leaves with probability
+exit[r], and the net change is what is observed. (Entries of a stock are Poisson, not
+negative-binomial: from net changes alone an over-dispersion of entries cannot be told from
+more entries and more exits, and with both the sampler wandered along that ridge; the walk of
+the rate still lets entries vary more than Poisson from year to year.) Its likelihood sums over the
+number of exits (0 ... the stock), which is exact and cheap for the small stocks this model is
+for. A stock can fall (exits) and never goes below zero (no more exits than units).
+
+Drifts are pooled down the tree of regions exactly as in the pooled model (a root's around a
+common mean, every other node's around its parent's, with a spread per level), so a county with
+three points borrows its growth from its province and peers; the shape, the walk's step size
+and the exit probabilities (exchangeable across regions, on the logit scale) are pooled too.
+
+Node and state dimensions are padded to buckets (powers of two) so one compiled model serves
+every indicator of about the same size; padding only meets its standard-normal prior.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from forecast.models.counts.panel import EXIT_GUESS, CountPanel
+from forecast.models.pooled.model import bucket
+from forecast.models.pooled.panel import MAX_DEPTH
+
+MODEL_VERSION = "counts-nb-rw-1"  # bump when the model's maths change: cached fits refit
+IMPOSSIBLE = -1e10  # log-probability of an impossible exit count (finite: safe gradients)
+EXACT_MAX = 100  # stocks up to this size sum over every exit count; larger ones use the
+#                  normal approximation of entries less exits (a difference of thousands of
+#                  small events), which keeps the cost of a fit independent of the stock's size
+
+
+def model_data(panel: CountPanel, n_pad: int, s_pad: int) -> dict[str, np.ndarray]:
+    """The arrays the compiled model reads, nodes padded to ``n_pad``, states to ``s_pad``.
+
+    For a stock, each observed change k with last year's stock n is summed over the possible
+    exits x = 0 ... n (entries k + x >= 0): ``entries`` holds k + x and ``exit_const`` the
+    parts of log Binomial(x | n) + log NegBinomial(k + x) that do not depend on parameters
+    (a large negative number where x is impossible), computed once here; entries are Poisson,
+    so the sum needs no parameter inside a log-gamma."""
+    from scipy.special import gammaln
+
+    pad, s_extra = n_pad - panel.n_nodes, s_pad - panel.n_states
+    parent = np.where(panel.parent < 0, n_pad, panel.parent)  # n_pad: the zero slot
+    k = panel.obs_value.astype(float)[:, None]
+    n = panel.obs_previous.astype(float)[:, None]
+    x = np.arange(min(panel.exit_grid, EXACT_MAX + 1), dtype=float)[None, :]
+    exact = n[:, 0] <= EXACT_MAX
+    entries = np.maximum(k + x, 0.0)
+    possible = ((x <= n) & (k + x >= 0)) | ~exact[:, None]  # rows not summed: finite filler
+    const = np.where(possible, gammaln(n + 1) - gammaln(np.minimum(x, n) + 1)
+                     - gammaln(np.maximum(n - x, 0) + 1) - gammaln(entries + 1), IMPOSSIBLE)
+    return {
+        "parent_index": np.r_[parent, np.full(pad, n_pad)].astype(np.int64),
+        "level": np.r_[panel.depth, np.zeros(pad, np.int64)].astype(np.int64),
+        "active": np.r_[np.ones(panel.n_nodes), np.zeros(pad)],
+        "root_spread_on": np.array(1.0 if panel.n_roots > 1 else 0.0),
+        "log_base": np.log(np.r_[panel.base, np.ones(pad)]),
+        "state_node": np.r_[panel.state_node, np.zeros(s_extra, np.int64)].astype(np.int64),
+        "state_moves": np.r_[panel.state_step > 0, np.zeros(s_extra, bool)].astype(float),
+        "state_start": np.r_[panel.state_start,
+                             np.arange(panel.n_states, s_pad)].astype(np.int64),
+        "obs_state": panel.obs_state.astype(np.int64),
+        "obs_value": panel.obs_value.astype(float),
+        "obs_previous": panel.obs_previous.astype(float),
+        "log_factorial": gammaln(panel.obs_value.astype(float) + 1) if panel.flow
+        else np.zeros(len(panel.obs_value)),
+        "exits": x[0],
+        "entries": entries,
+        "exit_const": const,
+        "exact": exact.astype(float),
+        "largest": np.arange(int(k.max(initial=0)) + 1 if panel.flow else 1, dtype=float),
+    }
+
+
+def rising_log(shape, largest):
+    """log Gamma(e + shape) - log Gamma(shape) for e = 0 ... len(largest) - 1, as a cumulative
+    sum of logs: one log per possible count instead of a log-gamma per observation."""
+    import pytensor.tensor as pt
+
+    return pt.concatenate([pt.zeros(1), pt.cumsum(pt.log(shape + largest))])[:-1]
+
+
+def build_model(panel: CountPanel, n_pad: int | None = None, s_pad: int | None = None):
+    """The PyMC model of ``panel``."""
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    n_pad = n_pad or bucket(panel.n_nodes)
+    s_pad = s_pad or bucket(panel.n_states)
+    data = model_data(panel, n_pad, s_pad)
+    coords = {"node": np.arange(n_pad), "level": np.arange(MAX_DEPTH),
+              "state": np.arange(s_pad)}
+    with pm.Model(coords=coords) as model:
+        shared = {name: pm.Data(name, value) for name, value in data.items()}
+
+        # Counts in innovation plans double or halve over a plan period at most: a yearly
+        # growth of the rate within about ±40% (log scale) with 95% prior probability.
+        drift_mean = pm.Normal("drift_mean", 0.0, 0.2)
+        # Regions of one parent differ in trend growth by several % a year.
+        drift_spread = pm.HalfNormal("drift_spread", 0.1, dims="level")
+        drift_z = pm.Normal("drift_z", 0.0, 1.0, dims="node")  # non-centred: no funnel
+        spread = pt.set_subtensor(drift_spread[0], drift_spread[0] * shared["root_spread_on"])
+        own = shared["active"] * spread[shared["level"]] * drift_z
+        total = own
+        for _ in range(MAX_DEPTH):  # add the parent's total: after MAX_DEPTH steps, all ancestors'
+            total = own + pt.concatenate([total, pt.zeros(1)])[shared["parent_index"]]
+        drift = pm.Deterministic("drift", drift_mean + total, dims="node")
+
+        # Where a region's rate starts, against its own data's scale (``panel.starting_rate``).
+        offset = pm.Normal("rate_offset", 0.0, 1.0, dims="node")
+        # Year-to-year moves of the rate beyond its drift: up to ~40% a year.
+        sigma = pm.HalfNormal("sigma", 0.2)
+        step = pm.Normal("step_z", 0.0, 1.0, dims="state")
+        node = shared["state_node"]
+        moves = shared["state_moves"] * (drift[node] + sigma * step)
+        walked = pt.cumsum(moves)
+        log_rate = (shared["log_base"][node] + offset[node]
+                    + walked - walked[shared["state_start"]])
+        pm.Deterministic("log_rate", log_rate, dims="state")
+
+        log_mu = log_rate[shared["obs_state"]]
+        k = shared["obs_value"]
+        if panel.flow:
+            # Over-dispersion: 1/sqrt(shape) ~ half-normal(1) (Stan's prior choice
+            # recommendations); near 0 the counts are Poisson, at 1 the variance is mu + mu^2.
+            inv_sqrt_shape = pm.HalfNormal("inv_sqrt_shape", 1.0)
+            shape = pm.Deterministic("shape", 1.0 / (inv_sqrt_shape ** 2 + 1e-6))
+            log_total = pt.log(shape + pt.exp(log_mu))  # log(shape + mean)
+            rising = rising_log(shape, shared["largest"])
+            pm.Potential("likelihood", (
+                rising[pt.cast(k, "int64")] - shared["log_factorial"]
+                + shape * (pt.log(shape) - log_total) + k * (log_mu - log_total)).sum())
+        else:
+            # Certified firms, platforms: a few % leave (lapse, merge, move) each year.
+            exit_mean = pm.Normal("exit_logit_mean", np.log(EXIT_GUESS / (1 - EXIT_GUESS)),
+                                  1.0)
+            exit_spread = pm.HalfNormal("exit_logit_spread", 0.5)
+            exit_z = pm.Normal("exit_z", 0.0, 1.0, dims="node")
+            logit_exit = exit_mean + exit_spread * exit_z
+            pm.Deterministic("exit", pm.math.sigmoid(logit_exit), dims="node")
+            logit_q = logit_exit[shared["state_node"][shared["obs_state"]]][:, None]
+            log_stay = -pt.softplus(logit_q)  # log(1 - q)
+            n = shared["obs_previous"][:, None]
+            x = shared["exits"][None, :]
+            e = shared["entries"]
+            joint = (shared["exit_const"] + x * logit_q + n * log_stay
+                     + e * log_mu[:, None] - pt.exp(log_mu)[:, None])
+            exact = pm.math.logsumexp(joint, axis=1).flatten()
+            # larger stocks: entries less exits ~ Normal(mu - n q, mu + n q (1 - q))
+            q, mu = pm.math.sigmoid(logit_q[:, 0]), pt.exp(log_mu)
+            n1 = shared["obs_previous"]
+            var = mu + n1 * q * (1 - q)
+            normal = -0.5 * (pt.log(2 * np.pi * var) + (k - mu + n1 * q) ** 2 / var)
+            pm.Potential("likelihood", pt.where(shared["exact"] > 0, exact, normal).sum())
+    return model
