@@ -189,6 +189,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=default_workers())
     ap.add_argument("--skip-real", action="store_true")
     ap.add_argument("--skip-sweep", action="store_true")
+    ap.add_argument("--only-real", action="store_true", help="only part 3, the real counts")
     args = ap.parse_args()
     sets = 2 if args.quick else 4
     pooled = PooledSettings(draws=300, tune=300) if args.quick else PooledSettings()
@@ -196,14 +197,15 @@ def main() -> None:
                                 seed=20261124, pooled=pooled)
     parents = tree()
     start = time.perf_counter()
-    print("## Simulated counts, rates 0.3-50 a year", flush=True)
-    res = backtests(simulated_units(sets, (0.3, 50.0), 1, "sim"), MODELS, parents, settings,
-                    args.workers)
-    print(table(res, "Simulated counts (flows and stocks), rates 0.3–50 a year",
-                ("trend", "bayes")))
-    for kind in ("flow", "stock"):
-        print(table(by_kind(res, kind), f"… {kind}s only", ("trend", "bayes")))
-    if not args.skip_sweep:
+    if not args.only_real:
+        print("## Simulated counts, rates 0.3-50 a year", flush=True)
+        res = backtests(simulated_units(sets, (0.3, 50.0), 1, "sim"), MODELS, parents,
+                        settings, args.workers)
+        print(table(res, "Simulated counts (flows and stocks), rates 0.3–50 a year",
+                    ("trend", "bayes")))
+        for kind in ("flow", "stock"):
+            print(table(by_kind(res, kind), f"… {kind}s only", ("trend", "bayes")))
+    if not (args.skip_sweep or args.only_real):
         print(f"## Where counts stop winning (auto's threshold: {SMALL_COUNT})", flush=True)
         for k, rates in enumerate([(5.0, 50.0), (50.0, 500.0), (500.0, 5000.0)]):
             units = simulated_units(max(1, sets // 2), rates, 100 + k, f"sweep{k}")
