@@ -94,25 +94,17 @@ def pooled_paths(posterior: RegionPosterior, indicator: Indicator, z: np.ndarray
                              bound=max_deviation())
 
 
-def simulate_request(req: SeriesRequest, model: str, n_paths: int, seed: int,
-                     calibration: Calibration = NONE) -> SeriesResult:
-    """Paths for one series: observed columns repeated, future columns simulated."""
-    history = Paths(int(req.years[0]), req.values[None, :])
-    horizon = req.until - int(req.years[-1])
-    notes = [req.gap_note] if req.gap_note else []
-    if horizon <= 0:
-        paths = Paths(history.first_year, np.repeat(history.values, n_paths, axis=0))
-        return SeriesResult(req.region, req.indicator.id, paths, history, "observed", tuple(notes))
-    if req.counts is not None:  # integer paths in the indicator's unit: no transform
-        future = req.counts.simulate(horizon, n_paths,
-                                     rng_for(seed, req.region, req.indicator.id, "counts"))
-        values = np.hstack([np.repeat(history.values, n_paths, axis=0), future])
-        notes += req.counts.notes()
-        return SeriesResult(req.region, req.indicator.id, Paths(history.first_year, values),
-                            history, "counts", tuple(dict.fromkeys(notes)))
+def future_values(req: SeriesRequest, model: str, horizon: int, n_paths: int, seed: int,
+                  calibration: Calibration = NONE) -> tuple[np.ndarray, str, list[str]]:
+    """The simulated years of one series in the indicator's unit, the model used and its
+    notes: integer paths from the count model, else model-scale paths mapped back."""
+    if req.counts is not None:  # whole numbers in the indicator's unit: no transform
+        rng = rng_for(seed, req.region, req.indicator.id, "counts")
+        return req.counts.simulate(horizon, n_paths, rng), "counts", req.counts.notes()
     transform = transform_for(req.indicator, req.values)
     z = transform.forward(req.values)
     model = req.model or model
+    notes = []
     if req.posterior is None and model in POOLED:
         notes.append("not in the pooled fit (its values need a linear scale): trend used")
         model = "trend"
@@ -127,7 +119,19 @@ def simulate_request(req: SeriesRequest, model: str, n_paths: int, seed: int,
             lambda member: rng_for(seed, req.region, req.indicator.id, member), calibration,
         )
         notes += info.notes
-    future = transform.inverse(future_z)
+    return transform.inverse(future_z), model, notes
+
+
+def simulate_request(req: SeriesRequest, model: str, n_paths: int, seed: int,
+                     calibration: Calibration = NONE) -> SeriesResult:
+    """Paths for one series: observed columns repeated, future columns simulated."""
+    history = Paths(int(req.years[0]), req.values[None, :])
+    horizon = req.until - int(req.years[-1])
+    notes = [req.gap_note] if req.gap_note else []
+    if horizon <= 0:
+        paths = Paths(history.first_year, np.repeat(history.values, n_paths, axis=0))
+        return SeriesResult(req.region, req.indicator.id, paths, history, "observed", tuple(notes))
+    future, model, more = future_values(req, model, horizon, n_paths, seed, calibration)
     values = np.hstack([np.repeat(history.values, n_paths, axis=0), future])
     return SeriesResult(req.region, req.indicator.id, Paths(history.first_year, values), history,
-                        model, tuple(dict.fromkeys(notes)))
+                        model, tuple(dict.fromkeys(notes + more)))

@@ -9,6 +9,7 @@ import pytest
 from scipy import stats
 
 from forecast.assess import Inputs, Settings, assess
+from forecast.catalogue import Indicator
 from forecast.dataset import read_observations, read_regions, series_table
 from forecast.execution import executor
 from forecast.models.counts.fit import sample_counts
@@ -128,10 +129,7 @@ def test_a_short_county_borrows_its_growth_from_its_province_peers():
 
 
 def test_which_series_are_counted():
-    catalogue_free = dict(kind="count", upper=np.inf, lower=0.0)
-    from forecast.catalogue import Indicator
-
-    stock = Indicator("s", "s", "s", "家", flow=False, direction="up", **catalogue_free)
+    stock = Indicator("s", "s", "s", "家", "count", False, "up")
     assert counted(stock, np.array([0, 1, 1, 1]), "auto")
     assert not counted(stock, np.array([90, 150]), "auto")  # above SMALL_COUNT
     assert SMALL_COUNT < 150

@@ -15,7 +15,7 @@ import numpy as np
 
 from forecast.models.counts.model import MODEL_VERSION, build_model, model_data
 from forecast.models.counts.panel import CountPanel
-from forecast.models.pooled.inference import PooledSettings, quiet_pymc
+from forecast.models.pooled.inference import PooledSettings, convergence, quiet_pymc
 from forecast.models.pooled.model import bucket
 
 _COMPILED: dict[tuple, object] = {}  # (node bucket, state bucket, flow) -> compiled model
@@ -104,16 +104,5 @@ def tidy(raw, panel: CountPanel, settings: PooledSettings, seed: int):
 
 def count_diagnostics(idata) -> dict:
     """r_hat_max, ess_bulk_min and divergences over every kept parameter."""
-    import arviz as az
-
     quiet_pymc()
-    post = idata.posterior
-    rhat, ess = az.rhat(post), az.ess(post, method="bulk")
-    r_all = np.concatenate([np.ravel(rhat[v].values) for v in rhat.data_vars])
-    e_all = np.concatenate([np.ravel(ess[v].values) for v in ess.data_vars])
-    return {
-        "r_hat_max": round(float(np.nanmax(r_all)), 4),
-        "ess_bulk_min": round(float(np.nanmin(e_all)), 1),
-        "divergences": int(idata.sample_stats["diverging"].sum()),
-        "chains": int(post.sizes["chain"]), "draws": int(post.sizes["draw"]),
-    }
+    return convergence([idata.posterior], idata)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from forecast.models.counts.panel import EXIT_GUESS, CountPanel
-from forecast.models.pooled.model import bucket
+from forecast.models.pooled.model import bucket, tree_data, tree_drift
 from forecast.models.pooled.panel import MAX_DEPTH
 
 MODEL_VERSION = "counts-nb-rw-1"  # bump when the model's maths change: cached fits refit
@@ -50,7 +50,6 @@ def model_data(panel: CountPanel, n_pad: int, s_pad: int) -> dict[str, np.ndarra
     from scipy.special import gammaln
 
     pad, s_extra = n_pad - panel.n_nodes, s_pad - panel.n_states
-    parent = np.where(panel.parent < 0, n_pad, panel.parent)  # n_pad: the zero slot
     k = panel.obs_value.astype(float)[:, None]
     n = panel.obs_previous.astype(float)[:, None]
     x = np.arange(min(panel.exit_grid, EXACT_MAX + 1), dtype=float)[None, :]
@@ -60,10 +59,7 @@ def model_data(panel: CountPanel, n_pad: int, s_pad: int) -> dict[str, np.ndarra
     const = np.where(possible, gammaln(n + 1) - gammaln(np.minimum(x, n) + 1)
                      - gammaln(np.maximum(n - x, 0) + 1) - gammaln(entries + 1), IMPOSSIBLE)
     return {
-        "parent_index": np.r_[parent, np.full(pad, n_pad)].astype(np.int64),
-        "level": np.r_[panel.depth, np.zeros(pad, np.int64)].astype(np.int64),
-        "active": np.r_[np.ones(panel.n_nodes), np.zeros(pad)],
-        "root_spread_on": np.array(1.0 if panel.n_roots > 1 else 0.0),
+        **tree_data(panel.parent, panel.depth, n_pad),
         "log_base": np.log(np.r_[panel.base, np.ones(pad)]),
         "state_node": np.r_[panel.state_node, np.zeros(s_extra, np.int64)].astype(np.int64),
         "state_moves": np.r_[panel.state_step > 0, np.zeros(s_extra, bool)].astype(float),
@@ -109,12 +105,8 @@ def build_model(panel: CountPanel, n_pad: int | None = None, s_pad: int | None =
         # Regions of one parent differ in trend growth by several % a year.
         drift_spread = pm.HalfNormal("drift_spread", 0.1, dims="level")
         drift_z = pm.Normal("drift_z", 0.0, 1.0, dims="node")  # non-centred: no funnel
-        spread = pt.set_subtensor(drift_spread[0], drift_spread[0] * shared["root_spread_on"])
-        own = shared["active"] * spread[shared["level"]] * drift_z
-        total = own
-        for _ in range(MAX_DEPTH):  # add the parent's total: after MAX_DEPTH steps, all ancestors'
-            total = own + pt.concatenate([total, pt.zeros(1)])[shared["parent_index"]]
-        drift = pm.Deterministic("drift", drift_mean + total, dims="node")
+        drift = pm.Deterministic("drift", tree_drift(shared, drift_mean, drift_spread, drift_z),
+                                 dims="node")
 
         # Where a region's rate starts, against its own data's scale (``panel.starting_rate``).
         offset = pm.Normal("rate_offset", 0.0, 1.0, dims="node")

@@ -49,10 +49,6 @@ class CountPanel:
         return len(self.state_node)
 
     @property
-    def n_roots(self) -> int:
-        return int((self.parent < 0).sum())
-
-    @property
     def exit_grid(self) -> int:
         """How many exit counts (0, 1, ...) the stock likelihood sums over."""
         return 1 if self.flow or not len(self.obs_previous) else int(self.obs_previous.max()) + 1

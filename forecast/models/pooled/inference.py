@@ -158,7 +158,6 @@ def used_levels(panel: Panel) -> list[int]:
 def diagnostics(idata, levels: list[int] | None = None) -> dict:
     """r_hat_max, ess_bulk_min and divergences over the drifts, shock sizes and hyper-
     parameters (the spreads of levels the tree does not use are prior only and left out)."""
-    import arviz as az
 
     quiet_pymc()
     post = idata.posterior
@@ -169,11 +168,20 @@ def diagnostics(idata, levels: list[int] | None = None) -> dict:
         parts.append(post[["drift_spread"]])
     elif levels:  # none for a lone region: no spread between regions to learn
         parts.append(post[["drift_spread"]].sel(level=levels))
+    return convergence(parts, idata)
+
+
+def convergence(parts: list, idata) -> dict:
+    """R-hat max, bulk ESS min over the variables of ``parts`` (posterior datasets), and the
+    fit's divergences, chains and draws."""
+    import arviz as az
+
     rhat = [az.rhat(part) for part in parts]
     ess = [az.ess(part, method="bulk") for part in parts]
     # a variable fixed by construction (no year shock for a lone region) has no R-hat: skip it
     r_all = np.concatenate([np.ravel(r[v].values) for r in rhat for v in r.data_vars])
     e_all = np.concatenate([np.ravel(e[v].values) for e in ess for v in e.data_vars])
+    post = idata.posterior
     return {
         "r_hat_max": round(float(np.nanmax(r_all)), 4),
         "ess_bulk_min": round(float(np.nanmin(e_all)), 1),

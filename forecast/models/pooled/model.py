@@ -46,16 +46,38 @@ def bucket(n: int) -> int:
     return max(64, 1 << (max(n, 1) - 1).bit_length())
 
 
+def tree_data(parent: np.ndarray, depth: np.ndarray, n_pad: int) -> dict[str, np.ndarray]:
+    """The tree of regions as a compiled model reads it, padded to ``n_pad`` nodes: each
+    node's parent (``n_pad``, a zero slot, for roots and padding), its level, whether it is
+    real, and whether the roots' own spread is used (only with several roots)."""
+    pad = n_pad - len(parent)
+    parent_index = np.where(parent < 0, n_pad, parent)
+    return {
+        "parent_index": np.r_[parent_index, np.full(pad, n_pad)].astype(np.int64),
+        "level": np.r_[depth, np.zeros(pad, np.int64)].astype(np.int64),
+        "active": np.r_[np.ones(len(parent)), np.zeros(pad)],
+        "root_spread_on": np.array(1.0 if (parent < 0).sum() > 1 else 0.0),
+    }
+
+
+def tree_drift(shared: dict, drift_mean, drift_spread, drift_z):
+    """Every node's drift: the common mean plus its own and all its ancestors' deviations
+    (non-centred, ``drift_z`` scaled by the spread of the node's level)."""
+    import pytensor.tensor as pt
+
+    spread = pt.set_subtensor(drift_spread[0], drift_spread[0] * shared["root_spread_on"])
+    own = shared["active"] * spread[shared["level"]] * drift_z
+    total = own
+    for _ in range(MAX_DEPTH):  # add the parent's total: after MAX_DEPTH steps, all ancestors'
+        total = own + pt.concatenate([total, pt.zeros(1)])[shared["parent_index"]]
+    return drift_mean + total
+
+
 def model_data(panel: Panel, n_pad: int, y_pad: int) -> dict[str, np.ndarray]:
     """The arrays the compiled model reads, padded to ``n_pad`` nodes (years are indices into
     the padded year dimension, whose unused entries only meet their prior)."""
-    pad = n_pad - panel.n_nodes
-    parent = np.where(panel.parent < 0, n_pad, panel.parent)  # n_pad: the zero slot
     return {
-        "parent_index": np.r_[parent, np.full(pad, n_pad)].astype(np.int64),
-        "level": np.r_[panel.depth, np.zeros(pad, np.int64)].astype(np.int64),
-        "active": np.r_[np.ones(panel.n_nodes), np.zeros(pad)],
-        "root_spread_on": np.array(1.0 if panel.n_roots > 1 else 0.0),
+        **tree_data(panel.parent, panel.depth, n_pad),
         "change": panel.change.astype(float),
         "node_of": panel.node_of.astype(np.int64),
         "previous": panel.previous.astype(float),
@@ -101,12 +123,8 @@ def build_model(panel: Panel, persistence: bool, n_pad: int | None = None,
         # scale 0.05 allows ~10% and shrinks towards full pooling when the data allow it.
         drift_spread = pm.HalfNormal("drift_spread", 0.05, dims="level")
         drift_z = pm.Normal("drift_z", 0.0, 1.0, dims="node")  # non-centred: no funnel
-        spread = pt.set_subtensor(drift_spread[0], drift_spread[0] * shared["root_spread_on"])
-        own = shared["active"] * spread[shared["level"]] * drift_z
-        total = own
-        for _ in range(MAX_DEPTH):  # add the parent's total: after MAX_DEPTH steps, all ancestors'
-            total = own + pt.concatenate([total, pt.zeros(1)])[shared["parent_index"]]
-        drift = pm.Deterministic("drift", drift_mean + total, dims="node")
+        drift = pm.Deterministic("drift", tree_drift(shared, drift_mean, drift_spread, drift_z),
+                                 dims="node")
 
         # Yearly shocks of a few % (the bundled provinces' median detrended sd is 0.05); a
         # normal on the log with sd 1 allows a factor of e^2 either way.
