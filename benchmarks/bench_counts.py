@@ -170,11 +170,11 @@ def real_units(catalogue) -> tuple[list[SeriesUnit], list[SeriesUnit]]:
     indicator = Indicator("hitech_firms_recognized", "高新技术企业认定数", "high-tech firms "
                           "recognised in the year", "家", "count", True, "up")
     flows = [SeriesUnit(r, indicator, g["year"].to_numpy(), g["value"].to_numpy(float))
-             for r, g in rec.groupby("region", sort=True)]
+             for r, g in rec.groupby("region", sort=True, observed=True)]
     obs = read_observations(DATA / "observations.csv", catalogue)
     pat = obs[obs["indicator"] == "valid_invention_patents"].sort_values(["region", "year"])
     stocks = []
-    for r, g in pat.groupby("region", sort=True):
+    for r, g in pat.groupby("region", sort=True, observed=True):
         years, values = g["year"].to_numpy(), g["value"].to_numpy(float)
         run = np.flatnonzero(np.diff(years) != 1)
         start = run[-1] + 1 if len(run) else 0
