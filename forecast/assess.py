@@ -13,15 +13,28 @@ import numpy as np
 import pandas as pd
 
 from forecast.calibration import NONE, Calibration
-from forecast.catalogue import Catalogue
+from forecast.catalogue import Catalogue, Indicator
 from forecast.config import DEFAULT_DRAWS, DEFAULT_MODEL, DEFAULT_SEED
 from forecast.dataset import SeriesTable, data_quality_notes, region_resolver, series_table
+from forecast.derived import Formula, backtested, derive, parse
+from forecast.joint import INDEPENDENT, Dependence, growth_correlation, pair, path_scores
 from forecast.models.pooled.inference import PooledSettings
 from forecast.plans import Plan, Target
 from forecast.pooling import POOLED_MODELS, PooledFits, fit_stage
-from forecast.simulate import SeriesRequest, SeriesResult, simulate_request, usable_history
+from forecast.progress import progress
+from forecast.scenarios import BASELINE, Scenario, apply, check_against_run
+from forecast.simulate import (
+    SeriesRequest,
+    SeriesResult,
+    rng_for,
+    simulate_request,
+    usable_history,
+)
+from forecast.suggestions import COLUMNS as SUGGESTION_COLUMNS
+from forecast.suggestions import achievable_rows
 from forecast.targets import (
     NotAssessable,
+    Paths,
     binding_statistic,
     compared_quantity,
     historical_rate,
@@ -37,7 +50,11 @@ COLUMNS = [
     "base_year", "scenario", "model", "probability", "probability_se", "statistic_p10",
     "statistic_p50", "statistic_p90", "last_year", "last_value", "required_rate",
     "historical_rate", "likelihood", "assessable", "note", "aspirational", "each_year", "text",
+    "base_value",
 ]
+PROGRESS_COLUMNS = ["plan_id", "target_id", "region", "indicator", "kind", "year", "base_year",
+                    "base_value", "last_year", "last_value", "progress_share", "time_share",
+                    "achieved_rate"]
 MIN_POINTS = 2  # below this a series is "insufficient data", unless the pooled model has it
 SHORT_SERIES = 5  # below this the row says the distribution is wide because the series is short
 
@@ -52,6 +69,18 @@ class Settings:
     # how `bayes` and `auto` fit the pooled model
     pooled: PooledSettings = field(default_factory=PooledSettings)
     cache_dir: Path | None = None  # where pooled posteriors are cached (a workspace's models/)
+    scenarios: tuple[Scenario, ...] = ()  # besides the baseline, which is always computed
+    # formula indicators derived from their components where these have history (None: those
+    # the backtests favour, forecast/data/derived.yaml)
+    derived: frozenset[str] | None = None
+
+    @property
+    def derived_indicators(self) -> frozenset[str]:
+        return backtested() if self.derived is None else self.derived
+
+    @property
+    def scenario_ids(self) -> list[str]:
+        return [BASELINE, *(s.id for s in self.scenarios)]
 
 
 @dataclass
@@ -70,6 +99,13 @@ class Assessment:
     data_needed: pd.DataFrame = field(default_factory=pd.DataFrame)
     models: dict[str, dict] = field(default_factory=dict)  # indicator -> model and why
     fits: dict[str, dict] = field(default_factory=dict)  # indicator -> pooled fit diagnostics
+    # per target and scenario, the values met with 50/80/90% probability
+    suggestions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=SUGGESTION_COLUMNS))
+    # per target, what the data say of its progress since its base year
+    progress: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=PROGRESS_COLUMNS))
+    dependence: dict[str, dict] = field(default_factory=dict)  # "a~b" -> correlation used
 
 
 def _series_needed(targets: list[Target]) -> dict[tuple[str, str], int]:
@@ -90,16 +126,84 @@ def observed_series(inputs: Inputs, as_of: int | None) -> SeriesTable:
     return series_table(obs)
 
 
+@dataclass(frozen=True)
+class DerivedRequest:
+    """A formula indicator of one region, computed from its components' simulated paths."""
+
+    region: str
+    indicator: Indicator
+    formula: Formula
+    own: Paths | None  # the indicator's own observed history (one row), if any
+    last_year: int  # simulated years start after this one
+    until: int
+    dependence: tuple[Dependence, ...]  # of each further component with the first
+
+
+def _history(table: SeriesTable, index: dict, key: tuple[str, str]
+             ) -> tuple[np.ndarray, np.ndarray] | None:
+    k = index.get(key)
+    if k is None:
+        return None
+    years, values, _ = usable_history(*table.series(k))
+    return years, values
+
+
+def plan_derived(catalogue: Catalogue, table: SeriesTable, needed: dict[tuple[str, str], int],
+                 derive_ids: frozenset[str], dependence: Callable[[str, str], Dependence]
+                 ) -> tuple[list[DerivedRequest], dict[tuple[str, str], int]]:
+    """Which needed series are derived from their components, and the component series
+    (with the year they must reach) that this adds to the run.
+
+    A series is derived where every component has at least MIN_POINTS consecutive years
+    reaching at least as far as the indicator's own last observation, and its target years
+    are not all observed; elsewhere its direct model is kept."""
+    index = {key: k for k, key in enumerate(table.keys)}
+    derived, extra = [], {}
+    for (region, ind_id), until in sorted(needed.items()):
+        indicator = catalogue[ind_id]
+        if ind_id not in derive_ids or not indicator.formula:
+            continue
+        formula = parse(ind_id, indicator.formula)
+        parts = [_history(table, index, (region, c)) for c in formula.components]
+        if any(h is None or len(h[0]) < MIN_POINTS for h in parts):
+            continue
+        own = _history(table, index, (region, ind_id))
+        common_last = min(int(h[0][-1]) for h in parts)
+        last_year = int(own[0][-1]) if own is not None else common_last
+        if common_last < last_year or until <= last_year or \
+                any(int(h[0][0]) > last_year for h in parts):
+            continue
+        lead = formula.components[0]
+        derived.append(DerivedRequest(
+            region, indicator, formula,
+            None if own is None else Paths(int(own[0][0]), own[1][None, :]), last_year, until,
+            tuple(dependence(lead, c) for c in formula.components[1:])))
+        for c in formula.components:
+            extra[(region, c)] = max(extra.get((region, c), until), until)
+    return derived, extra
+
+
 def series_requests(catalogue: Catalogue, table: SeriesTable, targets: list[Target],
-                    fits: PooledFits | None = None
-                    ) -> tuple[list[SeriesRequest], dict[tuple[str, str], str]]:
-    """What to simulate, and why each other needed series cannot be (its note).
+                    fits: PooledFits | None = None, derive_ids: frozenset[str] = frozenset(),
+                    dependence: Callable[[str, str], Dependence] | None = None
+                    ) -> tuple[list[SeriesRequest], dict[tuple[str, str], str],
+                               list[DerivedRequest]]:
+    """What to simulate, why each other needed series cannot be (its note), and which
+    series are derived from their components.
 
     A series of a pooled indicator carries its region's posterior; it needs only one point,
     since its trend can come from its parent's and its spread from the pool."""
     index = {key: k for k, key in enumerate(table.keys)}
+    needed = _series_needed(targets)
+    derived, extra = plan_derived(catalogue, table, needed, derive_ids,
+                                  dependence or (lambda a, b: INDEPENDENT))
+    skip = {(d.region, d.indicator.id) for d in derived}
+    for key, until in extra.items():
+        needed[key] = max(needed.get(key, until), until)
     requests, missing = [], {}
-    for (region, ind_id), until in sorted(_series_needed(targets).items()):
+    for (region, ind_id), until in sorted(needed.items()):
+        if (region, ind_id) in skip:
+            continue
         indicator = catalogue[ind_id]
         k = index.get((region, ind_id))
         if k is None:
@@ -125,7 +229,7 @@ def series_requests(catalogue: Catalogue, table: SeriesTable, targets: list[Targ
             else choice.model
         requests.append(SeriesRequest(region, indicator, years, values, until, gap,
                                       model=model, posterior=posterior, counts=counts))
-    return requests, missing
+    return requests, missing, derived
 
 
 def _fmt_rate(r: float | None) -> float:
@@ -133,35 +237,43 @@ def _fmt_rate(r: float | None) -> float:
 
 
 def assess_target(target: Target, results: dict[tuple[str, str], SeriesResult],
-                  missing: dict[tuple[str, str], str], settings: Settings) -> dict:
-    """One output row for a target."""
+                  missing: dict[tuple[str, str], str], settings: Settings,
+                  scenario: str = BASELINE, other_order: np.ndarray | None = None
+                  ) -> tuple[dict, np.ndarray | None]:
+    """One output row for a target under a scenario, and the per-path quantity it binds on
+    (None where not assessable). ``other_order`` re-pairs the paths of a relative target's
+    other series with this one's (``joint``)."""
     row = dict.fromkeys(COLUMNS, float("nan"))
     row.update(
         plan_id=target.plan_id, target_id=target.id, region=target.region,
         indicator=target.indicator, kind=target.kind, op=target.op or "",
         value=target.value, value_hi=target.value_hi, year=target.year,
-        base_year=target.base_year, scenario="baseline", model="", likelihood="",
+        base_year=target.base_year, scenario=scenario, model="", likelihood="",
         assessable=False, note="", aspirational=target.aspirational,
         each_year=target.each_year, text=target.text,
     )
     if target.kind == "qualitative":
         row["note"] = "qualitative target: not given a probability"
-        return row
+        return row, None
     key = (target.region, target.indicator)
     series = results.get(key)
     if series is None:
         row["note"] = missing.get(key, "no data")
-        return row
+        return row, None
     other = None
     if target.other_indicator:
         other_result = results.get((target.region, target.other_indicator))
         if other_result is None:
             row["note"] = f"{missing.get((target.region, target.other_indicator), 'no data')} " \
                           f"for {target.other_indicator}"
-            return row
+            return row, None
         other = other_result.paths
+        if other_order is not None:
+            other = Paths(other.first_year, other.values[other_order])
     history = series.history
     n_obs = history.values.shape[1]
+    if target.base_year is not None:
+        row["base_value"] = float(history.at(target.base_year)[0])
     row.update(
         last_year=history.last_year,
         last_value=float(history.values[0, -1]),
@@ -174,9 +286,10 @@ def assess_target(target: Target, results: dict[tuple[str, str], SeriesResult],
         stat = compared_quantity(target, series.paths, other)
     except NotAssessable as exc:
         row["note"] = str(exc)
-        return row
+        return row, None
     p, se = probability(is_met(target, stat))
-    q10, q50, q90 = np.quantile(binding_statistic(target, stat), [0.1, 0.5, 0.9])
+    binding = binding_statistic(target, stat)
+    q10, q50, q90 = np.quantile(binding, [0.1, 0.5, 0.9])
     observed = target.year <= history.last_year
     row.update(
         model="observed" if observed else series.model,
@@ -191,9 +304,9 @@ def assess_target(target: Target, results: dict[tuple[str, str], SeriesResult],
                      "borrowed from the regions it is pooled with")
     elif n_obs < SHORT_SERIES:
         notes.append(f"short series ({n_obs} points): wide distribution")
-    notes += [n for n in series.notes if n.startswith(("years before", "one point"))]
+    notes += [n for n in series.notes if n.startswith(("years before", "one point", "derived"))]
     row["note"] = "; ".join(notes)
-    return row
+    return row, binding
 
 
 def data_needed(missing: dict[tuple[str, str], str], targets: list[Target],
@@ -222,6 +335,9 @@ class RegionWork:
     requests: tuple[SeriesRequest, ...]
     targets: tuple[tuple[int, Target], ...]
     missing: dict[tuple[str, str], str]
+    derived: tuple[DerivedRequest, ...] = ()
+    # (indicator, other indicator) of relative targets -> the correlation to pair them with
+    pairs: dict[tuple[str, str], Dependence] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -230,6 +346,8 @@ class RegionOutcome:
 
     rows: list[tuple[int, dict]]
     series: dict[str, dict]
+    suggestions: list[tuple[int, list[dict]]] = field(default_factory=list)
+    progress: list[tuple[int, dict]] = field(default_factory=list)
 
 
 FAN_LEVELS = (0.1, 0.5, 0.9)
@@ -246,16 +364,102 @@ def series_diagnostics(res: SeriesResult) -> dict:
                     for i in range(fan.shape[1])}}
 
 
+def pairing(lead: SeriesResult, follow: SeriesResult, dependence: Dependence, seed: int
+            ) -> np.ndarray | None:
+    """The order of ``follow``'s paths that pairs them with ``lead``'s as their history says
+    (None: independent, keep the order)."""
+    if dependence.rho == 0:
+        return None
+    scores = []
+    for res in (lead, follow):
+        start = res.history.values.shape[1]
+        future = res.paths.values[:, start:]
+        scores.append(path_scores(future, res.paths.values[:, start - 1]) if future.shape[1]
+                      else np.zeros(len(res.paths.values)))
+    rng = rng_for(seed, lead.region, "pair", lead.indicator, follow.indicator)
+    return pair(scores[0], scores[1], dependence.rho, rng)
+
+
+def derived_result(d: DerivedRequest, results: dict[tuple[str, str], SeriesResult],
+                   orders: list[np.ndarray | None], scenario: Scenario | None) -> SeriesResult:
+    """A derived series' paths from its components' (under a scenario, theirs under it),
+    the further components re-paired with the first by ``orders``."""
+    parts = [results[(d.region, c)] for c in d.formula.components]
+    components = {parts[0].indicator: parts[0].paths}
+    for res, order in zip(parts[1:], orders, strict=True):
+        components[res.indicator] = res.paths if order is None else \
+            Paths(res.paths.first_year, res.paths.values[order])
+    paths = derive(d.formula, components, d.own, d.last_year, d.until)
+    if scenario is not None:  # adjustments naming the derived indicator itself
+        paths = apply(scenario, d.indicator, paths, d.last_year, wildcard=False)
+    history = d.own if d.own is not None else Paths(paths.first_year,
+                                                    paths.values[:1, :d.last_year + 1
+                                                                 - paths.first_year])
+    models = sorted({r.model for r in parts})
+    dep = "; ".join(x.describe() for x in d.dependence if x.pairs)
+    note = (f"derived: {d.indicator.id} = {d.formula.expression}, from the "
+            f"{'/'.join(models)} paths of {', '.join(d.formula.components)}"
+            + (f" ({dep})" if dep else ""))
+    gaps = dict.fromkeys(n for r in parts for n in r.notes if n.startswith("years before"))
+    return SeriesResult(d.region, d.indicator.id, paths, history, "derived", (*gaps, note))
+
+
 def assess_region(work: RegionWork, settings: Settings) -> RegionOutcome:
-    """Simulate a region's series and reduce them to its targets' rows (runs on a worker)."""
-    results = {}
+    """Simulate a region's series once and reduce them to its targets' rows, suggestions and
+    progress under the baseline and every scenario (runs on a worker).
+
+    Scenarios transform the baseline's paths, so every scenario reuses the same draws."""
+    baseline: dict[tuple[str, str], SeriesResult] = {}
+    indicators = {}
     for req in work.requests:
         res = simulate_request(req, settings.model, settings.draws, settings.seed,
                                settings.calibration)
-        results[(res.region, res.indicator)] = res
-    rows = [(pos, assess_target(t, results, work.missing, settings)) for pos, t in work.targets]
-    series = {f"{r}|{i}": series_diagnostics(res) for (r, i), res in results.items()}
-    return RegionOutcome(rows, series)
+        baseline[(res.region, res.indicator)] = res
+        indicators[res.indicator] = req.indicator
+    orders = {(d.region, d.indicator.id): [
+        pairing(baseline[(d.region, d.formula.components[0])], baseline[(d.region, c)], dep,
+                settings.seed) for c, dep in zip(d.formula.components[1:], d.dependence,
+                                                   strict=True)] for d in work.derived}
+    n_scenarios = 1 + len(settings.scenarios)
+    rows, suggestions, progress_rows = [], [], []
+    series: dict[str, dict] = {}
+    for s_index, scenario in enumerate((None, *settings.scenarios)):
+        sid = BASELINE if scenario is None else scenario.id
+        results = dict(baseline) if scenario is None else {
+            key: res if not scenario.touches(key[1]) else replace(
+                res, paths=apply(scenario, indicators[key[1]], res.paths,
+                                 res.history.last_year))
+            for key, res in baseline.items()}
+        for d in work.derived:
+            key = (d.region, d.indicator.id)
+            results[key] = derived_result(d, results, orders[key], scenario)
+        if scenario is None:
+            series = {f"{r}|{i}": series_diagnostics(res) for (r, i), res in results.items()}
+        other_orders: dict[tuple[str, str], np.ndarray | None] = {}
+        for pos, t in work.targets:
+            order = None
+            if t.other_indicator and (t.indicator, t.other_indicator) in work.pairs:
+                pair_key = (t.indicator, t.other_indicator)
+                lead = baseline.get((t.region, t.indicator))
+                follow = baseline.get((t.region, t.other_indicator))
+                if lead is not None and follow is not None:
+                    if pair_key not in other_orders:
+                        other_orders[pair_key] = pairing(lead, follow, work.pairs[pair_key],
+                                                         settings.seed)
+                    order = other_orders[pair_key]
+            row, binding = assess_target(t, results, work.missing, settings, sid, order)
+            rows.append((pos * n_scenarios + s_index, row))
+            if binding is not None:
+                history = results[(t.region, t.indicator)].history
+                suggestions.append((pos * n_scenarios + s_index,
+                                    achievable_rows(t, binding, history, sid)))
+            if scenario is None and t.kind != "qualitative":
+                res = results.get((t.region, t.indicator))
+                if res is not None:
+                    progress_rows.append((pos, {**progress(t, res.history),
+                                                "last_year": res.history.last_year,
+                                                "last_value": float(res.history.values[0, -1])}))
+    return RegionOutcome(rows, series, suggestions, progress_rows)
 
 
 @dataclass(frozen=True)
@@ -278,6 +482,7 @@ class RunWork:
     targets: list[Target]
     table: SeriesTable
     missing: dict[tuple[str, str], str]
+    dependence: dict[tuple[str, str], Dependence] = field(default_factory=dict)
 
     @property
     def assessable(self) -> list[Target]:
@@ -290,9 +495,18 @@ def run_targets(inputs: Inputs) -> list[Target]:
     return [_with_region(t, resolve(t.region)) for plan in inputs.plans for t in plan.targets]
 
 
-def needed_indicators(targets: list[Target]) -> list[str]:
-    return sorted({ind for t in targets if t.kind != "qualitative"
-                   for ind in (t.indicator, t.other_indicator) if ind})
+def needed_indicators(targets: list[Target], catalogue: Catalogue | None = None,
+                      derive_ids: frozenset[str] = frozenset()) -> list[str]:
+    """The indicators a run simulates: those its targets name, and the components of those
+    that may be derived from them."""
+    named = {ind for t in targets if t.kind != "qualitative"
+             for ind in (t.indicator, t.other_indicator) if ind}
+    if catalogue is not None:
+        for ind in list(named):
+            formula = catalogue[ind].formula
+            if ind in derive_ids and formula:
+                named |= set(parse(ind, formula).components)
+    return sorted(named)
 
 
 def region_work(inputs: Inputs, settings: Settings, fits: PooledFits | None = None,
@@ -300,11 +514,24 @@ def region_work(inputs: Inputs, settings: Settings, fits: PooledFits | None = No
     """Lay out a run's work units from its plans and observations (and pooled fits)."""
     targets = run_targets(inputs)
     table = observed_series(inputs, settings.as_of) if table is None else table
-    requests, missing = series_requests(
-        inputs.catalogue, table, [t for t in targets if t.kind != "qualitative"], fits)
+    correlations: dict[tuple[str, str], Dependence] = {}
+
+    def dependence(a: str, b: str) -> Dependence:
+        if (a, b) not in correlations:
+            correlations[(a, b)] = growth_correlation(table, a, b, inputs.catalogue)
+        return correlations[(a, b)]
+
+    assessable = [t for t in targets if t.kind != "qualitative"]
+    requests, missing, derived = series_requests(
+        inputs.catalogue, table, assessable, fits, settings.derived_indicators, dependence)
+    pairs = {(t.indicator, t.other_indicator): dependence(t.indicator, t.other_indicator)
+             for t in assessable if t.other_indicator}
     by_region: dict[str, list] = {}
     for req in requests:
         by_region.setdefault(req.region, []).append(req)
+    derived_by_region: dict[str, list] = {}
+    for d in derived:
+        derived_by_region.setdefault(d.region, []).append(d)
     positions: dict[str, list] = {}
     for pos, t in enumerate(targets):
         positions.setdefault(t.region, []).append((pos, t))
@@ -313,10 +540,11 @@ def region_work(inputs: Inputs, settings: Settings, fits: PooledFits | None = No
         missing_by_region.setdefault(key[0], {})[key] = note
     units = [
         RegionWork(region, tuple(by_region.get(region, ())), tuple(positions[region]),
-                   missing_by_region.get(region, {}))
+                   missing_by_region.get(region, {}), tuple(derived_by_region.get(region, ())),
+                   pairs)
         for region in sorted(positions)
     ]
-    return RunWork(units, targets, table, missing)
+    return RunWork(units, targets, table, missing, correlations)
 
 
 def batches(units: list[RegionWork], max_series: int = 200) -> list[list[RegionWork]]:
@@ -339,8 +567,10 @@ def pooled_fits(inputs: Inputs, settings: Settings, table: SeriesTable, executor
     fits (one unit of work per indicator on ``executor``, through the posterior cache)."""
     if settings.model not in POOLED_MODELS:
         return None
-    return fit_stage(table, inputs.catalogue, inputs.regions,
-                     needed_indicators(run_targets(inputs)), settings.model, settings.pooled,
+    needed = needed_indicators(run_targets(inputs), inputs.catalogue,
+                               settings.derived_indicators)
+    return fit_stage(table, inputs.catalogue, inputs.regions, needed, settings.model,
+                     settings.pooled,
                      settings.seed, executor, settings.cache_dir, on_fit)
 
 
@@ -348,8 +578,10 @@ def assess(inputs: Inputs, settings: Settings, executor=None,
            progress: Callable[[int], None] | None = None,
            on_start: Callable[[int], None] | None = None,
            batch_series: int | None = None,
-           on_fit: Callable[[str, dict, bool, int], None] | None = None) -> Assessment:
-    """Fit, simulate and assess every target of every plan.
+           on_fit: Callable[[str, dict, bool, int], None] | None = None,
+           check_scenarios: bool = True) -> Assessment:
+    """Fit, simulate and assess every target of every plan, under the baseline and every
+    scenario of ``settings``.
 
     With `bayes` or `auto`, stage one fits the pooled model of each indicator (a unit of work
     each). Then the work is a map over region units, run by ``executor`` (anything with a
@@ -363,18 +595,28 @@ def assess(inputs: Inputs, settings: Settings, executor=None,
     table = observed_series(inputs, settings.as_of)
     fits = pooled_fits(inputs, settings, table, executor, on_fit)
     run = region_work(inputs, settings, fits, table)
+    if check_scenarios and settings.scenarios:
+        first, last = simulated_years(run)
+        check_against_run(list(settings.scenarios), simulated_indicators(run), first, last)
     n_series = sum(len(u.requests) for u in run.units)
     if on_start:
         on_start(n_series)
     size = batch_series or max(20, min(200, n_series // 16 + 1))
     work = batches(run.units, max_series=size)
     runner = map if executor is None else executor.map
-    rows: list[dict | None] = [None] * len(run.targets)
+    n_scenarios = len(settings.scenario_ids)
+    rows: list[dict | None] = [None] * (len(run.targets) * n_scenarios)
+    suggestions: list[list[dict]] = [[] for _ in rows]
+    progress_rows: list[dict | None] = [None] * len(run.targets)
     series: dict[str, dict] = {}
     for batch, outcomes in zip(work, runner(AssessBatch(settings), work), strict=True):
         for outcome in outcomes:
             for pos, row in outcome.rows:
                 rows[pos] = row
+            for pos, rec in outcome.suggestions:
+                suggestions[pos] = rec
+            for pos, rec in outcome.progress:
+                progress_rows[pos] = rec
             series.update(outcome.series)
         if progress:
             progress(sum(len(u.requests) for u in batch))
@@ -383,9 +625,44 @@ def assess(inputs: Inputs, settings: Settings, executor=None,
         frame[col] = frame[col].astype("Int64")
     models = {} if fits is None else {
         ind: {"model": c.model, "reason": c.reason} for ind, c in sorted(fits.choice.items())}
-    return Assessment(frame, dict(sorted(series.items())), data_quality_notes(run.table),
-                      data_needed(run.missing, run.assessable, inputs.catalogue), models,
-                      {} if fits is None else dict(sorted(fits.fits.items())))
+    return Assessment(
+        frame, dict(sorted(series.items())), data_quality_notes(run.table),
+        data_needed(run.missing, run.assessable, inputs.catalogue), models,
+        {} if fits is None else dict(sorted(fits.fits.items())),
+        pd.DataFrame([r for rec in suggestions for r in rec], columns=SUGGESTION_COLUMNS),
+        progress_frame(run.targets, progress_rows),
+        {f"{a}~{b}": {"rho": d.rho, "pairs": d.pairs, "regions": d.regions}
+         for (a, b), d in sorted(run.dependence.items())})
+
+
+def progress_frame(targets: list[Target], rows: list[dict | None]) -> pd.DataFrame:
+    """One row per target with simulated or observed data: its progress since its base."""
+    out = []
+    for t, rec in zip(targets, rows, strict=True):
+        if rec is None:
+            continue
+        out.append({"plan_id": t.plan_id, "target_id": t.id, "region": t.region,
+                    "indicator": t.indicator, "kind": t.kind, "year": t.year,
+                    "base_year": t.base_year, **rec})
+    frame = pd.DataFrame(out, columns=PROGRESS_COLUMNS)
+    for col in ("year", "base_year", "last_year"):
+        frame[col] = frame[col].astype("Int64")
+    return frame
+
+
+def simulated_indicators(run: RunWork) -> set[str]:
+    return {r.indicator.id for u in run.units for r in u.requests} | \
+        {d.indicator.id for u in run.units for d in u.derived}
+
+
+def simulated_years(run: RunWork) -> tuple[int, int]:
+    """The first and last year any series of the run simulates (its scenarios' span)."""
+    spans = [(int(r.years[-1]) + 1, r.until) for u in run.units for r in u.requests
+             if r.until > r.years[-1]]
+    spans += [(d.last_year + 1, d.until) for u in run.units for d in u.derived]
+    if not spans:
+        return 0, -1
+    return min(a for a, _ in spans), max(b for _, b in spans)
 
 
 def _with_region(target: Target, region: str) -> Target:

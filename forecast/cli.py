@@ -26,7 +26,6 @@ from forecast.config import (
     DEFAULT_MODEL,
     DEFAULT_SEED,
     bundled_workspace,
-    resolve_workspace,
 )
 from forecast.dataset import provinces_of, read_observations, read_regions, read_table
 from forecast.errors import InputError
@@ -36,14 +35,18 @@ from forecast.models import MODEL_HELP, MODEL_NAMES
 from forecast.models.pooled.inference import SAMPLERS, PooledSettings
 from forecast.outputs import (
     prepare_out_dir,
+    review_text,
     run_metadata,
+    suggestions_text,
     write_backtest,
     write_plan_report,
     write_run,
 )
 from forecast.panel_backtest import as_parents, pooled_indicators
-from forecast.plans import read_plans
 from forecast.pooling import poor
+from forecast.review import review, review_year
+from forecast.scenarios import BASELINE, select
+from forecast.workspace import load_workspace
 
 LARGE_WORKSPACE = 20_000  # observation rows above which `local` uses every core by default
 
@@ -104,9 +107,18 @@ def run(
         "--persistence/--no-persistence",
         help="Pooled model: let a year's growth above or below trend partly carry into the next "
         "(an AR(1) around the drift; on by default, as the provincial backtests favour).")] = True,
+    scenario: Annotated[list[str] | None, typer.Option(
+        help="A scenario id from data/scenarios/*.yaml (repeat for several). Default: every "
+        "scenario there. The baseline is always computed.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Fit, simulate and assess every target of every plan; write probabilities and a summary.
+    """Fit, simulate and assess every target of every plan, under the baseline and each
+    scenario; write probabilities, achievable values, the mid-term review and a summary.
+
+    Writes probabilities.csv (one row per target and scenario), suggestions.csv (the value
+    each target would meet with 50/80/90% probability), review.csv (plans whose period has
+    begun: progress since the base year, probability now and at the base year) and
+    summary.md.
 
     With --model bayes or auto, the pooled model of each indicator is fitted first (one NUTS
     fit per indicator over every region that has it) and cached in the workspace's
@@ -121,8 +133,9 @@ def run(
         forecast run ~/all-counties --engine dask --scheduler tcp://10.0.0.5:8786
 
         forecast run ~/xiangtan --model bayes --sampler pymc --chains 4
+
+        forecast run --scenario rd-push --scenario downturn
     """
-    this_year = dt.date.today().year
     try:
         if sampler not in SAMPLERS:
             raise InputError(f"unknown sampler {sampler!r}", column="--sampler",
@@ -130,56 +143,65 @@ def run(
         if inference not in ("auto", "nuts", "approx"):
             raise InputError(f"unknown inference {inference!r}", column="--inference",
                              fix="use auto, nuts or approx")
-        if as_of is not None and as_of > this_year:
-            raise InputError(f"--as-of {as_of} is in the future", fix=f"use {this_year} or earlier")
-        ws, bundled = resolve_workspace(workspace)
-        if not ws.data.is_dir():
-            raise InputError("no data/ folder in the workspace", file=ws.root,
-                             fix="create data/observations.csv and data/plans/*.yaml")
-        catalogue = load_catalogue(ws.indicators_file)
-        regions = read_regions(ws.regions_file) if ws.regions_file.exists() else None
-        obs_file = ws.observations_file()
-        observations = read_observations(obs_file, catalogue, regions, latest_year=this_year)
-        plans = read_plans(ws.plans, catalogue)
-        if not plans:
-            raise InputError("no plan files", file=ws.plans,
-                             fix="add one YAML file per plan (see docs/plan-encoding.md)")
-        pooled = PooledSettings(sampler=sampler, chains=chains, draws=mcmc_draws,
-                                method=inference, persistence=persistence)
-        settings = Settings(model=model.value, draws=draws, seed=seed, as_of=as_of,
-                            calibration=load_calibration(ws.models), pooled=pooled,
-                            cache_dir=ws.models)
-        if bundled and not quiet:
-            typer.echo(f"No workspace given: running on the bundled example in {ws.root}",
-                       err=True)
-        inputs = Inputs(catalogue, observations, plans, regions)
-        if engine == "local" and workers is None and len(observations) > LARGE_WORKSPACE:
+        loaded, settings = _prepare(workspace, model, draws, seed, as_of, scenario, quiet,
+                                    PooledSettings(sampler=sampler, chains=chains,
+                                                   draws=mcmc_draws, method=inference,
+                                                   persistence=persistence))
+        inputs = loaded.inputs
+        if engine == "local" and workers is None and len(inputs.observations) > LARGE_WORKSPACE:
             workers = default_workers()
-        bars: list[tqdm] = []  # made once the number of series is known
-        fit_bar = tqdm(desc="fitting pooled models", unit="indicator", disable=quiet,
-                       file=sys.stderr, total=0, delay=0.5)
         with executor(engine, workers, scheduler) as pool:
-            result = assess(inputs, settings, pool, progress=lambda k: bars[0].update(k),
-                            on_start=lambda n: (fit_bar.close(), bars.append(tqdm(
-                                total=n, desc="simulating series", unit="series",
-                                disable=quiet, file=sys.stderr))),
-                            on_fit=lambda *a: _report_fit(fit_bar, *a))
-        bars[0].close()
+            result = _assess(inputs, settings, pool, quiet)
+            reviewed = review(inputs, settings, result, pool)
         _summarise_fits(result.fits, quiet)
-        files = [obs_file, *(p.file for p in plans)]
-        files += [f for f in (ws.regions_file, ws.indicators_file) if f.exists()]
-        meta = run_metadata(settings, files, ws.root, bundled)
-        if regions is not None:
-            meta["provinces"] = provinces_of(regions)
-        target = out if out is not None else ws.reports / _run_id(settings)
-        write_run(target, result, plans, meta, lang.value, catalogue)
+        meta = run_metadata(settings, loaded.files, loaded.workspace.root, loaded.bundled)
+        if inputs.regions is not None:
+            meta["provinces"] = provinces_of(inputs.regions)
+        target = out if out is not None else loaded.workspace.reports / _run_id(settings)
+        write_run(target, result, inputs.plans, meta, lang.value, inputs.catalogue, reviewed)
     except InputError as exc:
         _fail(exc)
-    rows = result.rows
+    rows = result.rows[result.rows["scenario"] == BASELINE]
     n_ok = int(rows["assessable"].sum())
-    typer.echo(f"{len(rows)} targets in {len(plans)} plans: {n_ok} assessed, "
-               f"{len(rows) - n_ok} without a probability (see note column).")
-    typer.echo(f"wrote {target}/probabilities.csv, .parquet, .json, summary.md")
+    typer.echo(f"{len(rows)} targets in {len(inputs.plans)} plans: {n_ok} assessed, "
+               f"{len(rows) - n_ok} without a probability (see note column)"
+               + (f"; {len(settings.scenarios)} scenarios besides the baseline"
+                  if settings.scenarios else "") + ".")
+    typer.echo(f"wrote {target}/probabilities.csv, .parquet, .json, suggestions.csv, "
+               "review.csv, summary.md")
+
+
+def _prepare(workspace: Path | None, model: ModelName, draws: int, seed: int,
+             as_of: int | None, scenario_ids: list[str] | None, quiet: bool,
+             pooled: PooledSettings | None = None):
+    """Read and check a workspace and the run's settings (an InputError on bad input)."""
+    this_year = dt.date.today().year
+    if as_of is not None and as_of > this_year:
+        raise InputError(f"--as-of {as_of} is in the future", fix=f"use {this_year} or earlier")
+    loaded = load_workspace(workspace, this_year)
+    chosen = select(loaded.scenarios, scenario_ids)
+    settings = Settings(model=model.value, draws=draws, seed=seed, as_of=as_of,
+                        calibration=load_calibration(loaded.workspace.models),
+                        pooled=pooled or PooledSettings(), cache_dir=loaded.workspace.models,
+                        scenarios=tuple(chosen))
+    if loaded.bundled and not quiet:
+        typer.echo(f"No workspace given: running on the bundled example in "
+                   f"{loaded.workspace.root}", err=True)
+    return loaded, settings
+
+
+def _assess(inputs: Inputs, settings: Settings, pool, quiet: bool):
+    """``assess`` with progress bars: pooled fits, then series."""
+    bars: list[tqdm] = []  # made once the number of series is known
+    fit_bar = tqdm(desc="fitting pooled models", unit="indicator", disable=quiet,
+                   file=sys.stderr, total=0, delay=0.5)
+    result = assess(inputs, settings, pool, progress=lambda k: bars[0].update(k),
+                    on_start=lambda n: (fit_bar.close(), bars.append(tqdm(
+                        total=n, desc="simulating series", unit="series",
+                        disable=quiet, file=sys.stderr))),
+                    on_fit=lambda *a: _report_fit(fit_bar, *a))
+    bars[0].close()
+    return result
 
 
 def _report_fit(bar: tqdm, indicator: str, diag: dict, cached: bool, total: int) -> None:
@@ -404,6 +426,102 @@ def report(
     except InputError as exc:
         _fail(exc)
     typer.echo(f"wrote {out}")
+
+
+def _one_plan(loaded, plan: str):
+    """The workspace with only plan ``plan`` (an InputError naming the known ids if none)."""
+    from dataclasses import replace
+
+    chosen = [p for p in loaded.inputs.plans if p.id == plan]
+    if not chosen:
+        known = ", ".join(p.id for p in loaded.inputs.plans[:8])
+        raise InputError(f"no plan {plan!r} in the workspace", file=loaded.workspace.plans,
+                         column="--plan", fix=f"use one of {known}")
+    return replace(loaded.inputs, plans=chosen)
+
+
+WorkspaceArg = Annotated[Path | None, typer.Argument(
+    help="Workspace folder (default: ./ if it has data/, else the bundled example).",
+    show_default=False)]
+PlanOpt = Annotated[str, typer.Option(help="The plan id (plan: id: in data/plans/*.yaml).")]
+ScenarioOpt = Annotated[list[str] | None, typer.Option(
+    help="A scenario id (repeatable). Default: every scenario in data/scenarios/.")]
+
+
+@app.command()
+def suggest(
+    workspace: WorkspaceArg = None,
+    plan: PlanOpt = ...,  # type: ignore[assignment]
+    model: Annotated[ModelName, typer.Option(help="Forecasting model.")] = DEFAULT_MODEL,  # type: ignore[assignment]
+    draws: Annotated[int, typer.Option(min=100, help="Simulated futures per series.")]
+    = DEFAULT_DRAWS,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = DEFAULT_SEED,
+    as_of: Annotated[int | None, typer.Option("--as-of", help="Use only observations up to "
+                                              "this year.")] = None,
+    scenario: ScenarioOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """What each target of a plan could be with 50%, 80% and 90% confidence.
+
+    Before committing to a number: for every target of the plan and every scenario, the value
+    that would be met on 50/80/90% of simulated futures (the inverse of the target on the
+    same paths a run uses; the same numbers as a run's suggestions.csv), and in brackets the
+    average annual growth from the latest observation that it implies.
+
+    Example:
+
+        forecast suggest --plan fyp14-rd-intensity
+
+        forecast suggest ~/xiangtan --plan xiangtan-2024 --scenario rd-push
+    """
+    try:
+        loaded, settings = _prepare(workspace, model, draws, seed, as_of, scenario, quiet)
+        result = _assess(_one_plan(loaded, plan), settings, None, quiet)
+    except InputError as exc:
+        _fail(exc)
+    typer.echo(suggestions_text(result.suggestions, result.rows, plan))
+
+
+@app.command("review")
+def review_command(
+    workspace: WorkspaceArg = None,
+    plan: PlanOpt = ...,  # type: ignore[assignment]
+    as_of: Annotated[int | None, typer.Option(
+        "--as-of", help="Review as of this year: use only observations up to it. Default: "
+        "the latest year of the data.")] = None,
+    model: Annotated[ModelName, typer.Option(help="Forecasting model.")] = DEFAULT_MODEL,  # type: ignore[assignment]
+    draws: Annotated[int, typer.Option(min=100, help="Simulated futures per series.")]
+    = DEFAULT_DRAWS,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = DEFAULT_SEED,
+    scenario: ScenarioOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Where a plan stands at its mid-term review.
+
+    For each target: base and latest value, the share of the distance to the target covered
+    against the share of the period elapsed, the growth required from now against the growth
+    achieved so far, the probability now and as it stood at the plan's base year (the same
+    model on the data up to then), and a status: on track (P ≥ 0.66), at risk (0.33–0.66),
+    off track (< 0.33), or met / missed once the target year is observed.
+
+    Example:
+
+        forecast review --plan fyp14-rd-intensity
+
+        forecast review ~/xiangtan --plan xiangtan-2023 --as-of 2022
+    """
+    try:
+        loaded, settings = _prepare(workspace, model, draws, seed, as_of, scenario, quiet)
+        inputs = _one_plan(loaded, plan)
+        result = _assess(inputs, settings, None, quiet)
+        table = review(inputs, settings, result)
+    except InputError as exc:
+        _fail(exc)
+    if not len(table):
+        typer.echo(f"plan {plan} has not begun by {review_year(inputs, settings)}: "
+                   "nothing to review yet")
+        return
+    typer.echo(review_text(table, plan))
 
 
 @app.command()

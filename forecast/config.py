@@ -39,6 +39,10 @@ class Workspace:
         return self.data / "plans"
 
     @property
+    def scenarios(self) -> Path:
+        return self.data / "scenarios"
+
+    @property
     def regions_file(self) -> Path:
         return self.data / "regions.csv"
 

@@ -27,11 +27,14 @@ from forecast.catalogue import Catalogue
 from forecast.errors import InputError
 from forecast.plans import Plan
 from forecast.pooling import POOLED_MODELS
+from forecast.scenarios import BASELINE
 from forecast.targets import likelihood
 
 ROUND = {
     "probability": 4, "probability_se": 4, "statistic_p10": 6, "statistic_p50": 6,
-    "statistic_p90": 6, "required_rate": 3, "historical_rate": 3,
+    "statistic_p90": 6, "required_rate": 3, "historical_rate": 3, "base_value": 6,
+    "achievable_value": 6, "achievable_rate": 3, "last_value": 6, "progress_share": 4,
+    "time_share": 4, "achieved_rate": 3, "probability_at_base": 4, "confidence": 2,
 }
 
 
@@ -72,7 +75,8 @@ def tidy_rows(rows: pd.DataFrame) -> pd.DataFrame:
     """The rows rounded to the published precision."""
     out = rows.copy()
     for col, digits in ROUND.items():
-        out[col] = out[col].astype(float).round(digits)
+        if col in out:
+            out[col] = out[col].astype(float).round(digits)
     return out
 
 
@@ -100,6 +104,8 @@ def diagnostics(assessment: Assessment) -> dict:
         "data_quality": assessment.quality.to_dict(orient="records"),
         "data_needed": assessment.data_needed.to_dict(orient="records"),
     }
+    if assessment.dependence:
+        out["dependence"] = assessment.dependence
     if assessment.models:
         out["models"] = assessment.models
         out["fits"] = {ind: {k: v for k, v in diag.items() if k not in RUN_SPECIFIC}
@@ -140,30 +146,64 @@ def _header(meta: dict, zh: bool) -> list[str]:
 
 
 def plan_tables(rows: pd.DataFrame, plans: list[dict], lang: str = "en",
-                catalogue: Catalogue | None = None) -> list[str]:
-    """A table per plan: probability, likelihood, median and 80% range of the quantity."""
+                catalogue: Catalogue | None = None,
+                suggestions: pd.DataFrame | None = None) -> list[str]:
+    """A table per plan: probability, likelihood, median and 80% range of the quantity, and
+    the value that would be met with 80% probability; then, with scenarios, how each changes
+    the probability."""
     zh = lang == "zh"
-    head = ("| 目标 | 概率 | 可能性 | 中位数 [80%区间] | 说明 |" if zh
-            else "| target | probability | likelihood | median [80% range] | note |")
+    head = ("| 目标 | 概率 | 可能性 | 中位数 [80%区间] | 80%把握可达值 | 说明 |" if zh
+            else "| target | probability | likelihood | median [80% range] | "
+            "achievable at 80% | note |")
+    achievable = {}
+    if suggestions is not None and len(suggestions):
+        at80 = suggestions[(suggestions["scenario"] == BASELINE)
+                           & (suggestions["confidence"].round(2) == 0.8)]
+        achievable = {(r.plan_id, r.target_id): r.achievable_value
+                      for r in at80.itertuples(index=False)}
+    base = rows[rows["scenario"] == BASELINE]
     lines: list[str] = []
     for plan in plans:
-        sub = rows[rows["plan_id"] == plan["id"]]
+        sub = base[base["plan_id"] == plan["id"]]
         n_ok = int(sub["assessable"].sum())
         lines += [f"## {plan['title']}", "",
                   f"`{plan['id']}`, {plan['region']}: {len(sub)} "
                   + (f"项目标,{n_ok} 项可评估" if zh else f"targets, {n_ok} assessed"), "",
-                  head, "|---|---:|---|---|---|"]
+                  head, "|---|---:|---|---|---:|---|"]
         for r in sub.itertuples(index=False):
             label = f"`{r.target_id}` {_clause(r, catalogue, lang)}"
             if r.assessable:
                 lik = likelihood(r.probability, lang)
                 rng = (f"{_fmt(r.statistic_p50)} [{_fmt(r.statistic_p10)}, "
                        f"{_fmt(r.statistic_p90)}]")
-                lines.append(f"| {label} | {r.probability:.2f} | {lik} | {rng} | {r.note} |")
+                at = _fmt(achievable.get((r.plan_id, r.target_id)))
+                lines.append(f"| {label} | {r.probability:.2f} | {lik} | {rng} | {at} | "
+                             f"{r.note} |")
             else:
-                lines.append(f"| {label} | – | – | – | {r.note} |")
+                lines.append(f"| {label} | – | – | – | – | {r.note} |")
         lines.append("")
+        lines += scenario_table(rows[rows["plan_id"] == plan["id"]], zh)
     return lines
+
+
+def scenario_table(rows: pd.DataFrame, zh: bool) -> list[str]:
+    """Probability of each assessed target per scenario, and its change from the baseline."""
+    scenarios = [s for s in dict.fromkeys(rows["scenario"]) if s != BASELINE]
+    ok = rows[rows["assessable"].astype(bool)]
+    if not scenarios or not len(ok):
+        return []
+    wide = ok.pivot_table(index="target_id", columns="scenario", values="probability",
+                          sort=False)
+    lines = ["### 情景比较" if zh else "### Scenarios", "",
+             ("每个情景下的概率(括号内为相对基准情景的变化)。" if zh else
+              "Probability under each scenario (in brackets: the change from the baseline)."),
+             "", "| " + " | ".join([("目标" if zh else "target"), BASELINE, *scenarios]) + " |",
+             "|---|" + "---:|" * (1 + len(scenarios))]
+    for target_id, r in wide.iterrows():
+        base = r[BASELINE]
+        cells = [f"{r[s]:.2f} ({r[s] - base:+.2f})" for s in scenarios]
+        lines.append(f"| `{target_id}` | {base:.2f} | " + " | ".join(cells) + " |")
+    return [*lines, ""]
 
 
 def data_needed_table(needed: pd.DataFrame, zh: bool) -> list[str]:
@@ -184,9 +224,10 @@ def summary_markdown(rows: pd.DataFrame, plans: list[dict], assessment: Assessme
     zh = lang == "zh"
     lines = _header(meta, zh)
     if len(plans) > LARGE_RUN_PLANS:
-        lines += national_overview(rows, assessment, meta.get("provinces", {}))
+        lines += national_overview(rows[rows["scenario"] == BASELINE], assessment,
+                                   meta.get("provinces", {}))
     else:
-        lines += plan_tables(rows, plans, lang, catalogue)
+        lines += plan_tables(rows, plans, lang, catalogue, assessment.suggestions)
         lines += data_needed_table(assessment.data_needed, zh)
     return "\n".join(lines)
 
@@ -297,14 +338,20 @@ def prepare_out_dir(out: Path) -> None:
 
 
 def write_run(out: Path, assessment: Assessment, plans: list[Plan], meta: dict,
-              lang: str = "en", catalogue: Catalogue | None = None) -> Path:
-    """Write the run's files into ``out`` atomically and return it."""
+              lang: str = "en", catalogue: Catalogue | None = None,
+              review: pd.DataFrame | None = None) -> Path:
+    """Write the run's files into ``out`` atomically and return it: probabilities (csv,
+    parquet, json), suggestions.csv, review.csv (when given) and summary.md."""
     rows = tidy_rows(assessment.rows)
     plans_meta = plan_meta(plans)
     meta = {**meta, "plans": plans_meta}
     with atomic_folder(out) as tmp:
         rows.to_csv(tmp / "probabilities.csv", index=False, lineterminator="\n")
         rows.to_parquet(tmp / "probabilities.parquet", index=False)
+        tidy_rows(assessment.suggestions).to_csv(tmp / "suggestions.csv", index=False,
+                                                 lineterminator="\n")
+        if review is not None:
+            tidy_rows(review).to_csv(tmp / "review.csv", index=False, lineterminator="\n")
         payload = {
             "run": meta,
             "rows": [{k: _json_value(v) for k, v in rec.items()}
@@ -347,9 +394,71 @@ def write_plan_report(run: Path, plan_id: str, lang: str = "en",
     rows = pd.read_parquet(parquet) if parquet.exists() else pd.read_csv(
         run / "probabilities.csv")
     rows = rows[rows["plan_id"] == plan_id]
-    text = "\n".join([*_header(meta, lang == "zh"), *plan_tables(rows, plans, lang, catalogue)])
+    suggestions = run / "suggestions.csv"
+    suggested = pd.read_csv(suggestions) if suggestions.exists() else None
+    text = "\n".join([*_header(meta, lang == "zh"),
+                      *plan_tables(rows, plans, lang, catalogue, suggested)])
     out = run / f"plan-{plan_id}.md"
     tmp = out.with_suffix(".md.tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(out)
     return out
+
+
+def _table(header: list[str], body: list[list[str]], right: set[int]) -> list[str]:
+    """A plain-text table with aligned columns (for the terminal)."""
+    widths = [max(len(str(r[i])) for r in [header, *body]) for i in range(len(header))]
+    fmt = lambda r: "  ".join(  # noqa: E731
+        str(c).rjust(w) if i in right else str(c).ljust(w)
+        for i, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip()
+    return [fmt(header), "  ".join("-" * w for w in widths), *map(fmt, body)]
+
+
+def _rate(x: float) -> str:
+    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:+.1f}%"
+
+
+def suggestions_text(suggestions: pd.DataFrame, rows: pd.DataFrame, plan_id: str) -> str:
+    """What each target of a plan could be with 50/80/90% confidence, per scenario: the
+    table `forecast suggest` prints. In brackets: the average annual growth from the latest
+    observation that the value implies."""
+    sub = suggestions[suggestions["plan_id"] == plan_id]
+    stated = rows[rows["plan_id"] == plan_id].set_index(["target_id", "scenario"])
+    body = []
+    for (target_id, scenario), g in sub.groupby(["target_id", "scenario"], sort=False):
+        r = stated.loc[(target_id, scenario)]
+        op = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "between": "∈"}.get(r["op"], r["op"])
+        cells = [f"{_fmt(v)} ({_rate(g_rate)})" for v, g_rate in
+                 zip(g["achievable_value"], g["achievable_rate"], strict=True)]
+        body.append([target_id, scenario, f"{r['kind']} {op} {_fmt(r['value'])} in {r['year']}",
+                     f"{r['probability']:.2f}", *cells])
+    if not body:
+        return f"no assessable targets in plan {plan_id}"
+    header = ["target", "scenario", "stated target", "P(stated)",
+              *(f"{int(q * 100)}% confident" for q in sorted(sub["confidence"].unique()))]
+    return "\n".join(_table(header, body, {3, 4, 5, 6}))
+
+
+def review_text(review: pd.DataFrame, plan_id: str) -> str:
+    """Where a plan stands: the table `forecast review` prints (one line per target and
+    scenario; targets without data are counted, not listed)."""
+    sub = review[review["plan_id"] == plan_id]
+    known = sub[sub["status"] != "no data"]
+    body = []
+    for r in known.itertuples(index=False):
+        base = f"{_fmt(r.base_value)} ({r.base_year})"
+        last = f"{_fmt(r.last_value)} ({r.last_year})"
+        share = (f"{r.progress_share:.0%} / {r.time_share:.0%}"
+                 if not math.isnan(r.progress_share) else f"– / {r.time_share:.0%}")
+        body.append([r.target_id, r.scenario, base, last, share, _rate(r.required_rate),
+                     _rate(r.achieved_rate), f"{r.probability_at_base:.2f}",
+                     f"{r.probability:.2f}", r.status])
+    header = ["target", "scenario", "base", "latest", "distance / time", "required",
+              "achieved", "P at base", "P now", "status"]
+    lines = _table(header, body, {4, 5, 6, 7, 8}) if body else [
+        f"no target of plan {plan_id} has data to review"]
+    missing = sub[sub["status"] == "no data"]["target_id"].nunique()
+    if missing:
+        lines.append(f"({missing} more targets have no data: see review.csv and the "
+                     "data-needed table of summary.md)")
+    return "\n".join(lines)

@@ -248,15 +248,20 @@ def fit_seed(seed: int, indicator: str) -> int:
 
 def fit_pooled(panels: dict[str, Panel | CountPanel], settings: PooledSettings, seed: int,
                executor=None, cache_dir: Path | None = None,
-               on_fit: Callable[[str, dict, bool, int], None] | None = None
+               on_fit: Callable[[str, dict, bool, int], None] | None = None,
+               data_year: int | None = None
                ) -> dict[str, tuple[PooledPosterior | CountPosterior, dict]]:
     """Posterior of each panel (pooled or count model, by its type): from the cache where its
-    key matches, else sampled on the executor (in this process when None) and cached."""
+    key matches, else sampled on the executor (in this process when None) and cached.
+
+    Fits on data up to different years (a run and its mid-term review's look back at the base
+    year) are cached side by side, as ``<indicator>@<data_year>.nc``."""
+    name = (lambda ind: ind) if data_year is None else (lambda ind: f"{ind}@{data_year}")
     out, jobs = {}, []
     for ind, panel in sorted(panels.items()):
         s = fit_seed(seed, ind)
         key = _fit_key(panel, settings, s)
-        idata = load_cached(cache_file(cache_dir, ind), key) if cache_dir else None
+        idata = load_cached(cache_file(cache_dir, name(ind)), key) if cache_dir else None
         if idata is not None:
             diag = _diagnostics(panel, idata)
             out[ind] = (_posterior(panel, idata, diag), {**diag, "cached": True})
@@ -268,7 +273,7 @@ def fit_pooled(panels: dict[str, Panel | CountPanel], settings: PooledSettings, 
     for (ind, _), (idata, diag, seconds) in zip(jobs, runner(_run_job, [j for _, j in jobs]),
                                                 strict=True):
         if cache_dir:
-            save_cached(idata, cache_file(cache_dir, ind))
+            save_cached(idata, cache_file(cache_dir, name(ind)))
         diag = {**diag, "cached": False, "seconds": round(seconds, 1)}
         out[ind] = (_posterior(panels[ind], idata, diag), diag)
         if on_fit:
@@ -303,7 +308,8 @@ def fit_stage(table: SeriesTable, catalogue: Catalogue, regions: pd.DataFrame | 
     for ind, regions_counted in small.items():
         panels[fit_name(ind, counts=True)] = build_count_panel(
             ind, regions_counted, parents, flow=catalogue[ind].flow)
-    fitted = fit_pooled(panels, settings, seed, executor, cache_dir, on_fit)
+    fitted = fit_pooled(panels, settings, seed, executor, cache_dir, on_fit,
+                        int(table.years.max()) if len(table.years) else None)
     return PooledFits(
         choice, {ind: post for ind, (post, _) in fitted.items() if not ind.endswith(COUNTS)},
         panels, {ind: diag for ind, (_, diag) in fitted.items()},
