@@ -13,11 +13,19 @@ import numpy as np
 import pandas as pd
 
 from forecast.calibration import NONE, Calibration
-from forecast.catalogue import Catalogue, Indicator
+from forecast.catalogue import Catalogue
 from forecast.config import DEFAULT_DRAWS, DEFAULT_MODEL, DEFAULT_SEED
 from forecast.dataset import SeriesTable, data_quality_notes, region_resolver, series_table
-from forecast.derived import Formula, backtested, derive, parse
-from forecast.joint import INDEPENDENT, Dependence, growth_correlation, pair, path_scores
+from forecast.derived import (
+    DerivedRequest,
+    backtested,
+    derived_result,
+    follow_components,
+    pairing,
+    parse,
+    plan_derived,
+)
+from forecast.joint import INDEPENDENT, Dependence, growth_correlation
 from forecast.models.pooled.inference import PooledSettings
 from forecast.plans import Plan, Target
 from forecast.pooling import POOLED_MODELS, PooledFits, fit_stage
@@ -26,7 +34,6 @@ from forecast.scenarios import BASELINE, Scenario, apply, check_against_run
 from forecast.simulate import (
     SeriesRequest,
     SeriesResult,
-    rng_for,
     simulate_request,
     usable_history,
 )
@@ -126,65 +133,9 @@ def observed_series(inputs: Inputs, as_of: int | None) -> SeriesTable:
     return series_table(obs)
 
 
-@dataclass(frozen=True)
-class DerivedRequest:
-    """A formula indicator of one region, computed from its components' simulated paths."""
-
-    region: str
-    indicator: Indicator
-    formula: Formula
-    own: Paths | None  # the indicator's own observed history (one row), if any
-    last_year: int  # simulated years start after this one
-    until: int
-    dependence: tuple[Dependence, ...]  # of each further component with the first
-
-
-def _history(table: SeriesTable, index: dict, key: tuple[str, str]
-             ) -> tuple[np.ndarray, np.ndarray] | None:
-    k = index.get(key)
-    if k is None:
-        return None
-    years, values, _ = usable_history(*table.series(k))
-    return years, values
-
-
-def plan_derived(catalogue: Catalogue, table: SeriesTable, needed: dict[tuple[str, str], int],
-                 derive_ids: frozenset[str], dependence: Callable[[str, str], Dependence]
-                 ) -> tuple[list[DerivedRequest], dict[tuple[str, str], int]]:
-    """Which needed series are derived from their components, and the component series
-    (with the year they must reach) that this adds to the run.
-
-    A series is derived where every component has at least MIN_POINTS consecutive years
-    reaching at least as far as the indicator's own last observation, and its target years
-    are not all observed; elsewhere its direct model is kept."""
-    index = {key: k for k, key in enumerate(table.keys)}
-    derived, extra = [], {}
-    for (region, ind_id), until in sorted(needed.items()):
-        indicator = catalogue[ind_id]
-        if ind_id not in derive_ids or not indicator.formula:
-            continue
-        formula = parse(ind_id, indicator.formula)
-        parts = [_history(table, index, (region, c)) for c in formula.components]
-        if any(h is None or len(h[0]) < MIN_POINTS for h in parts):
-            continue
-        own = _history(table, index, (region, ind_id))
-        common_last = min(int(h[0][-1]) for h in parts)
-        last_year = int(own[0][-1]) if own is not None else common_last
-        if common_last < last_year or until <= last_year or \
-                any(int(h[0][0]) > last_year for h in parts):
-            continue
-        lead = formula.components[0]
-        derived.append(DerivedRequest(
-            region, indicator, formula,
-            None if own is None else Paths(int(own[0][0]), own[1][None, :]), last_year, until,
-            tuple(dependence(lead, c) for c in formula.components[1:])))
-        for c in formula.components:
-            extra[(region, c)] = max(extra.get((region, c), until), until)
-    return derived, extra
-
-
 def series_requests(catalogue: Catalogue, table: SeriesTable, targets: list[Target],
                     fits: PooledFits | None = None, derive_ids: frozenset[str] = frozenset(),
+                    follow: bool = False,
                     dependence: Callable[[str, str], Dependence] | None = None
                     ) -> tuple[list[SeriesRequest], dict[tuple[str, str], str],
                                list[DerivedRequest]]:
@@ -196,8 +147,8 @@ def series_requests(catalogue: Catalogue, table: SeriesTable, targets: list[Targ
     index = {key: k for k, key in enumerate(table.keys)}
     needed = _series_needed(targets)
     derived, extra = plan_derived(catalogue, table, needed, derive_ids,
-                                  dependence or (lambda a, b: INDEPENDENT))
-    skip = {(d.region, d.indicator.id) for d in derived}
+                                  dependence or (lambda a, b: INDEPENDENT), MIN_POINTS, follow)
+    skip = {(d.region, d.indicator.id) for d in derived if d.derived}
     for key, until in extra.items():
         needed[key] = max(needed.get(key, until), until)
     requests, missing = [], {}
@@ -364,46 +315,6 @@ def series_diagnostics(res: SeriesResult) -> dict:
                     for i in range(fan.shape[1])}}
 
 
-def pairing(lead: SeriesResult, follow: SeriesResult, dependence: Dependence, seed: int
-            ) -> np.ndarray | None:
-    """The order of ``follow``'s paths that pairs them with ``lead``'s as their history says
-    (None: independent, keep the order)."""
-    if dependence.rho == 0:
-        return None
-    scores = []
-    for res in (lead, follow):
-        start = res.history.values.shape[1]
-        future = res.paths.values[:, start:]
-        scores.append(path_scores(future, res.paths.values[:, start - 1]) if future.shape[1]
-                      else np.zeros(len(res.paths.values)))
-    rng = rng_for(seed, lead.region, "pair", lead.indicator, follow.indicator)
-    return pair(scores[0], scores[1], dependence.rho, rng)
-
-
-def derived_result(d: DerivedRequest, results: dict[tuple[str, str], SeriesResult],
-                   orders: list[np.ndarray | None], scenario: Scenario | None) -> SeriesResult:
-    """A derived series' paths from its components' (under a scenario, theirs under it),
-    the further components re-paired with the first by ``orders``."""
-    parts = [results[(d.region, c)] for c in d.formula.components]
-    components = {parts[0].indicator: parts[0].paths}
-    for res, order in zip(parts[1:], orders, strict=True):
-        components[res.indicator] = res.paths if order is None else \
-            Paths(res.paths.first_year, res.paths.values[order])
-    paths = derive(d.formula, components, d.own, d.last_year, d.until)
-    if scenario is not None:  # adjustments naming the derived indicator itself
-        paths = apply(scenario, d.indicator, paths, d.last_year, wildcard=False)
-    history = d.own if d.own is not None else Paths(paths.first_year,
-                                                    paths.values[:1, :d.last_year + 1
-                                                                 - paths.first_year])
-    models = sorted({r.model for r in parts})
-    dep = "; ".join(x.describe() for x in d.dependence if x.pairs)
-    note = (f"derived: {d.indicator.id} = {d.formula.expression}, from the "
-            f"{'/'.join(models)} paths of {', '.join(d.formula.components)}"
-            + (f" ({dep})" if dep else ""))
-    gaps = dict.fromkeys(n for r in parts for n in r.notes if n.startswith("years before"))
-    return SeriesResult(d.region, d.indicator.id, paths, history, "derived", (*gaps, note))
-
-
 def assess_region(work: RegionWork, settings: Settings) -> RegionOutcome:
     """Simulate a region's series once and reduce them to its targets' rows, suggestions and
     progress under the baseline and every scenario (runs on a worker).
@@ -419,20 +330,25 @@ def assess_region(work: RegionWork, settings: Settings) -> RegionOutcome:
     orders = {(d.region, d.indicator.id): [
         pairing(baseline[(d.region, d.formula.components[0])], baseline[(d.region, c)], dep,
                 settings.seed) for c, dep in zip(d.formula.components[1:], d.dependence,
-                                                   strict=True)] for d in work.derived}
+                                                   strict=True)]
+        for d in work.derived if d.derived}
+    follows = {(d.region, d.indicator.id) for d in work.derived if not d.derived}
     n_scenarios = 1 + len(settings.scenarios)
     rows, suggestions, progress_rows = [], [], []
     series: dict[str, dict] = {}
     for s_index, scenario in enumerate((None, *settings.scenarios)):
         sid = BASELINE if scenario is None else scenario.id
         results = dict(baseline) if scenario is None else {
-            key: res if not scenario.touches(key[1]) else replace(
+            key: res if key in follows or not scenario.touches(key[1]) else replace(
                 res, paths=apply(scenario, indicators[key[1]], res.paths,
                                  res.history.last_year))
             for key, res in baseline.items()}
         for d in work.derived:
             key = (d.region, d.indicator.id)
-            results[key] = derived_result(d, results, orders[key], scenario)
+            if d.derived:
+                results[key] = derived_result(d, results, orders[key], scenario)
+            elif scenario is not None:
+                results[key] = follow_components(d, baseline, scenario, indicators)
         if scenario is None:
             series = {f"{r}|{i}": series_diagnostics(res) for (r, i), res in results.items()}
         other_orders: dict[tuple[str, str], np.ndarray | None] = {}
@@ -496,7 +412,8 @@ def run_targets(inputs: Inputs) -> list[Target]:
 
 
 def needed_indicators(targets: list[Target], catalogue: Catalogue | None = None,
-                      derive_ids: frozenset[str] = frozenset()) -> list[str]:
+                      derive_ids: frozenset[str] = frozenset(), follow: bool = False
+                      ) -> list[str]:
     """The indicators a run simulates: those its targets name, and the components of those
     that may be derived from them."""
     named = {ind for t in targets if t.kind != "qualitative"
@@ -504,7 +421,7 @@ def needed_indicators(targets: list[Target], catalogue: Catalogue | None = None,
     if catalogue is not None:
         for ind in list(named):
             formula = catalogue[ind].formula
-            if ind in derive_ids and formula:
+            if formula and (follow or ind in derive_ids):
                 named |= set(parse(ind, formula).components)
     return sorted(named)
 
@@ -523,7 +440,8 @@ def region_work(inputs: Inputs, settings: Settings, fits: PooledFits | None = No
 
     assessable = [t for t in targets if t.kind != "qualitative"]
     requests, missing, derived = series_requests(
-        inputs.catalogue, table, assessable, fits, settings.derived_indicators, dependence)
+        inputs.catalogue, table, assessable, fits, settings.derived_indicators,
+        bool(settings.scenarios), dependence)
     pairs = {(t.indicator, t.other_indicator): dependence(t.indicator, t.other_indicator)
              for t in assessable if t.other_indicator}
     by_region: dict[str, list] = {}
@@ -567,8 +485,13 @@ def pooled_fits(inputs: Inputs, settings: Settings, table: SeriesTable, executor
     fits (one unit of work per indicator on ``executor``, through the posterior cache)."""
     if settings.model not in POOLED_MODELS:
         return None
-    needed = needed_indicators(run_targets(inputs), inputs.catalogue,
-                               settings.derived_indicators)
+    targets = run_targets(inputs)
+    needed = needed_indicators(targets, inputs.catalogue, settings.derived_indicators,
+                               bool(settings.scenarios))
+    # a pooled posterior serves only the regions of the run's targets: fit only indicators
+    # that at least one of them has data on
+    regions = {t.region for t in targets}
+    needed = sorted({i for r, i in table.keys if r in regions} & set(needed))
     return fit_stage(table, inputs.catalogue, inputs.regions, needed, settings.model,
                      settings.pooled,
                      settings.seed, executor, settings.cache_dir, on_fit)

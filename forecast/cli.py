@@ -518,7 +518,7 @@ def review_command(
     except InputError as exc:
         _fail(exc)
     if not len(table):
-        typer.echo(f"plan {plan} has not begun by {review_year(inputs, settings)}: "
+        typer.echo(f"plan {plan} has not begun by {review_year(settings)}: "
                    "nothing to review yet")
         return
     typer.echo(review_text(table, plan))

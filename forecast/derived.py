@@ -14,21 +14,31 @@ value of the indicator the path is ``f(components)`` itself.
 
 Which formula indicators are derived is decided by backtests (``forecast/data/derived.yaml``,
 written by ``benchmarks/bench_derived.py``): only where the derived forecasts are at least as
-well calibrated as the direct model of the indicator.
+well calibrated as the direct model of the indicator. Elsewhere the indicator keeps its direct
+forecast, and scenarios still reach it through arithmetic (``follow_components``): under a
+scenario its direct paths are multiplied, path by path, by ``f(adjusted components) /
+f(baseline components)``, so a GDP shock of −5% raises the intensity by exactly 1/0.95 while
+the baseline stays the better-calibrated direct forecast.
 """
 
 from __future__ import annotations
 
 import ast
 import operator
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import yaml
 
+from forecast.catalogue import Catalogue, Indicator
 from forecast.config import PACKAGE_DIR
+from forecast.dataset import SeriesTable
+from forecast.joint import Dependence, pair, path_scores
+from forecast.scenarios import ALL, Adjustment, Scenario, apply
+from forecast.simulate import SeriesResult, rng_for, usable_history
 from forecast.targets import Paths
 
 DECISIONS_FILE = PACKAGE_DIR / "data" / "derived.yaml"
@@ -117,3 +127,147 @@ def derive(formula: Formula, components: dict[str, Paths], own: Paths | None,
                 for c, p in components.items()}
         history = formula.evaluate(past)
     return Paths(first, np.hstack([history, level]))
+
+
+@dataclass(frozen=True)
+class DerivedRequest:
+    """A formula indicator of one region whose components have history: derived from them
+    (``derived``), or simulated directly and moved by scenarios through them."""
+
+    region: str
+    indicator: Indicator
+    formula: Formula
+    own: Paths | None  # the indicator's own observed history (one row), if any
+    last_year: int  # simulated years start after this one
+    until: int
+    dependence: tuple[Dependence, ...]  # of each further component with the first
+    derived: bool = True
+
+
+def _history(table: SeriesTable, index: dict, key: tuple[str, str]
+             ) -> tuple[np.ndarray, np.ndarray] | None:
+    k = index.get(key)
+    if k is None:
+        return None
+    years, values, _ = usable_history(*table.series(k))
+    return years, values
+
+
+def plan_derived(catalogue: Catalogue, table: SeriesTable, needed: dict[tuple[str, str], int],
+                 derive_ids: frozenset[str], dependence: Callable[[str, str], Dependence],
+                 min_points: int = 2, follow: bool = False
+                 ) -> tuple[list[DerivedRequest], dict[tuple[str, str], int]]:
+    """Which needed formula series have components to work with, and the component series
+    (with the year they must reach) that this adds to the run.
+
+    Components qualify where each has at least ``min_points`` consecutive years reaching at
+    least as far as the indicator's own last observation, and the target years are not all
+    observed. The series is then derived if backtests favour it (``derive_ids``) or it has no
+    history of its own; otherwise it keeps its direct model and, when the run has scenarios
+    (``follow``), follows its components under them."""
+    index = {key: k for k, key in enumerate(table.keys)}
+    derived, extra = [], {}
+    for (region, ind_id), until in sorted(needed.items()):
+        indicator = catalogue[ind_id]
+        if not indicator.formula:
+            continue
+        formula = parse(ind_id, indicator.formula)
+        parts = [_history(table, index, (region, c)) for c in formula.components]
+        if any(h is None or len(h[0]) < min_points for h in parts):
+            continue
+        own = _history(table, index, (region, ind_id))
+        common_last = min(int(h[0][-1]) for h in parts)
+        last_year = int(own[0][-1]) if own is not None else common_last
+        if common_last < last_year or until <= last_year or \
+                any(int(h[0][0]) > last_year for h in parts):
+            continue
+        as_derived = ind_id in derive_ids or own is None
+        if not as_derived and not follow:
+            continue
+        lead = formula.components[0]
+        derived.append(DerivedRequest(
+            region, indicator, formula,
+            None if own is None else Paths(int(own[0][0]), own[1][None, :]), last_year, until,
+            tuple(dependence(lead, c) for c in formula.components[1:]),
+            derived=as_derived))
+        for c in formula.components:
+            extra[(region, c)] = max(extra.get((region, c), until), until)
+    return derived, extra
+
+
+def pairing(lead: SeriesResult, follow: SeriesResult, dependence: Dependence, seed: int
+            ) -> np.ndarray | None:
+    """The order of ``follow``'s paths that pairs them with ``lead``'s as their history says
+    (None: independent, keep the order)."""
+    if dependence.rho == 0:
+        return None
+    scores = []
+    for res in (lead, follow):
+        start = res.history.values.shape[1]
+        future = res.paths.values[:, start:]
+        scores.append(path_scores(future, res.paths.values[:, start - 1]) if future.shape[1]
+                      else np.zeros(len(res.paths.values)))
+    rng = rng_for(seed, lead.region, "pair", lead.indicator, follow.indicator)
+    return pair(scores[0], scores[1], dependence.rho, rng)
+
+
+def derived_result(d: DerivedRequest, results: dict[tuple[str, str], SeriesResult],
+                   orders: list[np.ndarray | None], scenario: Scenario | None) -> SeriesResult:
+    """A derived series' paths from its components' (under a scenario, theirs under it),
+    the further components re-paired with the first by ``orders``."""
+    parts = [results[(d.region, c)] for c in d.formula.components]
+    components = {parts[0].indicator: parts[0].paths}
+    for res, order in zip(parts[1:], orders, strict=True):
+        components[res.indicator] = res.paths if order is None else \
+            Paths(res.paths.first_year, res.paths.values[order])
+    paths = derive(d.formula, components, d.own, d.last_year, d.until)
+    if scenario is not None:  # adjustments naming the derived indicator itself
+        paths = apply(scenario, d.indicator, paths, d.last_year, wildcard=False)
+    history = d.own if d.own is not None else Paths(paths.first_year,
+                                                    paths.values[:1, :d.last_year + 1
+                                                                 - paths.first_year])
+    models = sorted({r.model for r in parts})
+    dep = "; ".join(x.describe() for x in d.dependence if x.pairs)
+    note = (f"derived: {d.indicator.id} = {d.formula.expression}, from the "
+            f"{'/'.join(models)} paths of {', '.join(d.formula.components)}"
+            + (f" ({dep})" if dep else ""))
+    gaps = dict.fromkeys(n for r in parts for n in r.notes if n.startswith("years before"))
+    return SeriesResult(d.region, d.indicator.id, paths, history, "derived", (*gaps, note))
+
+
+def _levels(adjustments: tuple[Adjustment, ...], indicator: str) -> list[Adjustment]:
+    return [a for a in adjustments if a.applies_to(indicator) and a.volatility is None]
+
+
+def follow_components(d: DerivedRequest, baseline: dict[tuple[str, str], SeriesResult],
+                      scenario: Scenario, indicators: dict[str, Indicator]) -> SeriesResult:
+    """A directly forecast formula indicator under a scenario: its baseline paths times what
+    the scenario's growth shifts and shocks of its components do to the formula, path by
+    path; then its own adjustments (named, or a ``*`` volatility, which acts on its own spread
+    rather than through its components')."""
+    res = baseline[(d.region, d.indicator.id)]
+    paths = res.paths
+    levels = Scenario(scenario.id, scenario.title, "", tuple(
+        a for c in d.formula.components for a in _levels(scenario.adjustments, c)))
+    if levels.adjustments:
+        years = range(d.last_year + 1, d.until + 1)
+        before, after = {}, {}
+        for c in d.formula.components:
+            comp = baseline[(d.region, c)]
+            moved = apply(levels, indicators[c], comp.paths, comp.history.last_year)
+            before[c] = np.column_stack([comp.paths.at(y) for y in years])
+            after[c] = np.column_stack([moved.at(y) for y in years])
+        factor = d.formula.evaluate(after) / d.formula.evaluate(before)
+        values = paths.values.copy()
+        start = d.last_year + 1 - paths.first_year
+        values[:, start:start + len(years)] *= np.nan_to_num(factor, nan=1.0)
+        paths = Paths(paths.first_year, np.clip(values, d.indicator.lower, d.indicator.upper))
+        res = replace(res, notes=(*res.notes, f"derived scenario effect: {d.indicator.id} moved "
+                                  f"as {d.formula.expression} moves with the scenario"))
+    own = Scenario(scenario.id, scenario.title, "", tuple(
+        a for a in scenario.adjustments
+        if a.indicator == d.indicator.id or (a.indicator == ALL and a.volatility is not None)))
+    if own.adjustments:
+        paths = apply(own, d.indicator, paths, d.last_year)
+    return replace(res, paths=paths)
+

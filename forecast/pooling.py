@@ -249,14 +249,16 @@ def fit_seed(seed: int, indicator: str) -> int:
 def fit_pooled(panels: dict[str, Panel | CountPanel], settings: PooledSettings, seed: int,
                executor=None, cache_dir: Path | None = None,
                on_fit: Callable[[str, dict, bool, int], None] | None = None,
-               data_year: int | None = None
+               data_years: dict[str, int] | None = None
                ) -> dict[str, tuple[PooledPosterior | CountPosterior, dict]]:
     """Posterior of each panel (pooled or count model, by its type): from the cache where its
     key matches, else sampled on the executor (in this process when None) and cached.
 
     Fits on data up to different years (a run and its mid-term review's look back at the base
-    year) are cached side by side, as ``<indicator>@<data_year>.nc``."""
-    name = (lambda ind: ind) if data_year is None else (lambda ind: f"{ind}@{data_year}")
+    year) are cached side by side, as ``<indicator>@<last year of its data>.nc`` when
+    ``data_years`` gives that year."""
+    years = data_years or {}
+    name = lambda ind: f"{ind}@{years[ind]}" if ind in years else ind  # noqa: E731
     out, jobs = {}, []
     for ind, panel in sorted(panels.items()):
         s = fit_seed(seed, ind)
@@ -302,14 +304,19 @@ def fit_stage(table: SeriesTable, catalogue: Catalogue, regions: pd.DataFrame | 
         choice[ind] = count_choice(choice.get(ind), catalogue[ind], len(regions_counted), model,
                                    whole=not series[ind])
     ends = series_ends(table, indicators)
+    ends_counted = series_ends(table, list(small))
     panels: dict[str, Panel | CountPanel] = {
         ind: build_panel(ind, series[ind], parents, ends[ind], rounding[ind])
         for ind, c in choice.items() if c.model == "bayes" and series[ind]}
     for ind, regions_counted in small.items():
         panels[fit_name(ind, counts=True)] = build_count_panel(
             ind, regions_counted, parents, flow=catalogue[ind].flow)
-    fitted = fit_pooled(panels, settings, seed, executor, cache_dir, on_fit,
-                        int(table.years.max()) if len(table.years) else None)
+    data_years = {ind: max(ends[ind][r] for r in series[ind]) for ind in panels
+                  if not ind.endswith(COUNTS)}
+    data_years.update({fit_name(ind, counts=True): max(ends_counted[ind][r] for r in counted)
+                       for ind, counted in small.items()
+                       if fit_name(ind, counts=True) in panels})
+    fitted = fit_pooled(panels, settings, seed, executor, cache_dir, on_fit, data_years)
     return PooledFits(
         choice, {ind: post for ind, (post, _) in fitted.items() if not ind.endswith(COUNTS)},
         panels, {ind: diag for ind, (_, diag) in fitted.items()},

@@ -15,6 +15,7 @@ are reported in.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -41,11 +42,12 @@ def status(probability: float, observed: bool) -> str:
     return "at risk" if probability >= AT_RISK else "off track"
 
 
-def review_year(inputs: Inputs, settings: Settings) -> int:
-    """The year a review looks from: ``--as-of``, else the latest year of any observation."""
+def review_year(settings: Settings, today: dt.date | None = None) -> int:
+    """The year a review looks from: ``--as-of``, else the calendar year (statistics lag a
+    year or two behind, and a plan that has begun is reviewed on the data there are)."""
     if settings.as_of is not None:
         return settings.as_of
-    return int(inputs.observations["year"].max())
+    return (today or dt.date.today()).year
 
 
 def begun(plans: list[Plan], year: int) -> list[Plan]:
@@ -100,7 +102,7 @@ def review(inputs: Inputs, settings: Settings, now: Assessment, executor=None,
            on_fit: Callable | None = None, plan_id: str | None = None) -> pd.DataFrame:
     """review.csv: targets of the plans begun by the review year (of one plan if
     ``plan_id``), in plan order, one row per scenario."""
-    year = review_year(inputs, settings)
+    year = review_year(settings)
     plans = [_reviewable(p) for p in begun(inputs.plans, year)
              if plan_id is None or p.id == plan_id]
     plans = [p for p in plans if p.targets]

@@ -52,7 +52,8 @@ def test_run_writes_all_outputs_and_rows(workspace, tmp_path):
     result = run(str(workspace), "--out", str(out), "--model", "drift", "--draws", "500")
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} == {"probabilities.csv", "probabilities.json",
-                                               "probabilities.parquet", "summary.md"}
+                                               "probabilities.parquet", "suggestions.csv",
+                                               "review.csv", "summary.md"}
     parquet = pd.read_parquet(out / "probabilities.parquet")
     csv = pd.read_csv(out / "probabilities.csv", keep_default_na=False, na_values=[""])
     assert parquet["target_id"].tolist() == csv["target_id"].tolist()
@@ -212,3 +213,61 @@ def test_many_plans_get_a_national_overview(tmp_path, make_workspace):
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "## By province" in summary and "| 湖南 | 24 | 24 |" in summary
     assert "targets least likely to be met" in summary and "county 3" not in summary
+
+
+SCENARIO = """\
+scenario: {id: push, title: R&D push}
+adjustments:
+  - {indicator: rd_expenditure, from_year: 2022, growth_shift: 3}
+"""
+
+
+def test_scenarios_suggestions_and_review_end_to_end(workspace, tmp_path):
+    (workspace / "data" / "scenarios").mkdir()
+    (workspace / "data" / "scenarios" / "push.yaml").write_text(SCENARIO, encoding="utf-8")
+    out = tmp_path / "out"
+    assert run(str(workspace), "--out", str(out), "--draws", "400", "--model", "drift"
+               ).exit_code == 0
+    rows = pd.read_csv(out / "probabilities.csv")
+    assert list(rows["scenario"].unique()) == ["baseline", "push"]
+    level = rows[rows["target_id"] == "level"].set_index("scenario")["probability"]
+    assert level["push"] > level["baseline"]  # 3 points faster for two years
+    suggestions = pd.read_csv(out / "suggestions.csv")
+    assert list(suggestions.columns) == ["plan_id", "target_id", "scenario", "confidence",
+                                         "achievable_value", "achievable_rate"]
+    lvl = suggestions[(suggestions["target_id"] == "level")
+                      & (suggestions["scenario"] == "baseline")]["achievable_value"]
+    assert lvl.is_monotonic_decreasing  # more confidence, a lower promise
+    review = pd.read_csv(out / "review.csv")  # the plan (2021-2023) has begun
+    assert {"probability_at_base", "status", "progress_share"} <= set(review.columns)
+    assert set(review["status"]) <= {"on track", "at risk", "off track", "no data"}
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "### Scenarios" in summary and "achievable at 80%" in summary
+    printed = RUNNER.invoke(app, ["suggest", str(workspace), "--plan", "tiny", "--model",
+                                  "drift", "--draws", "400", "-q"])
+    assert printed.exit_code == 0, printed.output
+    assert "80% confident" in printed.output and "push" in printed.output
+    reviewed = RUNNER.invoke(app, ["review", str(workspace), "--plan", "tiny", "--model",
+                                   "drift", "--draws", "400", "-q"])
+    assert reviewed.exit_code == 0, reviewed.output
+    assert "P at base" in reviewed.output
+
+
+@pytest.mark.parametrize("body, message", [
+    ("  - {indicator: tech_smes, growth_shift: 2}", "is not simulated in this run"),
+    ("  - {indicator: rd_expenditure, from_year: 2040, growth_shift: 2}", "outside the run"),
+    ("  - {indicator: nonsense, growth_shift: 2}", "unknown indicator"),
+])
+def test_a_bad_scenario_is_one_line_exit_2_and_nothing_written(workspace, tmp_path, body,
+                                                              message):
+    (workspace / "data" / "scenarios").mkdir()
+    (workspace / "data" / "scenarios" / "bad.yaml").write_text(
+        f"scenario: {{id: bad}}\nadjustments:\n{body}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = RUNNER.invoke(app, ["run", str(workspace), "--out", str(out), "--model", "drift",
+                                 "--draws", "200", "-q"])
+    assert result.exit_code == 2 and message in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "bad.yaml" in result.output
+    assert not out.exists()
+    unknown = RUNNER.invoke(app, ["run", str(workspace), "--scenario", "nope", "-q"])
+    assert unknown.exit_code == 2

@@ -21,6 +21,7 @@ from forecast.config import PROJECT_ROOT
 from forecast.dataset import read_observations
 from forecast.execution import executor
 from forecast.plans import read_plans
+from forecast.scenarios import read_scenarios
 
 distributed = pytest.importorskip("distributed")
 BIN = Path(sys.executable).parent
@@ -31,14 +32,15 @@ def workspace(root: Path, provinces: list[str], repeat: int = 1) -> Path:
     """Real provincial series (copied under `repeat` region names each) and a plan per region."""
     obs = pd.read_csv(PROJECT_ROOT / "data" / "observations.csv")
     obs = obs[obs["region"].isin(provinces) & obs["indicator"].isin(
-        ["rd_intensity", "rd_expenditure", "valid_invention_patents"])]
+        ["rd_intensity", "rd_expenditure", "gdp", "valid_invention_patents"])]
     frames, plans = [], []
     for k in range(repeat):
         for prov in provinces:
             region = f"{prov}-{k}"
             frames.append(obs[obs["region"] == prov].assign(region=region))
             plans.append((region, f"""
-plan: {{id: p-{k}-{provinces.index(prov)}, title: t, region: {region}, base_year: 2023}}
+plan: {{id: p-{k}-{provinces.index(prov)}, title: t, region: {region}, base_year: 2021,
+       period: [2022, 2026]}}
 targets:
   - {{id: a, indicator: rd_intensity, kind: level, op: ">=", value: 2.5, year: 2026, text: x}}
   - {{id: b, indicator: rd_expenditure, kind: cagr, op: ">=", value: 8, year: 2026, text: x}}
@@ -46,10 +48,33 @@ targets:
       year: 2025, text: x}}
 """))
     (root / "data" / "plans").mkdir(parents=True)
+    (root / "data" / "scenarios").mkdir(parents=True)
+    (root / "data" / "scenarios" / "push.yaml").write_text(SCENARIO, encoding="utf-8")
     pd.concat(frames).to_csv(root / "data" / "observations.csv", index=False)
     for i, (_, text) in enumerate(plans):
         (root / "data" / "plans" / f"p{i:04d}.yaml").write_text(text, encoding="utf-8")
     return root
+
+
+SCENARIO = """
+scenario: {id: push, title: push}
+adjustments:
+  - {indicator: rd_expenditure, from_year: 2025, growth_shift: 2}
+  - {indicator: gdp, year: 2024, shock: -3}
+  - {indicator: "*", volatility: 1.3}
+"""
+RD = frozenset({"rd_intensity"})
+
+
+def settings_of(root: Path, catalogue) -> Settings:
+    """500 draws, the workspace's scenario, R&D intensity derived from its components."""
+    return Settings(draws=500, derived=RD,
+                    scenarios=tuple(read_scenarios(root / "data" / "scenarios", catalogue)))
+
+
+def outputs(result) -> bytes:
+    """Everything a run computes per target: rows, suggestions and progress."""
+    return b"".join(csv_bytes(f) for f in (result.rows, result.suggestions, result.progress))
 
 
 def inputs_of(root: Path, catalogue) -> Inputs:
@@ -65,23 +90,25 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 def small(tmp_path_factory, catalogue):
     root = workspace(tmp_path_factory.mktemp("ws"), PROVINCES, repeat=2)
     inputs = inputs_of(root, catalogue)
-    reference = csv_bytes(assess(inputs, Settings(draws=500)).rows)
-    return root, inputs, reference
+    settings = settings_of(root, catalogue)
+    result = assess(inputs, settings)
+    assert set(result.rows["scenario"]) == {"baseline", "push"}
+    assert (result.rows["model"] == "derived").sum() == 2 * len(PROVINCES) * 2
+    return root, inputs, settings, outputs(result)
 
 
 def test_process_pool_and_local_cluster_give_the_same_bytes(small):
-    _, inputs, reference = small
+    _, inputs, settings, reference = small
     with executor("local", workers=2) as pool:
-        assert csv_bytes(assess(inputs, Settings(draws=500), pool).rows) == reference
+        assert outputs(assess(inputs, settings, pool)) == reference
     with executor("dask", workers=2) as dask_pool:
-        assert csv_bytes(assess(inputs, Settings(draws=500), dask_pool).rows) == reference
+        assert outputs(assess(inputs, settings, dask_pool)) == reference
 
 
 def test_grouping_into_tasks_does_not_change_the_streams(small):
-    _, inputs, reference = small
+    _, inputs, settings, reference = small
     for size in (1, 3, 1000):
-        assert csv_bytes(assess(inputs, Settings(draws=500), batch_series=size).rows) \
-            == reference
+        assert outputs(assess(inputs, settings, batch_series=size)) == reference
 
 
 def _free_port() -> int:
@@ -119,7 +146,7 @@ def dask_cluster():
 
 
 def test_external_scheduler_over_tcp_gives_the_same_bytes(small, dask_cluster, tmp_path):
-    root, _, _ = small
+    root, _, _, _ = small
     address, _ = dask_cluster
     runner = CliRunner()
     local, remote = tmp_path / "local", tmp_path / "remote"
@@ -128,7 +155,8 @@ def test_external_scheduler_over_tcp_gives_the_same_bytes(small, dask_cluster, t
     result = runner.invoke(app, ["run", str(root), "--out", str(remote), "--draws", "500",
                                  "--engine", "dask", "--scheduler", address, "-q"])
     assert result.exit_code == 0, result.output
-    for name in ("probabilities.csv", "probabilities.json", "summary.md"):
+    for name in ("probabilities.csv", "probabilities.json", "suggestions.csv", "review.csv",
+                 "summary.md"):
         assert (local / name).read_bytes() == (remote / name).read_bytes()
 
 
