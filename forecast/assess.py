@@ -519,8 +519,7 @@ def assess(inputs: Inputs, settings: Settings, executor=None,
     fits = pooled_fits(inputs, settings, table, executor, on_fit)
     run = region_work(inputs, settings, fits, table)
     if check_scenarios and settings.scenarios:
-        first, last = simulated_years(run)
-        check_against_run(list(settings.scenarios), simulated_indicators(run), first, last)
+        check_scenarios_against(run, settings)
     n_series = sum(len(u.requests) for u in run.units)
     if on_start:
         on_start(n_series)
@@ -571,6 +570,20 @@ def progress_frame(targets: list[Target], rows: list[dict | None]) -> pd.DataFra
     for col in ("year", "base_year", "last_year"):
         frame[col] = frame[col].astype("Int64")
     return frame
+
+
+def check_scenarios(inputs: Inputs, settings: Settings) -> None:
+    """Refuse (InputError) a scenario naming an indicator the workspace has no series of and
+    the run does not simulate, or a year outside the years the run simulates. Cheap: lays out
+    the run without fitting anything, so a command on one plan can check against them all."""
+    if settings.scenarios:
+        check_scenarios_against(region_work(inputs, settings), settings)
+
+
+def check_scenarios_against(run: RunWork, settings: Settings) -> None:
+    first, last = simulated_years(run)
+    known = simulated_indicators(run) | {ind for _, ind in run.table.keys}
+    check_against_run(list(settings.scenarios), known, first, last)
 
 
 def simulated_indicators(run: RunWork) -> set[str]:

@@ -16,7 +16,7 @@ import typer
 import yaml
 from tqdm import tqdm
 
-from forecast.assess import Inputs, Settings, assess
+from forecast.assess import Inputs, Settings, assess, check_scenarios
 from forecast.backtest import BacktestSettings, run_backtest, series_units, summarise
 from forecast.calibration import NONE, Calibration, load_calibration
 from forecast.catalogue import load_catalogue
@@ -190,7 +190,7 @@ def _prepare(workspace: Path | None, model: ModelName, draws: int, seed: int,
     return loaded, settings
 
 
-def _assess(inputs: Inputs, settings: Settings, pool, quiet: bool):
+def _assess(inputs: Inputs, settings: Settings, pool, quiet: bool, check: bool = True):
     """``assess`` with progress bars: pooled fits, then series."""
     bars: list[tqdm] = []  # made once the number of series is known
     fit_bar = tqdm(desc="fitting pooled models", unit="indicator", disable=quiet,
@@ -199,7 +199,7 @@ def _assess(inputs: Inputs, settings: Settings, pool, quiet: bool):
                     on_start=lambda n: (fit_bar.close(), bars.append(tqdm(
                         total=n, desc="simulating series", unit="series",
                         disable=quiet, file=sys.stderr))),
-                    on_fit=lambda *a: _report_fit(fit_bar, *a))
+                    on_fit=lambda *a: _report_fit(fit_bar, *a), check_scenarios=check)
     bars[0].close()
     return result
 
@@ -476,7 +476,8 @@ def suggest(
     """
     try:
         loaded, settings = _prepare(workspace, model, draws, seed, as_of, scenario, quiet)
-        result = _assess(_one_plan(loaded, plan), settings, None, quiet)
+        check_scenarios(loaded.inputs, settings)  # against the whole workspace's run
+        result = _assess(_one_plan(loaded, plan), settings, None, quiet, check=False)
     except InputError as exc:
         _fail(exc)
     typer.echo(suggestions_text(result.suggestions, result.rows, plan))
@@ -512,8 +513,9 @@ def review_command(
     """
     try:
         loaded, settings = _prepare(workspace, model, draws, seed, as_of, scenario, quiet)
+        check_scenarios(loaded.inputs, settings)
         inputs = _one_plan(loaded, plan)
-        result = _assess(inputs, settings, None, quiet)
+        result = _assess(inputs, settings, None, quiet, check=False)
         table = review(inputs, settings, result)
     except InputError as exc:
         _fail(exc)

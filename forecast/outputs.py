@@ -430,7 +430,10 @@ def suggestions_text(suggestions: pd.DataFrame, rows: pd.DataFrame, plan_id: str
         op = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "between": "∈"}.get(r["op"], r["op"])
         cells = [f"{_fmt(v)} ({_rate(g_rate)})" for v, g_rate in
                  zip(g["achievable_value"], g["achievable_rate"], strict=True)]
-        body.append([target_id, scenario, f"{r['kind']} {op} {_fmt(r['value'])} in {r['year']}",
+        pct = "%" if r["kind"] in ("growth", "cagr", "relative") else ""
+        when = (f"{r['base_year']}–{r['year']}" if r["kind"] in ("cagr", "cumulative")
+                else f"in {r['year']}")
+        body.append([target_id, scenario, f"{r['kind']} {op} {_fmt(r['value'])}{pct} {when}",
                      f"{r['probability']:.2f}", *cells])
     if not body:
         return f"no assessable targets in plan {plan_id}"
@@ -448,7 +451,7 @@ def review_text(review: pd.DataFrame, plan_id: str) -> str:
     for r in known.itertuples(index=False):
         base = f"{_fmt(r.base_value)} ({r.base_year})"
         last = f"{_fmt(r.last_value)} ({r.last_year})"
-        share = (f"{r.progress_share:.0%} / {r.time_share:.0%}"
+        share = (f"{r.progress_share + 0:.0%} / {r.time_share:.0%}"
                  if not math.isnan(r.progress_share) else f"– / {r.time_share:.0%}")
         body.append([r.target_id, r.scenario, base, last, share, _rate(r.required_rate),
                      _rate(r.achieved_rate), f"{r.probability_at_base:.2f}",

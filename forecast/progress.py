@@ -4,7 +4,8 @@ Progress is read on the quantity the target is about, so "raise R&D intensity fr
 3.00" that stands at 2.70 has covered half the distance, and "新增 20" that has added 8 has
 covered 0.4 of it. Growth targets are read as the level the growth implies by the target year,
 and a cumulative target as the observed part of the sum. The time elapsed is the share of the
-years from the base year to the target year that the data cover.
+years from the base year to the target year that the data cover. A target its base value
+already met has no distance to cover: its progress share is empty.
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ def progress(target: Target, history: Paths) -> dict:
         out["progress_share"] = done / target.value if target.value else math.nan
         return out
     goal = target_level(target, base)
-    if math.isfinite(goal) and goal != base:
+    down = target.op in ("<=", "<")
+    # a distance to cover only where the base did not already meet the target
+    if math.isfinite(goal) and (goal < base if down else goal > base):
         out["progress_share"] = (last - base) / (goal - base)
     return out

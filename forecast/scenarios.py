@@ -185,16 +185,17 @@ def select(scenarios: list[Scenario], ids: list[str] | None) -> list[Scenario]:
 
 def check_against_run(scenarios: list[Scenario], indicators: set[str], first_year: int,
                       last_year: int) -> None:
-    """Refuse a scenario naming an indicator the run has no series of, or a year outside
-    the run's simulated years (``first_year`` .. ``last_year``)."""
+    """Refuse a scenario naming an indicator of which the run knows nothing (``indicators``:
+    those it has data on or simulates), or a year outside the run's simulated years
+    (``first_year`` .. ``last_year``)."""
     for s in scenarios:
         for i, a in enumerate(s.adjustments, 1):
             if a.indicator != ALL and a.indicator not in indicators:
                 raise InputError(
-                    f"adjustment {i}: indicator {a.indicator!r} is not simulated in this run",
+                    f"adjustment {i}: indicator {a.indicator!r} has no data in the workspace",
                     file=s.file, column="indicator",
-                    fix="name an indicator that a plan's targets use: "
-                    + ", ".join(sorted(indicators)[:8]))
+                    fix="name an indicator with observations, e.g. "
+                    + ", ".join(sorted(indicators)[:6]))
             for y in a.years:
                 if not first_year <= y <= last_year:
                     raise InputError(

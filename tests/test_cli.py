@@ -254,7 +254,7 @@ def test_scenarios_suggestions_and_review_end_to_end(workspace, tmp_path):
 
 
 @pytest.mark.parametrize("body, message", [
-    ("  - {indicator: tech_smes, growth_shift: 2}", "is not simulated in this run"),
+    ("  - {indicator: tech_smes, growth_shift: 2}", "has no data in the workspace"),
     ("  - {indicator: rd_expenditure, from_year: 2040, growth_shift: 2}", "outside the run"),
     ("  - {indicator: nonsense, growth_shift: 2}", "unknown indicator"),
 ])

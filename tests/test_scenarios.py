@@ -220,7 +220,7 @@ def test_status_follows_the_likelihood_classes():
 
 def test_review_gives_the_probability_at_the_base_year_from_that_years_data(catalogue):
     obs = _workspace(["广东", "湖南"])
-    targets = {r: (replace(_targets(r)[0], base_year=2020),) for r in ("广东", "湖南")}
+    targets = {r: (replace(_targets(r)[0], base_year=2020, value=4.0),) for r in ("广东", "湖南")}
     inputs = _inputs(catalogue, targets, obs)
     settings = Settings(model="trend", draws=500, derived=RD)
     now = assess(inputs, settings)
@@ -234,7 +234,7 @@ def test_review_gives_the_probability_at_the_base_year_from_that_years_data(cata
     assert row["base_value"] == gd.loc[2020, "value"] and row["last_value"] == gd.loc[2023,
                                                                                       "value"]
     assert math.isclose(row["progress_share"], (gd.loc[2023, "value"] - gd.loc[2020, "value"])
-                        / (3.0 - gd.loc[2020, "value"]))
+                        / (4.0 - gd.loc[2020, "value"]))
     assert math.isclose(row["time_share"], 3 / 6)
 
 
@@ -245,7 +245,7 @@ def test_scenario_files_are_checked(tmp_path, catalogue):
                     encoding="utf-8")
     s = read_scenario(good, catalogue)
     assert s.adjustments[0].growth_shift == 2.0
-    with pytest.raises(InputError, match="not simulated in this run"):
+    with pytest.raises(InputError, match="has no data in the workspace"):
         check_against_run([s], {"gdp"}, 2024, 2026)
     with pytest.raises(InputError, match="outside the run's simulated years"):
         check_against_run([s], {"rd_expenditure"}, 2025, 2026)
