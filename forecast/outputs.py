@@ -201,7 +201,7 @@ def scenario_table(rows: pd.DataFrame, zh: bool) -> list[str]:
              "|---|" + "---:|" * (1 + len(scenarios))]
     for target_id, r in wide.iterrows():
         base = r[BASELINE]
-        cells = [f"{r[s]:.2f} ({r[s] - base:+.2f})" for s in scenarios]
+        cells = [f"{r[s]:.2f} ({round(r[s] - base, 2) + 0.0:+.2f})" for s in scenarios]
         lines.append(f"| `{target_id}` | {base:.2f} | " + " | ".join(cells) + " |")
     return [*lines, ""]
 
