@@ -72,10 +72,9 @@ def probabilities_at_base(inputs: Inputs, settings: Settings, now: Assessment,
                           plans: list[Plan], executor=None,
                           on_fit: Callable | None = None) -> pd.DataFrame:
     """plan_id, target_id, scenario, probability_at_base: one run per distinct base year, on
-    the observations up to it, of the targets with that base year. Where no observation a
-    target needs is later than its base year, the run would see the same data as now (for the
-    series' own history; the pooled fits may still differ) and it is not repeated only if the
-    whole workspace has nothing later."""
+    the observations up to it, of the targets with that base year. A base year at or after the
+    latest observation of the workspace would see the same data as now: its probabilities
+    are those of ``now``."""
     by_base: dict[int, list[Plan]] = {}
     for plan in plans:
         for year in sorted({t.base_year for t in plan.targets}):
