@@ -134,8 +134,8 @@ def observed_series(inputs: Inputs, as_of: int | None) -> SeriesTable:
 
 
 def series_requests(catalogue: Catalogue, table: SeriesTable, targets: list[Target],
-                    fits: PooledFits | None = None, derive_ids: frozenset[str] = frozenset(),
-                    follow: bool = False,
+                    fits: PooledFits | None = None, *,
+                    derive_ids: frozenset[str] = frozenset(), follow: bool = False,
                     dependence: Callable[[str, str], Dependence] | None = None
                     ) -> tuple[list[SeriesRequest], dict[tuple[str, str], str],
                                list[DerivedRequest]]:
@@ -440,8 +440,8 @@ def region_work(inputs: Inputs, settings: Settings, fits: PooledFits | None = No
 
     assessable = [t for t in targets if t.kind != "qualitative"]
     requests, missing, derived = series_requests(
-        inputs.catalogue, table, assessable, fits, settings.derived_indicators,
-        bool(settings.scenarios), dependence)
+        inputs.catalogue, table, assessable, fits, derive_ids=settings.derived_indicators,
+        follow=bool(settings.scenarios), dependence=dependence)
     pairs = {(t.indicator, t.other_indicator): dependence(t.indicator, t.other_indicator)
              for t in assessable if t.other_indicator}
     by_region: dict[str, list] = {}

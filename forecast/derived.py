@@ -80,16 +80,15 @@ def parse(indicator: str, text: str) -> Formula:
         tree = ast.parse(expression, mode="eval").body
     except SyntaxError as exc:
         raise ValueError(f"formula of {indicator} is not arithmetic: {text!r}") from exc
-    names: list[str] = []
+    names: dict[str, int] = {}  # id -> position of its first appearance in the text
     for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id not in names:
-            names.append(node.id)
+        if isinstance(node, ast.Name):
+            names[node.id] = min(names.get(node.id, node.col_offset), node.col_offset)
         elif not isinstance(node, ast.BinOp | ast.UnaryOp | ast.Constant | ast.Name |
                             ast.operator | ast.unaryop | ast.Load):
             raise ValueError(f"formula of {indicator} uses {type(node).__name__}: {text!r}")
-    # the order of appearance is the order of ast.walk's breadth-first pass; use the text's
-    names.sort(key=lambda n: expression.find(n))
-    return Formula(indicator, expression, tuple(names))
+    ordered = sorted(names, key=names.__getitem__)
+    return Formula(indicator, expression, tuple(ordered))
 
 
 @lru_cache(maxsize=4)

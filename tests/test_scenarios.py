@@ -150,6 +150,12 @@ def test_derived_intensity_is_the_ratio_of_its_components_path_by_path():
     np.testing.assert_allclose(alone.values, 100 * rd.values / gdp.values, rtol=1e-12)
 
 
+def test_formula_components_in_the_order_they_are_written():
+    assert parse("x", "100 * gdp_per_capita / gdp").components == ("gdp_per_capita", "gdp")
+    assert parse("rd_intensity", "rd_intensity = 100 * rd_expenditure / gdp").components == \
+        ("rd_expenditure", "gdp")
+
+
 @pytest.mark.parametrize("derived", [RD, frozenset()])
 def test_a_gdp_shock_with_unchanged_rd_raises_the_intensity_by_the_arithmetic(catalogue,
                                                                               derived):
