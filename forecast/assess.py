@@ -315,6 +315,19 @@ def series_diagnostics(res: SeriesResult) -> dict:
                     for i in range(fan.shape[1])}}
 
 
+def relative_orders(work: RegionWork, baseline: dict[tuple[str, str], SeriesResult],
+                    seed: int) -> dict[tuple[str, str], np.ndarray | None]:
+    """(indicator, other indicator) of each relative target -> the order of the other's
+    paths that pairs them with the indicator's (from the baseline; scenarios keep rows)."""
+    out = {}
+    for key, dependence in work.pairs.items():
+        lead = baseline.get((work.region, key[0]))
+        follow = baseline.get((work.region, key[1]))
+        if lead is not None and follow is not None:
+            out[key] = pairing(lead, follow, dependence, seed)
+    return out
+
+
 def assess_region(work: RegionWork, settings: Settings) -> RegionOutcome:
     """Simulate a region's series once and reduce them to its targets' rows, suggestions and
     progress under the baseline and every scenario (runs on a worker).
@@ -333,6 +346,7 @@ def assess_region(work: RegionWork, settings: Settings) -> RegionOutcome:
                                                    strict=True)]
         for d in work.derived if d.derived}
     follows = {(d.region, d.indicator.id) for d in work.derived if not d.derived}
+    relative = relative_orders(work, baseline, settings.seed)
     n_scenarios = 1 + len(settings.scenarios)
     rows, suggestions, progress_rows = [], [], []
     series: dict[str, dict] = {}
@@ -351,18 +365,8 @@ def assess_region(work: RegionWork, settings: Settings) -> RegionOutcome:
                 results[key] = follow_components(d, baseline, scenario, indicators)
         if scenario is None:
             series = {f"{r}|{i}": series_diagnostics(res) for (r, i), res in results.items()}
-        other_orders: dict[tuple[str, str], np.ndarray | None] = {}
         for pos, t in work.targets:
-            order = None
-            if t.other_indicator and (t.indicator, t.other_indicator) in work.pairs:
-                pair_key = (t.indicator, t.other_indicator)
-                lead = baseline.get((t.region, t.indicator))
-                follow = baseline.get((t.region, t.other_indicator))
-                if lead is not None and follow is not None:
-                    if pair_key not in other_orders:
-                        other_orders[pair_key] = pairing(lead, follow, work.pairs[pair_key],
-                                                         settings.seed)
-                    order = other_orders[pair_key]
+            order = relative.get((t.indicator, t.other_indicator))
             row, binding = assess_target(t, results, work.missing, settings, sid, order)
             rows.append((pos * n_scenarios + s_index, row))
             if binding is not None:
