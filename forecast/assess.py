@@ -49,6 +49,7 @@ from forecast.targets import (
     likelihood,
     probability,
     required_rate,
+    sorted_quantiles,
 )
 from forecast.transforms import transform_for
 
@@ -191,9 +192,9 @@ def assess_target(target: Target, results: dict[tuple[str, str], SeriesResult],
                   missing: dict[tuple[str, str], str], settings: Settings,
                   scenario: str = BASELINE, other_order: np.ndarray | None = None
                   ) -> tuple[dict, np.ndarray | None]:
-    """One output row for a target under a scenario, and the per-path quantity it binds on
-    (None where not assessable). ``other_order`` re-pairs the paths of a relative target's
-    other series with this one's (``joint``)."""
+    """One output row for a target under a scenario, and the per-path quantity it binds on,
+    sorted (None where not assessable). ``other_order`` re-pairs the paths of a relative
+    target's other series with this one's (``joint``)."""
     row = dict.fromkeys(COLUMNS, float("nan"))
     row.update(
         plan_id=target.plan_id, target_id=target.id, region=target.region,
@@ -239,8 +240,8 @@ def assess_target(target: Target, results: dict[tuple[str, str], SeriesResult],
         row["note"] = str(exc)
         return row, None
     p, se = probability(is_met(target, stat))
-    binding = binding_statistic(target, stat)
-    q10, q50, q90 = np.quantile(binding, [0.1, 0.5, 0.9])
+    binding = np.sort(binding_statistic(target, stat))  # sorted once for every quantile
+    q10, q50, q90 = sorted_quantiles(binding, (0.1, 0.5, 0.9))
     observed = target.year <= history.last_year
     row.update(
         model="observed" if observed else series.model,
@@ -372,7 +373,7 @@ def assess_region(work: RegionWork, settings: Settings) -> RegionOutcome:
             if binding is not None:
                 history = results[(t.region, t.indicator)].history
                 suggestions.append((pos * n_scenarios + s_index,
-                                    achievable_rows(t, binding, history, sid)))
+                                    achievable_rows(t, binding, history, sid, binding)))
             if scenario is None and t.kind != "qualitative":
                 res = results.get((t.region, t.indicator))
                 if res is not None:

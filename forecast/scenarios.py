@@ -261,9 +261,9 @@ def regrow(origin: np.ndarray, future: np.ndarray, shift: np.ndarray, shock: np.
         if t == 0 and not has_origin:
             new = old * (1 + shift[t]) * shock[t]
         else:
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 factor = old / prev_old + shift[t]
-            new = np.where(prev_old > 0, prev_new * factor, prev_new + (old - prev_old))
+                new = np.where(prev_old > 0, prev_new * factor, prev_new + (old - prev_old))
             new = new * shock[t]
         out[:, t] = new
         prev_old, prev_new = old, new

@@ -11,45 +11,51 @@ least a share q of paths, so the promise is never overstated by rounding.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 import numpy as np
 
 from forecast.plans import Target
-from forecast.targets import Paths, required_rate
+from forecast.targets import Paths, required_rate, sorted_quantiles
 
 CONFIDENCES = (0.5, 0.8, 0.9)
 COLUMNS = ["plan_id", "target_id", "scenario", "confidence", "achievable_value",
            "achievable_rate"]
 
 
-def achievable_value(target: Target, binding: np.ndarray, confidence: float) -> float:
-    """The value that, put in place of the target's, is met on a share ``confidence`` of the
-    paths whose compared quantity is ``binding`` (one number per path)."""
+def achievable_values(target: Target, binding: np.ndarray,
+                      confidences: tuple[float, ...] = CONFIDENCES,
+                      ordered: np.ndarray | None = None) -> list[float]:
+    """The values that, put in place of the target's, are met on a share ``confidence`` of
+    the paths whose compared quantity is ``binding`` (one number per path), per confidence.
+    ``ordered`` is ``binding`` sorted, when the caller has it."""
     if target.op == "between":
-        return math.nan
-    ordered = np.sort(binding)
+        return [math.nan] * len(confidences)
+    up = target.op in (">=", ">")
+    ordered = np.sort(binding) if ordered is None else ordered
     n = len(ordered)
-    k = math.ceil(confidence * n - 1e-9)  # paths that must meet it
-    # up-targets: the k-th largest (at least k paths are >= it); else the k-th smallest
-    value = ordered[n - k] if target.op in (">=", ">") else ordered[k - 1]
-    if np.all(binding == np.round(binding)):
-        return float(value)
+    if np.all(ordered == np.round(ordered)):
+        # whole numbers: at least k = ceil(q n) paths must meet it; for an up-target that is
+        # the k-th largest value, for a down-target the k-th smallest
+        ks = [math.ceil(q * n - 1e-9) for q in confidences]
+        return [float(ordered[n - k if up else k - 1]) for k in ks]
     # continuous quantities: the usual interpolated quantile, which a fresh simulation meets
     # with probability ``confidence`` up to Monte Carlo error
-    q = 1 - confidence if target.op in (">=", ">") else confidence
-    return float(np.quantile(binding, q))
+    return sorted_quantiles(ordered, [1 - q if up else q for q in confidences])
+
+
+def achievable_value(target: Target, binding: np.ndarray, confidence: float) -> float:
+    """The value met on a share ``confidence`` of the paths (see ``achievable_values``)."""
+    return achievable_values(target, binding, (confidence,))[0]
 
 
 def achievable_rows(target: Target, binding: np.ndarray, history: Paths,
-                    scenario: str) -> list[dict]:
+                    scenario: str, ordered: np.ndarray | None = None) -> list[dict]:
     """suggestions.csv rows of one target and scenario: value and the average annual growth
     from the last observation it implies (as ``required_rate``), per confidence."""
     rows = []
-    for q in CONFIDENCES:
-        value = achievable_value(target, binding, q)
-        rate = None if math.isnan(value) else required_rate(replace(target, value=value),
-                                                             history)
+    for q, value in zip(CONFIDENCES, achievable_values(target, binding, ordered=ordered),
+                        strict=True):
+        rate = None if math.isnan(value) else required_rate(target, history, value)
         rows.append({"plan_id": target.plan_id, "target_id": target.id, "scenario": scenario,
                      "confidence": q, "achievable_value": value,
                      "achievable_rate": math.nan if rate is None else rate})

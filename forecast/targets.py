@@ -157,29 +157,31 @@ def historical_rate(years: np.ndarray, values: np.ndarray) -> float | None:
     return _annual_rate(float(values[0]), float(values[-1]), int(years[-1] - years[0]))
 
 
-def required_rate(target: Target, history: Paths) -> float | None:
-    """Average annual growth (%) from the last observation that would just meet the target.
+def required_rate(target: Target, history: Paths, value: float | None = None) -> float | None:
+    """Average annual growth (%) from the last observation that would just meet the target
+    (or the target with ``value`` in place of its own).
 
     ``history`` holds the observed values only (one row). None where no single rate applies
     (relative targets, a target year already observed, or a base year not yet observed).
     """
+    value = target.value if value is None else value
     last_year = history.last_year
     last = float(history.at(last_year)[0])
     span = target.year - last_year
     if span <= 0 or target.kind in ("relative", "qualitative"):
         return None
     if target.kind == "growth":
-        return target.value
+        return value
     if target.kind == "cumulative":
         observed = sum(float(history.at(y)[0]) for y in range(target.base_year + 1, last_year + 1)
                        if y <= last_year)
-        remaining = target.value - observed
+        remaining = value - observed
         if remaining <= 0 or last <= 0:
             return None
         total = lambda r: sum(last * (1 + r) ** k for k in range(1, span + 1)) - remaining  # noqa: E731
         return 100 * brentq(total, -0.999, 100.0) if total(-0.999) < 0 < total(100.0) else None
     if target.kind == "level":
-        level = target.value
+        level = value
     else:
         if target.base_year > last_year:
             return None
@@ -187,9 +189,22 @@ def required_rate(target: Target, history: Paths) -> float | None:
         if math.isnan(base):
             return None
         if target.kind == "cagr":
-            level = base * (1 + target.value / 100) ** (target.year - target.base_year)
+            level = base * (1 + value / 100) ** (target.year - target.base_year)
         elif target.each_year:  # change each year: the stock must rise by value every year
-            level = base + target.value * (target.year - target.base_year)
+            level = base + value * (target.year - target.base_year)
         else:
-            level = base + target.value
+            level = base + value
     return _annual_rate(last, level, span)
+
+
+def sorted_quantiles(ordered: np.ndarray, levels: list[float] | tuple[float, ...]) -> list[float]:
+    """Quantiles of an already sorted sample (numpy's default linear interpolation), so one
+    sort serves every quantile a target needs."""
+    n = len(ordered)
+    out = []
+    for p in levels:
+        pos = p * (n - 1)
+        lo = math.floor(pos)
+        hi = min(lo + 1, n - 1)
+        out.append(float(ordered[lo] + (pos - lo) * (ordered[hi] - ordered[lo])))
+    return out

@@ -265,3 +265,23 @@ def test_scenario_files_are_checked(tmp_path, catalogue):
         bad.write_text(f"scenario: {{id: x}}\nadjustments:\n{body}\n", encoding="utf-8")
         with pytest.raises(InputError, match=message):
             read_scenario(bad, catalogue)
+
+
+def test_whole_number_achievable_values_are_never_overstated():
+    binding = np.random.default_rng(7).poisson(3.0, 1001).astype(float)
+    up = Target("p", "a", "r", "hitech_enterprises", "change", "x", ">=", 1.0, None, 2025, 2023)
+    down = replace(up, op="<=")
+    from forecast.suggestions import achievable_values
+
+    for q, v in zip((0.5, 0.8, 0.9), achievable_values(up, binding), strict=True):
+        assert np.mean(binding >= v) >= q > np.mean(binding >= v + 1)  # the largest such
+    for q, v in zip((0.5, 0.8, 0.9), achievable_values(down, binding), strict=True):
+        assert np.mean(binding <= v) >= q > np.mean(binding <= v - 1)
+
+
+def test_quantiles_of_a_sorted_sample_are_numpys():
+    from forecast.targets import sorted_quantiles
+
+    x = np.sort(np.random.default_rng(8).normal(size=2001))
+    levels = (0.1, 0.2, 0.5, 0.8, 0.9)
+    np.testing.assert_allclose(sorted_quantiles(x, levels), np.quantile(x, levels), rtol=1e-12)
