@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -430,8 +431,6 @@ def report(
 
 def _one_plan(loaded, plan: str):
     """The workspace with only plan ``plan`` (an InputError naming the known ids if none)."""
-    from dataclasses import replace
-
     chosen = [p for p in loaded.inputs.plans if p.id == plan]
     if not chosen:
         known = ", ".join(p.id for p in loaded.inputs.plans[:8])
