@@ -158,6 +158,9 @@ def run(
         meta = run_metadata(settings, loaded.files, loaded.workspace.root, loaded.bundled)
         if inputs.regions is not None:
             meta["provinces"] = provinces_of(inputs.regions)
+        meta["scenarios"] = [{"id": sc.id, "title": sc.title, "description": sc.description,
+                              "file": sc.file.name if sc.file else None}
+                             for sc in settings.scenarios]
         target = out if out is not None else loaded.workspace.reports / _run_id(settings)
         write_run(target, result, inputs.plans, meta, lang.value, inputs.catalogue, reviewed)
     except InputError as exc:

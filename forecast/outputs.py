@@ -223,6 +223,11 @@ def summary_markdown(rows: pd.DataFrame, plans: list[dict], assessment: Assessme
     """Per plan tables for a few plans; for many, the national overview."""
     zh = lang == "zh"
     lines = _header(meta, zh)
+    if meta.get("scenarios"):
+        lines += ["情景:" if zh else "Scenarios besides the baseline:", ""]
+        lines += [f"- `{sc['id']}` {sc['title']}: {sc['description']}".rstrip(": ")
+                  for sc in meta["scenarios"]]
+        lines.append("")
     if len(plans) > LARGE_RUN_PLANS:
         lines += national_overview(rows[rows["scenario"] == BASELINE], assessment,
                                    meta.get("provinces", {}))
