@@ -490,13 +490,15 @@ def pooled_fits(inputs: Inputs, settings: Settings, table: SeriesTable, executor
     fits (one unit of work per indicator on ``executor``, through the posterior cache)."""
     if settings.model not in POOLED_MODELS:
         return None
-    targets = run_targets(inputs)
-    needed = needed_indicators(targets, inputs.catalogue, settings.derived_indicators,
-                               bool(settings.scenarios))
-    # a pooled posterior serves only the regions of the run's targets: fit only indicators
-    # that at least one of them has data on
-    regions = {t.region for t in targets}
-    needed = sorted({i for r, i in table.keys if r in regions} & set(needed))
+    targets = [t for t in run_targets(inputs) if t.kind != "qualitative"]
+    needed = set(needed_indicators(targets, inputs.catalogue, settings.derived_indicators,
+                                   bool(settings.scenarios)))
+    # a pooled posterior serves only the series the run simulates: fit only indicators of
+    # which a target's region has data (its own, or the components of a formula indicator)
+    wanted = {(t.region, ind) for t in targets
+              for ind in needed_indicators([t], inputs.catalogue, settings.derived_indicators,
+                                           bool(settings.scenarios))}
+    needed = sorted({i for key in table.keys if key in wanted for i in [key[1]]} & needed)
     return fit_stage(table, inputs.catalogue, inputs.regions, needed, settings.model,
                      settings.pooled,
                      settings.seed, executor, settings.cache_dir, on_fit)
