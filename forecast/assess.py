@@ -348,7 +348,7 @@ def assess_region(work: RegionWork, settings: Settings) -> RegionOutcome:
         for d in work.derived if d.derived}
     follows = {(d.region, d.indicator.id) for d in work.derived if not d.derived}
     relative = relative_orders(work, baseline, settings.seed)
-    n_scenarios = 1 + len(settings.scenarios)
+    n_scenarios = len(settings.scenario_ids)
     rows, suggestions, progress_rows = [], [], []
     series: dict[str, dict] = {}
     for s_index, scenario in enumerate((None, *settings.scenarios)):
@@ -373,13 +373,11 @@ def assess_region(work: RegionWork, settings: Settings) -> RegionOutcome:
             if binding is not None:
                 history = results[(t.region, t.indicator)].history
                 suggestions.append((pos * n_scenarios + s_index,
-                                    achievable_rows(t, binding, history, sid, binding)))
+                                    achievable_rows(t, binding, history, sid)))
             if scenario is None and t.kind != "qualitative":
                 res = results.get((t.region, t.indicator))
                 if res is not None:
-                    progress_rows.append((pos, {**progress(t, res.history),
-                                                "last_year": res.history.last_year,
-                                                "last_value": float(res.history.values[0, -1])}))
+                    progress_rows.append((pos, progress(t, res.history)))
     return RegionOutcome(rows, series, suggestions, progress_rows)
 
 
@@ -490,18 +488,14 @@ def pooled_fits(inputs: Inputs, settings: Settings, table: SeriesTable, executor
     fits (one unit of work per indicator on ``executor``, through the posterior cache)."""
     if settings.model not in POOLED_MODELS:
         return None
-    targets = [t for t in run_targets(inputs) if t.kind != "qualitative"]
-    needed = set(needed_indicators(targets, inputs.catalogue, settings.derived_indicators,
-                                   bool(settings.scenarios)))
     # a pooled posterior serves only the series the run simulates: fit only indicators of
     # which a target's region has data (its own, or the components of a formula indicator)
-    wanted = {(t.region, ind) for t in targets
+    wanted = {(t.region, ind) for t in run_targets(inputs)
               for ind in needed_indicators([t], inputs.catalogue, settings.derived_indicators,
                                            bool(settings.scenarios))}
-    needed = sorted({i for key in table.keys if key in wanted for i in [key[1]]} & needed)
+    needed = sorted({ind for key in table.keys if key in wanted for ind in key[1:]})
     return fit_stage(table, inputs.catalogue, inputs.regions, needed, settings.model,
-                     settings.pooled,
-                     settings.seed, executor, settings.cache_dir, on_fit)
+                     settings.pooled, settings.seed, executor, settings.cache_dir, on_fit)
 
 
 def assess(inputs: Inputs, settings: Settings, executor=None,

@@ -55,9 +55,13 @@ class Formula:
     components: tuple[str, ...]  # in order of first appearance: the first leads the pairing
 
     def evaluate(self, values: dict[str, np.ndarray]) -> np.ndarray:
-        tree = ast.parse(self.expression, mode="eval").body
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.asarray(_eval(tree, values), dtype=float)
+            return np.asarray(_eval(_tree(self.expression), values), dtype=float)
+
+
+@lru_cache(maxsize=64)
+def _tree(expression: str) -> ast.AST:
+    return ast.parse(expression, mode="eval").body
 
 
 def _eval(node: ast.AST, values: dict[str, np.ndarray]):

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import norm, rankdata
+from scipy.stats import rankdata
 
 from forecast.catalogue import Catalogue
 from forecast.dataset import SeriesTable
@@ -107,10 +107,3 @@ def pair(lead: np.ndarray, follow: np.ndarray, rho: float,
     follow_sorted = np.argsort(follow, kind="stable")
     return follow_sorted[want]
 
-
-def normal_scores_correlation(a: np.ndarray, b: np.ndarray) -> float:
-    """The correlation of the normal scores of two samples (what ``pair`` aims at)."""
-    n = len(a)
-    sa = norm.ppf((rankdata(a) - 0.5) / n)
-    sb = norm.ppf((rankdata(b) - 0.5) / n)
-    return float(np.corrcoef(sa, sb)[0, 1])

@@ -289,6 +289,7 @@ def national_overview(rows: pd.DataFrame, assessment: Assessment,
     return [*lines, ""]
 
 
+OP_SYMBOLS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "between": "∈"}
 KIND_WORDS = {  # how each kind reads after the indicator's name, in English and Chinese
     "level": ("", ""), "growth": (" growth (%)", "增速(%)"), "cagr": (" average growth (%)",
     "年均增速(%)"), "cumulative": (" cumulative", "累计"), "change": (" increase", "增量"),
@@ -303,7 +304,7 @@ def _clause(r, catalogue: Catalogue | None, lang: str) -> str:
     name = (ind.name_zh if zh else ind.name_en) if ind else r.indicator
     if r.kind == "qualitative":
         return f"{name} ({'定性' if zh else 'qualitative'})"
-    op = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "between": "∈"}.get(r.op, r.op)
+    op = OP_SYMBOLS.get(r.op, r.op)
     value = f"[{r.value:g}, {r.value_hi:g}]" if r.op == "between" else f"{r.value:g}"
     unit = "" if r.kind in ("growth", "cagr", "relative") or ind is None else ind.unit
     unit = unit if unit in ("", "%") else f" {unit}"
@@ -432,7 +433,7 @@ def suggestions_text(suggestions: pd.DataFrame, rows: pd.DataFrame, plan_id: str
     body = []
     for (target_id, scenario), g in sub.groupby(["target_id", "scenario"], sort=False):
         r = stated.loc[(target_id, scenario)]
-        op = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "between": "∈"}.get(r["op"], r["op"])
+        op = OP_SYMBOLS.get(r["op"], r["op"])
         cells = [f"{_fmt(v)} ({_rate(g_rate)})" for v, g_rate in
                  zip(g["achievable_value"], g["achievable_rate"], strict=True)]
         pct = "%" if r["kind"] in ("growth", "cagr", "relative") else ""

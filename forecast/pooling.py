@@ -304,7 +304,6 @@ def fit_stage(table: SeriesTable, catalogue: Catalogue, regions: pd.DataFrame | 
         choice[ind] = count_choice(choice.get(ind), catalogue[ind], len(regions_counted), model,
                                    whole=not series[ind])
     ends = series_ends(table, indicators)
-    ends_counted = series_ends(table, list(small))
     panels: dict[str, Panel | CountPanel] = {
         ind: build_panel(ind, series[ind], parents, ends[ind], rounding[ind])
         for ind, c in choice.items() if c.model == "bayes" and series[ind]}
@@ -313,7 +312,7 @@ def fit_stage(table: SeriesTable, catalogue: Catalogue, regions: pd.DataFrame | 
             ind, regions_counted, parents, flow=catalogue[ind].flow)
     data_years = {ind: max(ends[ind][r] for r in series[ind]) for ind in panels
                   if not ind.endswith(COUNTS)}
-    data_years.update({fit_name(ind, counts=True): max(ends_counted[ind][r] for r in counted)
+    data_years.update({fit_name(ind, counts=True): max(ends[ind][r] for r in counted)
                        for ind, counted in small.items()
                        if fit_name(ind, counts=True) in panels})
     fitted = fit_pooled(panels, settings, seed, executor, cache_dir, on_fit, data_years)

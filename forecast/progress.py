@@ -15,7 +15,8 @@ import math
 from forecast.plans import Target
 from forecast.targets import Paths, historical_rate
 
-COLUMNS = ["base_value", "progress_share", "time_share", "achieved_rate"]
+COLUMNS = ["base_value", "last_year", "last_value", "progress_share", "time_share",
+           "achieved_rate"]
 
 
 def _observed(history: Paths, year: int) -> float:
@@ -36,9 +37,11 @@ def target_level(target: Target, base: float) -> float:
 
 
 def progress(target: Target, history: Paths) -> dict:
-    """base_value, progress_share, time_share and achieved_rate of one target (NaN where
-    they do not apply, e.g. a base year not observed or a relative target)."""
+    """base_value, the last observation (year and value), progress_share, time_share and
+    achieved_rate of one target (NaN where they do not apply, e.g. a base year not observed or
+    a relative target)."""
     out = dict.fromkeys(COLUMNS, math.nan)
+    out.update(last_year=history.last_year, last_value=float(history.values[0, -1]))
     if target.base_year is None or target.year is None or target.kind in ("relative",
                                                                            "qualitative"):
         return out

@@ -48,12 +48,13 @@ def achievable_value(target: Target, binding: np.ndarray, confidence: float) -> 
     return achievable_values(target, binding, (confidence,))[0]
 
 
-def achievable_rows(target: Target, binding: np.ndarray, history: Paths,
-                    scenario: str, ordered: np.ndarray | None = None) -> list[dict]:
-    """suggestions.csv rows of one target and scenario: value and the average annual growth
-    from the last observation it implies (as ``required_rate``), per confidence."""
+def achievable_rows(target: Target, ordered: np.ndarray, history: Paths,
+                    scenario: str) -> list[dict]:
+    """suggestions.csv rows of one target and scenario from its compared quantity, sorted:
+    value and the average annual growth from the last observation it implies (as
+    ``required_rate``), per confidence."""
     rows = []
-    for q, value in zip(CONFIDENCES, achievable_values(target, binding, ordered=ordered),
+    for q, value in zip(CONFIDENCES, achievable_values(target, ordered, ordered=ordered),
                         strict=True):
         rate = None if math.isnan(value) else required_rate(target, history, value)
         rows.append({"plan_id": target.plan_id, "target_id": target.id, "scenario": scenario,

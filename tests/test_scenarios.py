@@ -14,7 +14,7 @@ from forecast.assess import Inputs, Settings, assess
 from forecast.config import PROJECT_ROOT
 from forecast.derived import derive, parse
 from forecast.errors import InputError
-from forecast.joint import growth_correlation, normal_scores_correlation, pair
+from forecast.joint import growth_correlation, pair
 from forecast.plans import Target
 from forecast.progress import progress
 from forecast.review import review, status
@@ -174,6 +174,15 @@ def test_a_gdp_shock_with_unchanged_rd_raises_the_intensity_by_the_arithmetic(ca
     assert (shocked["probability"].to_numpy() >= base["probability"].to_numpy()).all()
     spending = rows[rows["target_id"] == "spending"]
     assert spending.groupby("plan_id")["probability"].nunique().eq(1).all()  # R&D unchanged
+
+
+def normal_scores_correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """The correlation of the normal scores of two samples (what ``pair`` aims at)."""
+    from scipy.stats import norm, rankdata
+
+    n = len(a)
+    return float(np.corrcoef(norm.ppf((rankdata(a) - 0.5) / n),
+                             norm.ppf((rankdata(b) - 0.5) / n))[0, 1])
 
 
 def test_pairing_keeps_each_series_and_reaches_the_correlation():
