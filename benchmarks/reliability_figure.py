@@ -28,14 +28,18 @@ from bench_accuracy import ROOT, UNTIL, calibration_until, m3_csv
 BIN = Path(sys.executable).parent
 
 
-def diagram(data: Path, options: list[str], folder: Path, name: str) -> tuple[pd.DataFrame, dict]:
+EVIDENCE = ROOT / "forecast" / "data" / "calibration_evidence.json"
+
+
+def diagram(data: Path, options: list[str], folder: Path, name: str
+            ) -> tuple[pd.DataFrame, dict, dict]:
     out = folder / name
     subprocess.run([str(BIN / "forecast"), "backtest", str(data), *options, "--draws", "2000",
                     "--calibration", str(calibration_until(folder)), "--out", str(out), "-q"],
                    check=True)
     summary = json.loads((out / "summary.json").read_text())
     tp = summary["threshold_probabilities"]
-    return pd.DataFrame(tp["reliability_diagram"]), tp
+    return pd.DataFrame(tp["reliability_diagram"]), tp, summary
 
 
 def main() -> None:
@@ -53,7 +57,7 @@ def main() -> None:
         ]
     fig, ax = plt.subplots(figsize=(6, 5.2), dpi=120)
     ax.plot([0, 1], [0, 1], color="grey", lw=1, ls="--", label="perfectly calibrated")
-    for (label, (table, tp)), marker in zip(panels, ("o", "s"), strict=True):
+    for (label, (table, tp, _)), marker in zip(panels, ("o", "s"), strict=True):
         t = table[table["count"] > 0]
         ax.plot(t["forecast"], t["observed"], marker=marker, lw=1.5,
                 label=f"{label}\nBrier {tp['brier']:.3f}, reliability {tp['reliability']:.4f}, "
@@ -69,9 +73,33 @@ def main() -> None:
     out = ROOT / "docs" / "reliability.png"
     fig.savefig(out)
     print(f"wrote {out}")
-    for label, (_, tp) in panels:
+    for label, (_, tp, _) in panels:
         print(label, json.dumps({k: round(v, 4) for k, v in tp.items()
                                  if isinstance(v, float)}))
+    write_evidence(panels)
+
+
+LABELS_ZH = ("M3 竞赛年度序列(645 条,预测 1–6 年)",
+             f"中国各省 6 项指标,留出年份 {UNTIL + 1}–2023")
+
+
+def write_evidence(panels: list) -> None:
+    """The backtests behind the figure, for the calibration appendix of every report."""
+    evidence = {
+        "model": "trend",
+        "command": "python benchmarks/reliability_figure.py",
+        "backtests": [{
+            "label": label, "label_zh": label_zh,
+            "events": tp["events"], "brier": tp["brier"], "reliability": tp["reliability"],
+            "resolution": tp["resolution"],
+            "reliability_diagram": tp["reliability_diagram"],
+            "coverage_80": summary["coverage_80"], "coverage_95": summary["coverage_95"],
+            "series_origins": summary["series_origins"],
+        } for (label, (_, tp, summary)), label_zh in zip(panels, LABELS_ZH, strict=True)],
+    }
+    EVIDENCE.write_text(json.dumps(evidence, ensure_ascii=False, indent=1) + "\n",
+                        encoding="utf-8")
+    print(f"wrote {EVIDENCE}")
 
 
 if __name__ == "__main__":

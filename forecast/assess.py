@@ -302,16 +302,22 @@ class RegionOutcome:
     progress: list[tuple[int, dict]] = field(default_factory=list)
 
 
-FAN_LEVELS = (0.1, 0.5, 0.9)
+FAN_LEVELS = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)  # the 95/80/50% bands and median
 
 
 def series_diagnostics(res: SeriesResult) -> dict:
-    """What a series' outputs need, computed where its paths are: data points, model notes and
-    the fan chart's 10/50/90% quantiles for each simulated year."""
-    future = res.paths.values[:, res.history.values.shape[1]:]
-    fan = np.quantile(future, FAN_LEVELS, axis=0) if future.shape[1] else np.empty((3, 0))
-    return {"points": int(res.history.values.shape[1]), "first_year": res.history.first_year,
+    """What a series' outputs need, computed where its paths are: data points, model notes,
+    the observed history and the fan chart's quantiles (``FAN_LEVELS``) for each simulated
+    year, so reports can draw it without the paths."""
+    n_obs = res.history.values.shape[1]
+    future = res.paths.values[:, n_obs:]
+    fan = (np.quantile(future, FAN_LEVELS, axis=0) if future.shape[1]
+           else np.empty((len(FAN_LEVELS), 0)))
+    return {"points": int(n_obs), "first_year": res.history.first_year,
             "last_year": res.history.last_year, "model": res.model, "notes": list(res.notes),
+            "history": {str(res.history.first_year + i): float(f"{v:.6g}")
+                        for i, v in enumerate(res.history.values[0]) if np.isfinite(v)},
+            "fan_levels": list(FAN_LEVELS),
             "fan": {str(res.history.last_year + 1 + i): [float(f"{v:.6g}") for v in fan[:, i]]
                     for i in range(fan.shape[1])}}
 

@@ -40,11 +40,12 @@ from forecast.outputs import (
     run_metadata,
     suggestions_text,
     write_backtest,
-    write_plan_report,
     write_run,
 )
 from forecast.panel_backtest import as_parents, pooled_indicators
 from forecast.pooling import poor
+from forecast.reports import Written, rerender, write_reports
+from forecast.reports.source import read_run
 from forecast.review import review, review_year
 from forecast.scenarios import BASELINE, select
 from forecast.workspace import load_workspace
@@ -85,7 +86,11 @@ def run(
     as_of: Annotated[int | None, typer.Option(
         "--as-of", help="Use only observations up to this year (mid-term review, or a look "
         "back at what could have been known then).")] = None,
-    lang: Annotated[Lang, typer.Option(help="Language of summary.md.")] = "en",  # type: ignore[assignment]
+    lang: Annotated[Lang, typer.Option(
+        help="Language of the reports and summary.md: zh (Chinese) or en.")] = "zh",  # type: ignore[assignment]
+    reports: Annotated[bool, typer.Option(
+        "--reports/--no-reports", help="Write report.html, report.pdf, report.docx and "
+        "tables.xlsx (a few seconds; `forecast report RUN` can render them later).")] = True,
     engine: Annotated[str, typer.Option(
         help="Where the work runs: local (this machine) or dask (Dask distributed). Every "
         "engine gives the same bytes.")] = "local",
@@ -118,8 +123,9 @@ def run(
 
     Writes probabilities.csv (one row per target and scenario), suggestions.csv (the value
     each target would meet with 50/80/90% probability), review.csv (plans whose period has
-    begun: progress since the base year, probability now and at the base year) and
-    summary.md.
+    begun: progress since the base year, probability now and at the base year), summary.md,
+    and the reports: report.html (open it in a browser), report.pdf, report.docx and
+    tables.xlsx, in Chinese unless --lang en.
 
     With --model bayes or auto, the pooled model of each indicator is fitted first (one NUTS
     fit per indicator over every region that has it) and cached in the workspace's
@@ -136,6 +142,8 @@ def run(
         forecast run ~/xiangtan --model bayes --sampler pymc --chains 4
 
         forecast run --scenario rd-push --scenario downturn
+
+        forecast run --lang en                # English reports
     """
     try:
         if sampler not in SAMPLERS:
@@ -162,7 +170,11 @@ def run(
                               "file": sc.file.name if sc.file else None}
                              for sc in settings.scenarios]
         target = out if out is not None else loaded.workspace.reports / _run_id(settings)
-        write_run(target, result, inputs.plans, meta, lang.value, inputs.catalogue, reviewed)
+        written: list[Written] = []
+        finish = (lambda tmp: written.append(_render(tmp, lang.value, inputs.catalogue, quiet))
+                  ) if reports else None
+        write_run(target, result, inputs.plans, meta, lang.value, inputs.catalogue, reviewed,
+                  finish)
     except InputError as exc:
         _fail(exc)
     rows = result.rows[result.rows["scenario"] == BASELINE]
@@ -173,6 +185,28 @@ def run(
                   if settings.scenarios else "") + ".")
     typer.echo(f"wrote {target}/probabilities.csv, .parquet, .json, suggestions.csv, "
                "review.csv, summary.md")
+    for w in written:
+        _said(w, target)
+
+
+def _render(folder: Path, lang: str, catalogue, quiet: bool) -> Written:
+    """Write the reports of the run in ``folder``, with a spinner-free one-line note."""
+    if not quiet:
+        typer.echo("writing reports (html, pdf, docx, xlsx)...", err=True)
+    return write_reports(read_run(folder), folder, lang, catalogue)
+
+
+def _said(written: Written, folder: Path) -> None:
+    """Tell where the reports are (report.html first: the one to open) and what was not
+    written and why."""
+    names = [f.name for f in written.files]
+    if "report.html" in names:
+        typer.echo(f"report: {folder / 'report.html'}")
+    others = [n for n in names if n != "report.html"]
+    if others:
+        typer.echo(f"also wrote {', '.join(others)} in {folder}")
+    for line in written.skipped:
+        typer.echo(f"warning: {line}", err=True)
 
 
 def _prepare(workspace: Path | None, model: ModelName, draws: int, seed: int,
@@ -416,20 +450,28 @@ def _run_id(settings: Settings) -> str:
 def report(
     run_folder: Annotated[Path, typer.Argument(help="A folder written by `forecast run`.",
                                                show_default=False)],
-    plan: Annotated[str, typer.Option(help="The plan id to render.")],
-    lang: Annotated[Lang, typer.Option(help="Language.")] = "en",  # type: ignore[assignment]
+    plan: Annotated[str | None, typer.Option(
+        help="Render this plan's full report into RUN/plan-<id>/ (from a national run too). "
+        "Default: the run's own reports, in RUN/.")] = None,
+    lang: Annotated[Lang, typer.Option(help="Language: zh (Chinese) or en.")] = "zh",  # type: ignore[assignment]
 ) -> None:
-    """Render one plan's full table from a finished run (large runs summarise nationally).
+    """Re-render a finished run's reports (report.html, report.pdf, report.docx,
+    tables.xlsx) without refitting: in another language, or one plan's full report.
+
+    A run of more than 20 plans reports a national overview; --plan gives any one plan the
+    full report (targets, fan charts, scenarios, achievable values, review, data).
 
     Example:
 
-        forecast report reports/20261123-101500-trend-seed20231 --plan xiangtan-2023
+        forecast report reports/20261123-101500-auto-seed20231 --lang en
+
+        forecast report reports/20261123-101500-auto-seed20231 --plan xiangtan-2023
     """
     try:
-        out = write_plan_report(run_folder, plan, lang.value, load_catalogue())
+        written = rerender(run_folder, lang.value, load_catalogue(), plan)
     except InputError as exc:
         _fail(exc)
-    typer.echo(f"wrote {out}")
+    _said(written, written.files[0].parent if written.files else run_folder)
 
 
 def _one_plan(loaded, plan: str):

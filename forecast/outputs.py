@@ -14,7 +14,7 @@ import os
 import platform
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -326,6 +326,9 @@ def atomic_folder(out: Path) -> Iterator[Path]:
     prepare_out_dir(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; a run folder is shared like any other
     try:
         yield tmp
         if out.exists():
@@ -345,9 +348,12 @@ def prepare_out_dir(out: Path) -> None:
 
 def write_run(out: Path, assessment: Assessment, plans: list[Plan], meta: dict,
               lang: str = "en", catalogue: Catalogue | None = None,
-              review: pd.DataFrame | None = None) -> Path:
+              review: pd.DataFrame | None = None,
+              finish: Callable[[Path], object] | None = None) -> Path:
     """Write the run's files into ``out`` atomically and return it: probabilities (csv,
-    parquet, json), suggestions.csv, review.csv (when given) and summary.md."""
+    parquet, json), suggestions.csv, review.csv (when given) and summary.md. ``finish``
+    (the reports) runs on the written folder before it is moved into place, so a failure
+    there leaves no run folder either."""
     rows = tidy_rows(assessment.rows)
     plans_meta = plan_meta(plans)
     meta = {**meta, "plans": plans_meta}
@@ -370,6 +376,8 @@ def write_run(out: Path, assessment: Assessment, plans: list[Plan], meta: dict,
         (tmp / "summary.md").write_text(
             summary_markdown(rows, plans_meta, assessment, meta, lang, catalogue),
             encoding="utf-8")
+        if finish is not None:
+            finish(tmp)
     return out
 
 
@@ -380,34 +388,6 @@ def write_backtest(out: Path, result, summary: dict) -> Path:
         (tmp / "summary.json").write_text(
             json.dumps(summary, ensure_ascii=False, indent=1, default=_json_value) + "\n",
             encoding="utf-8")
-    return out
-
-
-def write_plan_report(run: Path, plan_id: str, lang: str = "en",
-                      catalogue: Catalogue | None = None) -> Path:
-    """One plan's full table from a finished run, as ``RUN/plan-<id>.md``."""
-    json_file = run / "probabilities.json"
-    if not json_file.exists():
-        raise InputError("not a run folder (no probabilities.json)", file=run,
-                         fix="give the folder a `forecast run` wrote")
-    meta = json.loads(json_file.read_text(encoding="utf-8"))["run"]
-    plans = [p for p in meta.get("plans", []) if p["id"] == plan_id]
-    if not plans:
-        known = ", ".join(p["id"] for p in meta.get("plans", [])[:5])
-        raise InputError(f"no plan {plan_id!r} in this run", file=run, column="--plan",
-                         fix=f"use a plan id of the run, e.g. {known}")
-    parquet = run / "probabilities.parquet"
-    rows = pd.read_parquet(parquet) if parquet.exists() else pd.read_csv(
-        run / "probabilities.csv")
-    rows = rows[rows["plan_id"] == plan_id]
-    suggestions = run / "suggestions.csv"
-    suggested = pd.read_csv(suggestions) if suggestions.exists() else None
-    text = "\n".join([*_header(meta, lang == "zh"),
-                      *plan_tables(rows, plans, lang, catalogue, suggested)])
-    out = run / f"plan-{plan_id}.md"
-    tmp = out.with_suffix(".md.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
     return out
 
 

@@ -38,8 +38,10 @@ targets:
 """
 
 
-def run(*args: str):
-    return RUNNER.invoke(app, ["run", *args, "--quiet"], catch_exceptions=False)
+def run(*args: str, reports: bool = False):
+    """`forecast run ... --quiet` (reports have their own tests: test_reports.py)."""
+    return RUNNER.invoke(app, ["run", *args, "--quiet", *([] if reports else ["--no-reports"])],
+                         catch_exceptions=False)
 
 
 @pytest.fixture
@@ -71,10 +73,13 @@ def test_run_writes_all_outputs_and_rows(workspace, tmp_path):
     assert rows.loc["level", "required_rate"] == pytest.approx(100 * ((1300 / 898.7) ** (1 / 3)
                                                                       - 1), abs=1e-3)
     assert "short series (2 points)" in rows.loc["share", "note"]
-    fan = json.loads((out / "probabilities.json").read_text())["diagnostics"]["series"][
-        "湖南|rd_expenditure"]["fan"]
-    assert list(fan) == ["2021", "2022", "2023"]
-    p10, p50, p90 = fan["2023"]
+    series = json.loads((out / "probabilities.json").read_text())["diagnostics"]["series"][
+        "湖南|rd_expenditure"]
+    fan = series["fan"]
+    assert list(fan) == ["2021", "2022", "2023"] and series["history"]["2020"] == 898.7
+    levels = series["fan_levels"]
+    p10, p50, p90 = (fan["2023"][levels.index(q)] for q in (0.1, 0.5, 0.9))
+    assert fan["2023"] == sorted(fan["2023"])
     assert p10 < rows.loc["level", "statistic_p50"] < p90 and p50 > 898.7
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "tiny plan" in summary and "hitech_enterprises" in summary

@@ -1,0 +1,67 @@
+"""A finished run, read back from its folder: what every report is built from.
+
+Reports never refit: everything they show is in the files a run wrote (probabilities.json
+with its run metadata and diagnostics, including each series' history and fan-chart
+quantiles; suggestions.csv; review.csv).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from forecast.errors import InputError
+
+
+@dataclass(frozen=True)
+class RunOutputs:
+    """The files of a run folder, as tables and dicts."""
+
+    folder: Path
+    meta: dict  # probabilities.json "run"
+    rows: pd.DataFrame  # one per target and scenario (probabilities.csv)
+    diagnostics: dict  # probabilities.json "diagnostics"
+    suggestions: pd.DataFrame
+    review: pd.DataFrame
+
+    @property
+    def plans(self) -> list[dict]:
+        return self.meta.get("plans", [])
+
+    def only_plan(self, plan_id: str) -> RunOutputs:
+        """The same run narrowed to one plan (an InputError naming known ids if absent)."""
+        plans = [p for p in self.plans if p["id"] == plan_id]
+        if not plans:
+            known = ", ".join(p["id"] for p in self.plans[:5])
+            raise InputError(f"no plan {plan_id!r} in this run", file=self.folder,
+                             column="--plan", fix=f"use a plan id of the run, e.g. {known}")
+        keep = lambda df: df[df["plan_id"] == plan_id] if len(df) else df  # noqa: E731
+        return RunOutputs(self.folder, {**self.meta, "plans": plans}, keep(self.rows),
+                          self.diagnostics, keep(self.suggestions), keep(self.review))
+
+
+def _csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, keep_default_na=False, na_values=[""]) if path.exists() \
+        else pd.DataFrame(columns=["plan_id", "target_id", "scenario"])
+
+
+def read_run(folder: Path) -> RunOutputs:
+    """Read a folder written by ``forecast run`` (an InputError if it is not one)."""
+    json_file = folder / "probabilities.json"
+    if not json_file.exists():
+        raise InputError("not a run folder (no probabilities.json)", file=folder,
+                         fix="give the folder a `forecast run` wrote")
+    payload = json.loads(json_file.read_text(encoding="utf-8"))
+    rows = pd.DataFrame(payload["rows"])
+    return RunOutputs(folder, payload["run"], rows, payload.get("diagnostics", {}),
+                      _csv(folder / "suggestions.csv"), _csv(folder / "review.csv"))
+
+
+def calibration_evidence() -> dict:
+    """The backtests behind the calibration appendix (benchmarks/reliability_figure.py)."""
+    text = resources.files("forecast").joinpath("data", "calibration_evidence.json")
+    return json.loads(text.read_text(encoding="utf-8")) if text.is_file() else {}

@@ -1,0 +1,208 @@
+"""The reports, rendered by the real renderers: Chromium for report.html, WeasyPrint and
+poppler for report.pdf (Word and Excel: test_reports_docx.py, test_reports_xlsx.py)."""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from fontTools.ttLib import TTFont
+from PIL import Image
+from typer.testing import CliRunner
+
+from forecast.catalogue import load_catalogue
+from forecast.cli import app
+from forecast.reports.i18n import _WORDS
+from forecast.reports.model import FanChart, build_report, implied_level
+from forecast.reports.source import read_run
+
+RUNNER = CliRunner()
+XIANGTAN = "湘潭市推进国家创新型城市建设2023年工作实施方案"
+
+
+def need(program: str) -> str:
+    """The path of a system program the test drives. .ci/run installs it; on a machine
+    without it the test is skipped, except under CI (FORECAST_CI=1), where it fails."""
+    path = shutil.which(program)
+    if path is None:
+        message = f"{program} not installed (apt-get install {program})"
+        if os.environ.get("FORECAST_CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="module")
+def bundled_run(tmp_path_factory) -> Path:
+    """The bundled example run with every report, in Chinese (the default)."""
+    out = tmp_path_factory.mktemp("reports") / "run"
+    result = RUNNER.invoke(app, ["run", "--model", "trend", "--draws", "400", "--out", str(out),
+                                 "--scenario", "downturn"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert f"report: {out / 'report.html'}" in result.output
+    return out
+
+
+def test_run_writes_the_four_reports(bundled_run):
+    for name in ("report.html", "report.pdf", "report.docx", "tables.xlsx"):
+        assert (bundled_run / name).stat().st_size > 10_000, name
+    assert not [p for p in bundled_run.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_html_renders_in_chromium(bundled_run, tmp_path):
+    """No console errors, every chart drawn and non-empty, the Chinese title in the embedded
+    font; a full-page screenshot under the test's folder."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = need("chromium")
+    report = build_report(read_run(bundled_run), "zh", load_catalogue())
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto((bundled_run / "report.html").as_uri())
+        page.wait_for_load_state("load")
+        page.evaluate("document.fonts.ready")
+        figures = page.query_selector_all("figure[data-chart]")
+        assert len(figures) == len(report.charts()) > 10
+        for fig in figures:
+            box = fig.query_selector("svg").bounding_box()
+            assert box["width"] > 200 and box["height"] > 100
+            assert len(fig.query_selector_all("svg path")) > 20  # axes, bands, glyphs
+        fans = [c for c in report.charts() if isinstance(c, FanChart)]
+        assert page.locator("figure[data-chart=FanChart]").count() == len(fans) > 5
+        assert XIANGTAN in page.inner_text("body")
+        loaded = page.evaluate("[...document.fonts].filter(f => f.family.includes('Noto Sans "
+                               "CJK SC') && f.status === 'loaded').length")
+        assert loaded >= 1
+        assert page.evaluate(f"document.fonts.check('16px \"Noto Sans CJK SC\"', '{XIANGTAN}')")
+        shot = tmp_path / "report.png"
+        page.screenshot(path=str(shot), full_page=True)
+        browser.close()
+    assert not errors, errors
+    assert Image.open(shot).size[1] > 5000
+
+
+def test_embedded_font_has_every_character_the_page_shows(bundled_run):
+    """No tofu: the font subset in the HTML maps every character outside the charts (which
+    are outlines), Chinese included."""
+    html = (bundled_run / "report.html").read_text(encoding="utf-8")
+    fonts = re.findall(r"url\(data:font/woff;base64,([^)]+)\)", html)
+    assert len(fonts) == 2  # regular and bold
+    text = re.sub(r"<[^>]+>", "", re.sub(r"<(svg|style).*?</\1>", "", html, flags=re.S))
+    needed = {ord(c) for c in text if not c.isspace()}
+    for data in fonts:
+        cmap = TTFont(io.BytesIO(base64.b64decode(data))).getBestCmap()
+        assert needed - set(cmap) == set()
+    assert {ord(c) for c in XIANGTAN} <= needed
+
+
+def test_pdf_has_cjk_font_pages_and_text(bundled_run, tmp_path):
+    pdffonts, pdftoppm = need("pdffonts"), need("pdftoppm")
+    pdf = bundled_run / "report.pdf"
+    fonts = subprocess.run([pdffonts, str(pdf)], capture_output=True, text=True,
+                           check=True).stdout.splitlines()[2:]
+    cjk = [line for line in fonts if "CJK" in line.split()[0]]
+    assert cjk and all(line.split()[-5] == "yes" for line in cjk)  # the emb column
+    subprocess.run([pdftoppm, "-r", "30", "-png", str(pdf), str(tmp_path / "page")],
+                   check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert len(pages) == int(re.search(r"Pages:\s+(\d+)", info).group(1)) > 5
+    for page in pages:
+        ink = np.asarray(Image.open(page).convert("L")) < 200
+        assert ink.mean() > 0.005, f"{page.name} is blank"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert XIANGTAN in text.replace("\n", "")
+    assert "目录" in text and "附录:概率校准" in text
+
+
+def test_english_report_of_one_plan_without_refit(bundled_run):
+    result = RUNNER.invoke(app, ["report", str(bundled_run), "--plan", "xiangtan-2023",
+                                 "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    folder = bundled_run / "plan-xiangtan-2023"
+    assert {p.name for p in folder.iterdir()} == {"report.html", "report.pdf", "report.docx",
+                                                   "tables.xlsx"}
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert "Targets at a glance" in html and "目标一览" not in html
+    assert "very likely" in html or "likely" in html
+    assert html.count("<section class=\"level1\"") == 4  # the plan and three appendices
+    rows = pd.read_csv(bundled_run / "probabilities.csv")
+    n = int(((rows["plan_id"] == "xiangtan-2023") & (rows["scenario"] == "baseline")).sum())
+    headline = re.search(r'<table data-table="headline">.*?</table>', html, flags=re.S).group(0)
+    assert headline.count("<tr>") == n + 1
+
+
+def test_report_refuses_bad_input_and_writes_nothing(bundled_run, tmp_path):
+    before = sorted(p.name for p in bundled_run.iterdir())
+    bad = RUNNER.invoke(app, ["report", str(bundled_run), "--plan", "nope"])
+    assert bad.exit_code == 2 and "no plan 'nope'" in bad.output
+    assert len(bad.output.strip().splitlines()) == 1
+    assert sorted(p.name for p in bundled_run.iterdir()) == before
+    missing = RUNNER.invoke(app, ["report", str(tmp_path)])
+    assert missing.exit_code == 2 and "not a run folder" in missing.output
+
+
+def test_chinese_report_says_everything_in_chinese(bundled_run):
+    html = (bundled_run / "report.html").read_text(encoding="utf-8")
+    headings = re.findall(r"<h[12][^>]*>(.*?)</h[12]>", html)
+    assert headings and all(re.search(r"[\u4e00-\u9fff]", h) for h in headings)
+    for zh, en in _WORDS.values():
+        assert zh and en
+    shown = re.sub(r"<[^>]+>", "", re.sub(r"<(svg|style).*?</\1>", "", html, flags=re.S))
+    for english in ("Targets at a glance", "Probability", "likely", "Scenarios compared",
+                    "no data", "short series"):
+        assert english not in shown, english
+
+
+@pytest.mark.parametrize(("kind", "value", "expected"), [
+    ("level", 3.0, 3.0),
+    ("change", 5.0, 105.0),  # base 100 + 5
+    ("cagr", 10.0, 100 * 1.1 ** 3),  # base 100, three years at 10%
+    ("growth", 10.0, 120 * 1.1),  # on the observed year before: 120
+])
+def test_fan_chart_marks_the_level_a_target_implies(kind, value, expected):
+    r = pd.Series(dict(kind=kind, value=value, value_hi=np.nan, op=">=", year=2024,
+                       base_year=2021, base_value=100.0, each_year=False))
+    r = type("Row", (), r.to_dict())
+    assert implied_level(r, {2022: 110.0, 2023: 120.0}) == pytest.approx(expected)
+
+
+def test_more_than_twenty_plans_report_the_national_overview(tmp_path, make_workspace):
+    rd = [233.2, 287.7, 327.0, 367.9, 415.5, 468.8, 568.5, 658.3, 753.6, 898.7]
+    obs = "region,indicator,year,value\n" + "".join(
+        f"c{r},rd_expenditure,{2011 + i},{v * (1 + r / 50):.1f}\n"
+        for r in range(24) for i, v in enumerate(rd))
+    root = make_workspace(tmp_path / "ws", obs, "plan: {id: c0-plan, region: c0}\ntargets: []\n",
+                          "region,name_en,level,parent\n湖南,Hunan,province,全国\n" + "".join(
+                              f"c{r},c{r},county,湖南\n" for r in range(24)))
+    for r in range(24):
+        (root / "data" / "plans" / f"c{r}.yaml").write_text(
+            f"plan: {{id: c{r}-plan, title: 县{r}规划, region: c{r}}}\ntargets:\n"
+            f"  - {{id: a, indicator: rd_expenditure, op: '>=', value: {1000 + 20 * r}, "
+            "year: 2022, text: x}\n", encoding="utf-8")
+    (root / "data" / "plans" / "plan.yaml").unlink()
+    out = tmp_path / "out"
+    result = RUNNER.invoke(app, ["run", str(root), "--model", "drift", "--draws", "300",
+                                 "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    report = build_report(read_run(out), "zh", load_catalogue())
+    assert report.sections[0].id == "overview"
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "按省份" in html and "最不可能实现的 25 项目标" in html
+    assert "县3规划" not in html.split("least-likely")[0]  # no per-plan sections
+    one = RUNNER.invoke(app, ["report", str(out), "--plan", "c3-plan"])
+    assert one.exit_code == 0, one.output
+    assert "县3规划" in (out / "plan-c3-plan" / "report.html").read_text(encoding="utf-8")

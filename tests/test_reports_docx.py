@@ -1,0 +1,47 @@
+"""report.docx: a Word document that opens, with every baseline target, every chart and a
+Heading 1 per plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import pandas as pd
+from typer.testing import CliRunner
+
+from forecast.cli import app
+from forecast.reports.docx import write_docx
+from forecast.reports.model import Table, build_report
+from forecast.reports.source import read_run
+
+
+def test_docx_holds_every_target_chart_and_plan(tmp_path: Path, catalogue) -> None:
+    run = tmp_path / "run"
+    result = CliRunner().invoke(app, ["run", "--model", "trend", "--out", str(run), "-q",
+                                      "--no-reports"])
+    assert result.exit_code == 0, result.output
+    outputs = read_run(run)
+    report = build_report(outputs, "zh", catalogue)
+    path = tmp_path / "report.docx"
+    write_docx(report, path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.docx", "run"]  # no temp file
+    doc = docx.Document(str(path))
+
+    # the headline tables: found by their header, one body row per baseline target
+    headers = {b.columns for s in report.walk() for b in s.blocks
+               if isinstance(b, Table) and b.name == "headline"}
+    assert len(headers) == 1
+    header = list(headers.pop())
+    rows = [[c.text for c in row.cells] for t in doc.tables
+            if [c.text for c in t.rows[0].cells] == header for row in t.rows[1:]]
+    probabilities = pd.read_csv(run / "probabilities.csv")
+    baseline = probabilities[probabilities["scenario"] == "baseline"]
+    assert len(rows) == len(baseline) > 0
+    probability = [r[2] for r in rows]
+    assessed = baseline[baseline["assessable"]]["probability"]
+    assert sorted(p for p in probability if p != "–") == sorted(f"{p:.2f}" for p in assessed)
+
+    assert len(doc.inline_shapes) == len(report.charts()) > 0
+    heading1 = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert {plan["title"] for plan in outputs.plans} <= set(heading1)
+    assert heading1 == [s.title for s in report.sections]

@@ -1,0 +1,122 @@
+"""tables.xlsx: the workbook of a fresh run agrees with the run's CSV and JSON files."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import numbers
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from forecast.catalogue import load_catalogue
+from forecast.cli import app
+from forecast.reports.source import read_run
+from forecast.reports.xlsx import write_xlsx
+
+SHEETS_ZH = ["概率", "情景比较", "可实现目标值", "中期评估", "预测分位数"]
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("xlsx") / "run"
+    result = CliRunner().invoke(app, ["run", "--model", "trend", "--out", str(out), "-q",
+                                       "--no-reports"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def workbook(run_folder: Path) -> openpyxl.Workbook:
+    path = run_folder / "tables-test.xlsx"
+    write_xlsx(read_run(run_folder), path, "zh", load_catalogue())
+    assert not [p for p in run_folder.iterdir() if p.name.startswith(".")]  # no temp file left
+    return openpyxl.load_workbook(path)
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def test_sheets_in_order(workbook):
+    assert workbook.sheetnames == SHEETS_ZH
+
+
+def test_probabilities_sheet_is_the_csv(run_folder, workbook):
+    csv = pd.read_csv(run_folder / "probabilities.csv", keep_default_na=False, na_values=[""])
+    rows = list(workbook["概率"].iter_rows(values_only=True))
+    assert list(rows[0]) == list(csv.columns)
+    assert len(rows) - 1 == len(csv)
+    for cells, expected in zip(rows[1:], csv.itertuples(index=False), strict=True):
+        for column, cell, want in zip(csv.columns, cells, expected, strict=True):
+            where = f"{column}: {cell!r} vs {want!r}"
+            if isinstance(want, bool):
+                assert cell is want, where
+            elif _is_number(want) and math.isnan(want):
+                assert cell is None, where
+            elif _is_number(want):
+                assert _is_number(cell) and float(cell) == float(want), where
+            else:
+                assert cell == want, where
+
+
+def test_numbers_are_numbers_with_formats(workbook):
+    ws = workbook["概率"]
+    header = [c.value for c in ws[1]]
+    probability = ws.cell(2, header.index("probability") + 1)
+    rate = ws.cell(2, header.index("required_rate") + 1)
+    assert _is_number(probability.value) and probability.number_format == "0.000"
+    assert _is_number(rate.value) and rate.number_format == "0.0"
+    assert ws.cell(1, 1).font.b
+
+
+def test_panes_frozen_and_filtered(workbook):
+    for ws in workbook:
+        assert ws.freeze_panes == "C2", ws.title
+        assert ws.auto_filter.ref.startswith("A1:"), ws.title
+
+
+def test_scenarios_sheet_baseline_first(run_folder, workbook):
+    rows = read_run(run_folder).rows
+    header = [c.value for c in workbook["情景比较"][1]]
+    assert header[:5] == ["plan_id", "target_id", "region", "indicator", "probability_baseline"]
+    first = next(workbook["情景比较"].iter_rows(min_row=2, values_only=True))
+    base = rows[(rows["target_id"] == first[1]) & (rows["scenario"] == "baseline")]
+    assert first[4] == base["probability"].iloc[0]
+
+
+def test_quantiles_match_fan(run_folder, workbook):
+    series = json.loads((run_folder / "probabilities.json").read_text(encoding="utf-8"))[
+        "diagnostics"]["series"]
+    key, s = next((k, s) for k, s in series.items() if s.get("fan"))
+    region, indicator = key.split("|")
+    year = next(iter(s["fan"]))
+    rows = list(workbook["预测分位数"].iter_rows(values_only=True))
+    header = list(rows[0])
+    row = next(r for r in rows[1:] if (r[0], r[1], r[4]) == (region, indicator, int(year)))
+    assert row[header.index("p50")] == s["fan"][year][3]
+    assert row[header.index("observed")] is None
+    last = str(s["last_year"])
+    observed = next(r for r in rows[1:] if (r[0], r[1], r[4]) == (region, indicator, int(last)))
+    assert observed[header.index("observed")] == s["history"][last]
+    assert observed[header.index("p50")] is None
+
+
+def test_empty_review_and_formula_like_text(run_folder, tmp_path):
+    run = read_run(run_folder)
+    rows = run.rows.copy()
+    rows.loc[rows.index[0], "note"] = "=1+1"
+    run = dataclasses.replace(run, rows=rows,
+                              review=pd.DataFrame(columns=["plan_id", "target_id", "scenario"]))
+    write_xlsx(run, tmp_path / "t.xlsx", "en", load_catalogue())
+    wb = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    assert wb.sheetnames == ["probabilities", "scenarios", "suggestions", "review", "quantiles"]
+    review = list(wb["review"].iter_rows(values_only=True))
+    assert len(review) == 1 and review[0][-1] == "status"
+    header = [c.value for c in wb["probabilities"][1]]
+    note = wb["probabilities"].cell(2, header.index("note") + 1)
+    assert note.value == "=1+1" and note.data_type == "s"
