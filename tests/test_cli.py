@@ -186,16 +186,23 @@ def test_bundled_example_covers_every_seed_target(tmp_path):
 
 
 def test_report_renders_one_plan_of_a_finished_run(workspace, tmp_path):
+    """`forecast report RUN --plan ID` renders from the run's files: the data may change
+    afterwards, the report does not (no refit)."""
     out = tmp_path / "out"
     assert run(str(workspace), "--out", str(out), "--model", "drift", "--draws", "300"
                ).exit_code == 0
-    result = RUNNER.invoke(app, ["report", str(out), "--plan", "tiny"])
+    (workspace / "data" / "observations.csv").write_text("region,indicator,year,value\n",
+                                                          encoding="utf-8")
+    result = RUNNER.invoke(app, ["report", str(out), "--plan", "tiny", "--lang", "en"])
     assert result.exit_code == 0, result.output
-    text = (out / "plan-tiny.md").read_text(encoding="utf-8")
+    assert f"report: {out / 'plan-tiny' / 'report.html'}" in result.output
+    html = (out / "plan-tiny" / "report.html").read_text(encoding="utf-8")
     rows = pd.read_csv(out / "probabilities.csv")
-    assert "tiny plan" in text and text.count("\n| `") == len(rows)
-    bad = RUNNER.invoke(app, ["report", str(out), "--plan", "nope"])
-    assert bad.exit_code == 2 and "no plan 'nope'" in bad.output
+    headline = html[html.index('<table data-table="headline">'):]
+    headline = headline[:headline.index("</table>")]
+    assert "tiny plan" in html and headline.count("<tr>") == len(rows) + 1
+    p = rows.set_index("target_id").loc["level", "probability"]
+    assert f">{p:.2f}<" in headline
 
 
 def test_many_plans_get_a_national_overview(tmp_path, make_workspace):
@@ -231,8 +238,8 @@ def test_scenarios_suggestions_and_review_end_to_end(workspace, tmp_path):
     (workspace / "data" / "scenarios").mkdir()
     (workspace / "data" / "scenarios" / "push.yaml").write_text(SCENARIO, encoding="utf-8")
     out = tmp_path / "out"
-    assert run(str(workspace), "--out", str(out), "--draws", "400", "--model", "drift"
-               ).exit_code == 0
+    assert run(str(workspace), "--out", str(out), "--draws", "400", "--model", "drift",
+               "--lang", "en").exit_code == 0
     rows = pd.read_csv(out / "probabilities.csv")
     assert list(rows["scenario"].unique()) == ["baseline", "push"]
     level = rows[rows["target_id"] == "level"].set_index("scenario")["probability"]

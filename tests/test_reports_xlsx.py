@@ -94,16 +94,29 @@ def test_quantiles_match_fan(run_folder, workbook):
         "diagnostics"]["series"]
     key, s = next((k, s) for k, s in series.items() if s.get("fan"))
     region, indicator = key.split("|")
-    year = next(iter(s["fan"]))
     rows = list(workbook["预测分位数"].iter_rows(values_only=True))
     header = list(rows[0])
-    row = next(r for r in rows[1:] if (r[0], r[1], r[4]) == (region, indicator, int(year)))
-    assert row[header.index("p50")] == s["fan"][year][3]
-    assert row[header.index("observed")] is None
-    last = str(s["last_year"])
-    observed = next(r for r in rows[1:] if (r[0], r[1], r[4]) == (region, indicator, int(last)))
-    assert observed[header.index("observed")] == s["history"][last]
-    assert observed[header.index("p50")] is None
+    at = {name: header.index(name) for name in ("year", "p2.5", "p50", "p97.5", "last_value")}
+    mine = [r for r in rows[1:] if (r[0], r[1]) == (region, indicator)]
+    assert [r[at["year"]] for r in mine] == [int(y) for y in s["fan"]]  # simulated years only
+    for r in mine:
+        q = s["fan"][str(r[at["year"]])]
+        assert (r[at["p2.5"]], r[at["p50"]], r[at["p97.5"]]) == (q[0], q[3], q[6])
+        assert r[at["last_value"]] == s["history"][str(s["last_year"])]
+
+
+def test_achievable_sheet_is_suggestions_side_by_side(run_folder, workbook):
+    sug = pd.read_csv(run_folder / "suggestions.csv")
+    rows = list(workbook["可实现目标值"].iter_rows(values_only=True))
+    header = list(rows[0])
+    assert header == ["plan_id", "target_id", "scenario", "value_50", "rate_50", "value_80",
+                      "rate_80", "value_90", "rate_90"]
+    assert len(rows) - 1 == len(sug) // 3
+    for r in rows[1:]:
+        for q in (50, 80, 90):
+            src = sug[(sug["plan_id"] == r[0]) & (sug["target_id"] == r[1])
+                      & (sug["scenario"] == r[2]) & (sug["confidence"] == q / 100)]
+            assert r[header.index(f"value_{q}")] == src["achievable_value"].iloc[0]
 
 
 def test_empty_review_and_formula_like_text(run_folder, tmp_path):

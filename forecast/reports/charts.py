@@ -9,7 +9,7 @@ at three lightnesses. Text is Noto Sans CJK SC (``fonts``), drawn as outlines in
 from __future__ import annotations
 
 import io
-from functools import cache
+from functools import lru_cache
 
 import matplotlib
 
@@ -46,7 +46,7 @@ def _style() -> None:
 
 
 def _fan(c: FanChart, labels: dict[str, str]) -> Figure:
-    fig, ax = plt.subplots(figsize=(4.6, 2.9))
+    fig, ax = plt.subplots(figsize=(4.6, 3.2))
     hy = [y for y, _ in c.history]
     hv = [v for _, v in c.history]
     fy = [y for y, _ in c.fan]
@@ -68,15 +68,18 @@ def _fan(c: FanChart, labels: dict[str, str]) -> Figure:
         ax.axvline(y, color=TARGET, lw=1.0, ls=":")
     if c.base_year is not None:
         ax.axvline(c.base_year, color="#555555", lw=0.9, ls="--", label=labels["base_year"])
-    ax.set_title(c.title, loc="left")
-    ax.set_ylabel(c.unit)
+    ax.set_title(f"{c.title} ({c.unit})" if c.unit else c.title, loc="left")
     years = [*hy, *fy, *(y for y, _ in c.targets), *c.target_years]
     span = max(years) - min(years)
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=min(span, 8)))
     ax.grid(alpha=0.25, lw=0.5)
-    ax.legend(fontsize=6.5, frameon=False, loc="upper left", ncol=2)
+    # below the axes, so it never hides a line or a band
+    ax.legend(fontsize=6.5, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.1),
+              ncol=4, handlelength=1.6, columnspacing=1.0)
     ax.margins(x=0.03)
-    fig.tight_layout()
+    # fixed margins (fits tick labels up to 7 characters): tight_layout would draw every fan
+    # chart once more just to measure it
+    fig.subplots_adjust(left=0.14, right=0.97, top=0.9, bottom=0.22)
     return fig
 
 
@@ -139,8 +142,9 @@ def figure(chart: Chart, labels: dict[str, str]) -> Figure:
     return _DRAW[type(chart)](chart, labels)
 
 
-@cache
+@lru_cache(maxsize=512)
 def _rendered(chart: Chart, labels: tuple[tuple[str, str], ...], fmt: str) -> bytes:
+    """The chart saved as ``fmt`` (each process of ``write_reports`` draws one format)."""
     fig = figure(chart, dict(labels))
     buf = io.BytesIO()
     fig.savefig(buf, format=fmt, dpi=DPI, metadata={"Date": None} if fmt == "svg" else None)

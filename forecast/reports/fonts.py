@@ -27,14 +27,14 @@ def font_files() -> dict[str, Path]:
 
 
 def register_with_matplotlib() -> None:
-    """Make matplotlib draw Chinese with the bundled font (DejaVu Sans for what it lacks)."""
+    """Make matplotlib draw every label with the bundled font (it has Latin and digits too)."""
     import matplotlib as mpl
     from matplotlib import font_manager
 
     if FAMILY not in {f.name for f in font_manager.fontManager.ttflist}:
         for path in font_files().values():
             font_manager.fontManager.addfont(str(path))
-    mpl.rcParams["font.family"] = [FAMILY, "DejaVu Sans"]
+    mpl.rcParams["font.family"] = [FAMILY]  # one font: no per-glyph fallback search (fast)
     mpl.rcParams["axes.unicode_minus"] = False
     mpl.rcParams["svg.fonttype"] = "path"  # text as outlines: no font needed to view the SVG
 

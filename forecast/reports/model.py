@@ -344,11 +344,12 @@ class _Builder:
             return (Paragraph(t("no_review")),)
         rows = []
         for r in rev.itertuples(index=False):
-            share = (f"{r.progress_share:.0%} / {r.time_share:.0%}"
+            share = (f"{round(r.progress_share, 2) + 0.0:.0%} / {r.time_share:.0%}"
                      if not _missing(r.progress_share) else f"– / {r.time_share:.0%}")
             p_base = _num(r.probability_at_base)
-            rows.append((Cell(str(r.target_id)), Cell(f"{_fmt(r.base_value)} ({r.base_year})"),
-                         Cell(f"{_fmt(r.last_value)} ({r.last_year})"), Cell(share),
+            rows.append((Cell(str(r.target_id)),
+                         Cell(f"{_fmt(r.base_value)} ({int(r.base_year)})"),
+                         Cell(f"{_fmt(r.last_value)} ({int(r.last_year)})"), Cell(share),
                          Cell(_rate(r.required_rate)), Cell(_rate(r.achieved_rate)),
                          Cell("–" if math.isnan(p_base) else f"{p_base:.2f}",
                               None if math.isnan(p_base) else tone(p_base)),
