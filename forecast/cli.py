@@ -468,7 +468,8 @@ def report(
         forecast report reports/20261123-101500-auto-seed20231 --plan xiangtan-2023
     """
     try:
-        written = rerender(run_folder, lang.value, load_catalogue(), plan)
+        written = rerender(run_folder, lang.value, load_catalogue(), plan, on_start=lambda: (
+            typer.echo("writing reports (html, pdf, docx, xlsx)...", err=True)))
     except InputError as exc:
         _fail(exc)
     _said(written, written.files[0].parent if written.files else run_folder)

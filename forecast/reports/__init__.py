@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -82,8 +83,8 @@ def _write(report, run: RunOutputs, out: Path, formats: tuple[str, ...], lang: s
             write_xlsx(run, path, lang, catalogue)
 
 
-def rerender(folder: Path, lang: str, catalogue: Catalogue, plan: str | None = None
-             ) -> Written:
+def rerender(folder: Path, lang: str, catalogue: Catalogue, plan: str | None = None,
+             on_start: Callable[[], object] | None = None) -> Written:
     """Re-render a finished run's reports without refitting: into the run folder, or with
     ``plan`` into ``<run>/plan-<id>/`` (that plan's full report, also from a national run).
     The new files replace the old ones only once all are written."""
@@ -92,6 +93,8 @@ def rerender(folder: Path, lang: str, catalogue: Catalogue, plan: str | None = N
     if plan is not None:
         run = run.only_plan(plan)
         out = folder / f"plan-{plan}"
+    if on_start is not None:  # the input is good: the work begins
+        on_start()
     tmp = Path(tempfile.mkdtemp(prefix=".report.", dir=folder))
     try:
         written = write_reports(run, tmp, lang, catalogue)

@@ -40,8 +40,15 @@ class RunOutputs:
             raise InputError(f"no plan {plan_id!r} in this run", file=self.folder,
                              column="--plan", fix=f"use a plan id of the run, e.g. {known}")
         keep = lambda df: df[df["plan_id"] == plan_id] if len(df) else df  # noqa: E731
-        return RunOutputs(self.folder, {**self.meta, "plans": plans}, keep(self.rows),
-                          self.diagnostics, keep(self.suggestions), keep(self.review))
+        rows = keep(self.rows)
+        regions = set(rows["region"])
+        diag = dict(self.diagnostics)  # only the plan's regions: series, quality, data needed
+        diag["series"] = {k: v for k, v in diag.get("series", {}).items()
+                          if k.rpartition("|")[0] in regions}
+        for name in ("data_quality", "data_needed"):
+            diag[name] = [d for d in diag.get(name, []) if d["region"] in regions]
+        return RunOutputs(self.folder, {**self.meta, "plans": plans}, rows, diag,
+                          keep(self.suggestions), keep(self.review))
 
 
 def _csv(path: Path) -> pd.DataFrame:
