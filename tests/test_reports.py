@@ -165,6 +165,7 @@ def test_chinese_report_says_everything_in_chinese(bundled_run):
     for english in ("Targets at a glance", "Probability", "likely", "Scenarios compared",
                     "no data", "short series"):
         assert english not in shown, english
+    assert not re.search(r"\d{4}\.0\b", shown)  # years are whole (not 2020.0)
 
 
 @pytest.mark.parametrize(("kind", "value", "expected"), [

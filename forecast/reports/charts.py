@@ -74,7 +74,7 @@ def _fan(c: FanChart, labels: dict[str, str]) -> Figure:
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=min(span, 8)))
     ax.grid(alpha=0.25, lw=0.5)
     # below the axes, so it never hides a line or a band
-    ax.legend(fontsize=6.5, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.1),
+    ax.legend(fontsize=7.5, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.1),
               ncol=4, handlelength=1.6, columnspacing=1.0)
     ax.margins(x=0.03)
     # fixed margins (fits tick labels up to 7 characters): tight_layout would draw every fan

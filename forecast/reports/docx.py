@@ -25,8 +25,6 @@ LATIN, EAST_ASIAN, MONO = "Calibri", "Microsoft YaHei", "Consolas"  # YaHei is �
 HEADING, WHITE = RGBColor(0x08, 0x30, 0x6B), RGBColor(0xFF, 0xFF, 0xFF)
 HEADER_FILL = "EEF2F7"
 SMALL = Pt(8.5)  # tables
-TOC_HINT = {"zh": "目录:请右键单击此处,选择“更新域”以生成目录。",
-            "en": "Contents: right-click here and choose Update Field to build them."}
 _MARKUP = re.compile(r"(\*\*[^*]+\*\*|`[^`]+`)")  # the only markup report paragraphs use
 
 
@@ -41,7 +39,7 @@ def write_docx(report: Report, path: Path) -> None:
         cells = facts.add_row().cells
         _text(cells[0].paragraphs[0], label, bold=True, size=SMALL)
         _text(cells[1].paragraphs[0], value, size=SMALL)
-    _field(doc.add_paragraph(), r'TOC \o "1-2" \h \z \u', TOC_HINT.get(report.lang, TOC_HINT["en"]))
+    _field(doc.add_paragraph(), r'TOC \o "1-2" \h \z \u', report.labels["toc_hint"])
     for section in report.sections:
         _section(doc, section, report.labels)
     tmp = path.with_name(f".{path.name}.tmp")  # not mkstemp: its files are private (0600)

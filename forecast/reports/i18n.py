@@ -16,6 +16,8 @@ _WORDS: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "report_title": ("创新规划目标实现概率评估报告", "How likely are the plan's targets to be met"),
     "overview_title": ("全国规划目标实现概率概览", "National overview of plan targets"),
     "contents": ("目录", "Contents"),
+    "toc_hint": ("目录:请右键单击此处,选择“更新域”以生成目录。",
+                 "Contents: right-click here and choose Update Field to build them."),
     "generated": ("生成", "Generated"),
     "model": ("模型", "Model"),
     "futures": ("模拟路径", "Simulated futures"),

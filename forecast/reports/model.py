@@ -14,6 +14,7 @@ import pandas as pd
 
 from forecast.catalogue import Catalogue
 from forecast.outputs import LARGE_RUN_PLANS, OP_SYMBOLS, _clause, _fmt
+from forecast.outputs import _rate as rate_text
 from forecast.reports.i18n import LIKELIHOOD_TONES, kind, note, status, words
 from forecast.reports.source import RunOutputs, calibration_evidence
 from forecast.scenarios import BASELINE
@@ -139,8 +140,7 @@ def _missing(x) -> bool:
 
 
 def _rate(x) -> str:
-    x = _num(x)
-    return "–" if math.isnan(x) else f"{x:+.1f}%"
+    return rate_text(_num(x))
 
 
 def implied_level(r, history: dict[int, float]) -> float | None:
@@ -531,9 +531,9 @@ def build_report(run: RunOutputs, lang: str, catalogue: Catalogue) -> Report:
         title = plans[0]["title"] if len(plans) == 1 else b.t("report_title")
     sections += [b.methodology(), b.calibration(),
                  b.diagnostics(None if overview else {p["id"] for p in plans})]
-    labels = {k: b.t(k) for k in ("contents", "history", "median", "target", "base_year",
-                                  "prob_axis", "stated_prob", "observed_share", "perfect",
-                                  "count_axis", "year")}
+    labels = {k: b.t(k) for k in ("contents", "toc_hint", "history", "median", "target",
+                                  "base_year", "prob_axis", "stated_prob", "observed_share",
+                                  "perfect", "count_axis")}
     labels.update({f"band{p}": b.t("band", p=p) for p in (50, 80, 95)})
     return Report(lang, title, b.facts(), tuple(sections), labels)
 

@@ -64,6 +64,9 @@ def read_run(folder: Path) -> RunOutputs:
                          fix="give the folder a `forecast run` wrote")
     payload = json.loads(json_file.read_text(encoding="utf-8"))
     rows = pd.DataFrame(payload["rows"])
+    for col in ("year", "base_year", "last_year"):  # whole years, as in probabilities.csv
+        if col in rows:
+            rows[col] = rows[col].astype("Int64")
     return RunOutputs(folder, payload["run"], rows, payload.get("diagnostics", {}),
                       _csv(folder / "suggestions.csv"), _csv(folder / "review.csv"))
 
