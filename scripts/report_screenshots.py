@@ -41,8 +41,8 @@ def pdf_shot(run: Path, out: Path) -> None:
     pdf = run / "report.pdf"
     pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                            text=True, check=True).stdout.split("\f")
-    number = next(i for i, text in enumerate(pages, 1)
-                  if PLAN_TITLE in text.replace(" ", "").replace("\n", ""))
+    number = next(i for i, text in enumerate(pages, 1)  # the plan's own page, not the contents
+                  if PLAN_TITLE in text.replace(" ", "").replace("\n", "") and "目录" not in text)
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", str(number), "-l", str(number),
                         str(pdf), f"{tmp}/page"], check=True)
