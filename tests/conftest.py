@@ -28,3 +28,25 @@ def write_workspace(root: Path, observations: str, plan: str, regions: str | Non
 def make_workspace():
     """``make_workspace(root, observations_csv_text, plan_yaml_text)`` -> the workspace root."""
     return write_workspace
+
+
+HUNAN_RD = [233.2, 287.7, 327.0, 367.9, 412.7, 468.8, 568.5, 658.3, 787.2, 898.7]  # 2011-2020
+
+
+@pytest.fixture
+def many_plans_workspace(tmp_path: Path) -> Path:
+    """24 counties of Hunan (rescaled Hunan R&D expenditure), one plan each (title 县N规划):
+    more than the 20 plans above which runs report a national overview."""
+    obs = "region,indicator,year,value\n" + "".join(
+        f"c{r},rd_expenditure,{2011 + i},{v * (1 + r / 50):.1f}\n"
+        for r in range(24) for i, v in enumerate(HUNAN_RD))
+    root = write_workspace(tmp_path / "ws", obs, "plan: {id: c0-plan, region: c0}\ntargets: []\n",
+                           "region,name_en,level,parent\n湖南,Hunan,province,全国\n" + "".join(
+                               f"c{r},c{r},county,湖南\n" for r in range(24)))
+    for r in range(24):
+        (root / "data" / "plans" / f"c{r}.yaml").write_text(
+            f"plan: {{id: c{r}-plan, title: 县{r}规划, region: c{r}}}\ntargets:\n"
+            f"  - {{id: a, indicator: rd_expenditure, op: '>=', value: {1000 + 20 * r}, "
+            "year: 2022, text: x}\n", encoding="utf-8")
+    (root / "data" / "plans" / "plan.yaml").unlink()
+    return root

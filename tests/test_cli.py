@@ -205,26 +205,15 @@ def test_report_renders_one_plan_of_a_finished_run(workspace, tmp_path):
     assert f">{p:.2f}<" in headline
 
 
-def test_many_plans_get_a_national_overview(tmp_path, make_workspace):
+def test_many_plans_get_a_national_overview(tmp_path, many_plans_workspace):
     """Over 20 plans, summary.md summarises by province, indicator and kind instead of
     listing every target."""
-    obs = "region,indicator,year,value\n" + "".join(
-        f"c{r},rd_expenditure,{2011 + i},{v * (1 + r / 50):.1f}\n"
-        for r in range(24) for i, v in enumerate(RD))
-    root = make_workspace(tmp_path / "ws", obs, "plan: {id: c0-plan, region: c0}\ntargets: []\n",
-                          "region,name_en,level,parent\n湖南,Hunan,province,全国\n" + "".join(
-                              f"c{r},c{r},county,湖南\n" for r in range(24)))
-    for r in range(24):
-        (root / "data" / "plans" / f"c{r}.yaml").write_text(
-            f"plan: {{id: c{r}-plan, title: county {r}, region: c{r}}}\ntargets:\n"
-            "  - {id: a, indicator: rd_expenditure, op: '>=', value: 1000, year: 2022, "
-            "text: x}\n", encoding="utf-8")
-    (root / "data" / "plans" / "plan.yaml").unlink()
+    root = many_plans_workspace
     out = tmp_path / "out"
     assert run(str(root), "--out", str(out), "--draws", "300").exit_code == 0
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "## By province" in summary and "| 湖南 | 24 | 24 |" in summary
-    assert "targets least likely to be met" in summary and "county 3" not in summary
+    assert "targets least likely to be met" in summary and "县3规划" not in summary
 
 
 SCENARIO = """\

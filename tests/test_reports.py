@@ -181,20 +181,8 @@ def test_fan_chart_marks_the_level_a_target_implies(kind, value, expected):
     assert implied_level(r, {2022: 110.0, 2023: 120.0}) == pytest.approx(expected)
 
 
-def test_more_than_twenty_plans_report_the_national_overview(tmp_path, make_workspace):
-    rd = [233.2, 287.7, 327.0, 367.9, 415.5, 468.8, 568.5, 658.3, 753.6, 898.7]
-    obs = "region,indicator,year,value\n" + "".join(
-        f"c{r},rd_expenditure,{2011 + i},{v * (1 + r / 50):.1f}\n"
-        for r in range(24) for i, v in enumerate(rd))
-    root = make_workspace(tmp_path / "ws", obs, "plan: {id: c0-plan, region: c0}\ntargets: []\n",
-                          "region,name_en,level,parent\n湖南,Hunan,province,全国\n" + "".join(
-                              f"c{r},c{r},county,湖南\n" for r in range(24)))
-    for r in range(24):
-        (root / "data" / "plans" / f"c{r}.yaml").write_text(
-            f"plan: {{id: c{r}-plan, title: 县{r}规划, region: c{r}}}\ntargets:\n"
-            f"  - {{id: a, indicator: rd_expenditure, op: '>=', value: {1000 + 20 * r}, "
-            "year: 2022, text: x}\n", encoding="utf-8")
-    (root / "data" / "plans" / "plan.yaml").unlink()
+def test_more_than_twenty_plans_report_the_national_overview(tmp_path, many_plans_workspace):
+    root = many_plans_workspace
     out = tmp_path / "out"
     result = RUNNER.invoke(app, ["run", str(root), "--model", "drift", "--draws", "300",
                                  "--out", str(out), "-q"])
