@@ -468,7 +468,7 @@ def report(
         forecast report reports/20261123-101500-auto-seed20231 --plan xiangtan-2023
     """
     try:
-        written = rerender(run_folder, lang.value, load_catalogue(), plan, on_start=lambda: (
+        written = rerender(run_folder, lang.value, plan, on_start=lambda: (
             typer.echo("writing reports (html, pdf, docx, xlsx)...", err=True)))
     except InputError as exc:
         _fail(exc)

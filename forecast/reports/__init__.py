@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from forecast.catalogue import Catalogue
-from forecast.reports.source import RunOutputs, read_run
+from forecast.reports.source import RunOutputs, read_run, run_catalogue
 
 FORMATS = ("html", "pdf", "docx", "xlsx")
 FILES = {"html": "report.html", "pdf": "report.pdf", "docx": "report.docx",
@@ -83,12 +83,13 @@ def _write(report, run: RunOutputs, out: Path, formats: tuple[str, ...], lang: s
             write_xlsx(run, path, lang, catalogue)
 
 
-def rerender(folder: Path, lang: str, catalogue: Catalogue, plan: str | None = None,
+def rerender(folder: Path, lang: str, plan: str | None = None,
              on_start: Callable[[], object] | None = None) -> Written:
     """Re-render a finished run's reports without refitting: into the run folder, or with
     ``plan`` into ``<run>/plan-<id>/`` (that plan's full report, also from a national run).
     The new files replace the old ones only once all are written."""
     run = read_run(folder)
+    catalogue = run_catalogue(run)
     out = folder
     if plan is not None:
         run = run.only_plan(plan)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from forecast.catalogue import Catalogue, load_catalogue
 from forecast.errors import InputError
 
 
@@ -69,6 +70,15 @@ def read_run(folder: Path) -> RunOutputs:
             rows[col] = rows[col].astype("Int64")
     return RunOutputs(folder, payload["run"], rows, payload.get("diagnostics", {}),
                       _csv(folder / "suggestions.csv"), _csv(folder / "review.csv"))
+
+
+def run_catalogue(run: RunOutputs) -> Catalogue:
+    """The catalogue the run used: the bundled one, with its workspace's indicators.yaml
+    (names and units of a workspace's own indicators) when that is still there."""
+    workspace = run.meta.get("workspace")
+    own = None if workspace in (None, "bundled example") else \
+        Path(workspace) / "data" / "indicators.yaml"
+    return load_catalogue(own)
 
 
 def calibration_evidence() -> dict:
