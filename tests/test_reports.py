@@ -20,8 +20,9 @@ from typer.testing import CliRunner
 
 from forecast.catalogue import load_catalogue
 from forecast.cli import app
+from forecast.reports.build import build_report, implied_level
 from forecast.reports.i18n import _WORDS
-from forecast.reports.model import FanChart, build_report, implied_level
+from forecast.reports.model import FanChart
 from forecast.reports.source import read_run
 
 RUNNER = CliRunner()

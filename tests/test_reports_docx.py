@@ -10,8 +10,9 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from forecast.cli import app
+from forecast.reports.build import build_report
 from forecast.reports.docx import write_docx
-from forecast.reports.model import Table, build_report
+from forecast.reports.model import Table
 from forecast.reports.source import read_run
 
 

@@ -40,7 +40,7 @@ def write_reports(run: RunOutputs, out: Path, lang: str, catalogue: Catalogue,
     The PDF and the Word file (both need the charts as PNG) are written by a second process
     while this one writes the HTML (charts as SVG) and the workbook: the reports cost about
     half the time they would one after the other."""
-    from forecast.reports.model import build_report
+    from forecast.reports.build import build_report
     from forecast.reports.pdf import pdf_unavailable
 
     report = build_report(run, lang, catalogue)

@@ -184,6 +184,58 @@ _NOTES_ZH: list[tuple[str, str]] = [
     (r"^derived", "由构成指标推算"),
 ]
 
+METHODOLOGY = {
+    "zh": (
+        "本报告回答三个问题:按现有趋势,每项规划目标有多大可能实现?在给定把握下可以承诺什么"
+        "目标值?规划执行到中期,进展如何?",
+        "方法:对每个地区的每个指标,用其历史年度数据拟合时间序列模型(趋势模型为线性趋势与"
+        "随机游走漂移的加权组合;汇合模型为贝叶斯分层模型,在同一省份或全国的地区之间共享信息,"
+        "适用于数据点很少的序列;小计数指标用计数模型)。模型生成数千条可能的未来路径,"
+        "每项目标的实现概率就是满足目标的路径所占比例。",
+        "增速、年均增速、累计值和增量目标都在同一组路径上计算,因此彼此一致;比率类指标"
+        "(如研发投入强度)在情景下随其构成指标同比例变化。情景(如研发投入加码、经济下行)"
+        "在基准路径上调整增速、水平或波动,因此各情景之间的差异只来自情景本身。",
+        "概率按 IPCC 校准用语分级:≥0.99 几乎确定,≥0.90 很可能,≥0.66 可能,≥0.33 可能性"
+        "中等,≥0.10 不太可能,≥0.01 很不可能,其余为极不可能。概率有蒙特卡洛误差"
+        "(见 probabilities.csv 的 probability_se 列)。",
+        "局限:模型只看历史数据,不知道尚未公布的政策或统计口径变化;数据点少于 3 个的序列"
+        "不做评估,并在“需补充的数据”中列出所需数据。",
+    ),
+    "en": (
+        "This report answers three questions: on present trends, how likely is each target of "
+        "the plan to be met? What target could be promised with a given confidence? Halfway "
+        "through the plan, where does it stand?",
+        "Method: for each indicator of each region, a time-series model is fitted to its "
+        "yearly history (the trend model weighs a linear trend against a random walk with "
+        "drift; the pooled model is a Bayesian hierarchical model that shares information "
+        "between the regions of a province or of the country, for series with few points; "
+        "small counts get a count model). The model simulates thousands of possible futures; "
+        "a target's probability is the share of futures in which it is met.",
+        "Growth, average growth, cumulative and change targets are computed on the same "
+        "futures, so they agree with one another; a ratio such as R&D intensity moves with its "
+        "components under a scenario. Scenarios (an R&D push, a downturn) adjust the growth, "
+        "level or volatility of the baseline futures, so differences between scenarios come "
+        "from the scenarios alone.",
+        "Probabilities are worded in the IPCC's calibrated language: ≥ 0.99 virtually "
+        "certain, ≥ 0.90 very likely, ≥ 0.66 likely, ≥ 0.33 about as likely as not, ≥ 0.10 "
+        "unlikely, ≥ 0.01 very unlikely, else exceptionally unlikely. They carry Monte Carlo "
+        "error (column probability_se of probabilities.csv).",
+        "Limits: the models see only past data, not policies or changes of statistical "
+        "definitions yet to come; series with fewer than 3 points are not assessed, and the "
+        "data that would let them be are listed under \u201cdata to supply\u201d.",
+    ),
+}
+
+CALIBRATION_TEXT = {
+    "zh": ("概率是否可信?我们用历史数据做回测:假装站在过去某一年,预测之后几年,再与实际值"
+           "比较。若模型给出 70% 的目标中大约 70% 确实实现,则概率是校准的,点落在对角线上。"
+           "80% 和 95% 区间应分别覆盖约 80% 和 95% 的实际值。",),
+    "en": ("Can the probabilities be trusted? Backtests stand in a past year, forecast the "
+           "years after it, and compare with what happened. If about 70% of the targets given "
+           "70% are met, the probabilities are calibrated and the points lie on the diagonal. "
+           "The 80% and 95% ranges should hold about 80% and 95% of the actual values.",),
+}
+
 LIKELIHOOD_TONES = ("exceptionally unlikely", "very unlikely", "unlikely",
                     "about as likely as not", "likely", "very likely", "virtually certain")
 
