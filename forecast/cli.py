@@ -181,7 +181,8 @@ def run(
     n_ok = int(rows["assessable"].sum())
     typer.echo(f"{len(rows)} targets in {len(inputs.plans)} plans: {n_ok} assessed, "
                f"{len(rows) - n_ok} without a probability (see note column)"
-               + (f"; {len(settings.scenarios)} scenarios besides the baseline"
+               + (f"; {len(settings.scenarios)} scenario{'s' * (len(settings.scenarios) > 1)} "
+                  "besides the baseline"
                   if settings.scenarios else "") + ".")
     typer.echo(f"wrote {target}/probabilities.csv, .parquet, .json, suggestions.csv, "
                "review.csv, summary.md")

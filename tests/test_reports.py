@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -127,6 +128,27 @@ def test_pdf_has_cjk_font_pages_and_text(bundled_run, tmp_path):
                           check=True).stdout
     assert XIANGTAN in text.replace("\n", "")
     assert "目录" in text and "附录:概率校准" in text
+
+
+def test_without_pango_the_run_writes_the_other_reports(tmp_path):
+    """With Pango really unloadable (an empty file mounted over the library, in a mount
+    namespace of the run's own), report.pdf is skipped with one line saying what to install
+    and the three other reports are written."""
+    library = Path("/lib/x86_64-linux-gnu/libpango-1.0.so.0").resolve()
+    if os.geteuid() != 0 or not shutil.which("unshare") or not library.exists():
+        pytest.skip("needs root, unshare and Debian's libpango (as under .ci/run)")
+    out = tmp_path / "run"
+    forecast = Path(sys.executable).with_name("forecast")
+    proc = subprocess.run(
+        ["unshare", "--mount", "sh", "-c", f"mount --bind /dev/null {library} && "
+         f"{forecast} run --model trend --draws 200 --scenario downturn --out {out} -q"],
+        capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert {p.name for p in out.iterdir()} >= {"report.html", "report.docx", "tables.xlsx"}
+    assert not (out / "report.pdf").exists()
+    warning = [line for line in proc.stderr.splitlines() if "report.pdf" in line]
+    assert len(warning) == 1 and "apt-get install libpango" in warning[0]
+    assert "WeasyPrint could not import" not in proc.stdout + proc.stderr
 
 
 def test_english_report_of_one_plan_without_refit(bundled_run):

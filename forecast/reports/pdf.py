@@ -7,6 +7,8 @@ line what to install, and the other formats are still written.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 from functools import cache
 from pathlib import Path
@@ -20,9 +22,10 @@ INSTALL_HINT = ("report.pdf not written: WeasyPrint needs the Pango library "
 def pdf_unavailable() -> str | None:
     """None when WeasyPrint can run here, else the one-line message saying what to install."""
     try:
-        import weasyprint  # noqa: F401  (loads Pango through cffi)
+        with contextlib.redirect_stdout(io.StringIO()):  # WeasyPrint prints a banner first
+            import weasyprint  # noqa: F401  (loads Pango through cffi)
     except (OSError, ImportError) as exc:
-        return f"{INSTALL_HINT} ({type(exc).__name__}: {str(exc).splitlines()[0][:80]})"
+        return f"{INSTALL_HINT} ({type(exc).__name__}: {str(exc).split(':')[0][:60]})"
     return None
 
 
