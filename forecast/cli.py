@@ -29,6 +29,8 @@ from forecast.config import (
     bundled_workspace,
 )
 from forecast.dataset import provinces_of, read_observations, read_regions, read_table
+from forecast.entry import ENTRY_FOLDER, template_frame, write_template
+from forecast.entry import HEAD as ENTRY_HEAD
 from forecast.errors import InputError
 from forecast.execution import default_workers, executor
 from forecast.learn import learn
@@ -492,6 +494,56 @@ WorkspaceArg = Annotated[Path | None, typer.Argument(
 PlanOpt = Annotated[str, typer.Option(help="The plan id (plan: id: in data/plans/*.yaml).")]
 ScenarioOpt = Annotated[list[str] | None, typer.Option(
     help="A scenario id (repeatable). Default: every scenario in data/scenarios/.")]
+
+
+@app.command()
+def template(
+    workspace: WorkspaceArg = None,
+    plan: PlanOpt = ...,  # type: ignore[assignment]
+    out: Annotated[Path | None, typer.Option(
+        help="Where to write the workbook (.xlsx). Default: data/entry/<plan id>.xlsx in the "
+        "workspace, where `forecast run` reads it back.")] = None,
+) -> None:
+    """Write a data-entry workbook for the indicators and years a plan's targets need.
+
+    One row per region and indicator, a column per year (the layout statistics offices
+    use), the catalogue's Chinese and English names and units, the values the workspace
+    already has filled in and the cells to fill highlighted; a second sheet explains the
+    units (亿元 vs 万元, % as 2.5 not 0.025). Fill it, keep it in data/entry/, and every
+    `forecast run` reads it with observations.csv; a cell that cannot be read is reported
+    with its sheet and cell.
+
+    Example:
+
+        forecast template ~/xiangtan --plan xiangtan-2023
+
+        forecast template --plan zhenkang-2025 --out ~/Desktop/镇康-录入.xlsx
+    """
+    this_year = dt.date.today().year
+    try:
+        loaded = load_workspace(workspace, this_year)
+        chosen = _one_plan(loaded, plan).plans[0]
+        inputs = loaded.inputs
+        frame = template_frame(chosen, inputs.catalogue, inputs.observations, inputs.regions,
+                               this_year)
+        target = out if out is not None else \
+            loaded.workspace.data / ENTRY_FOLDER / f"{chosen.id}.xlsx"
+        if target.suffix.lower() != ".xlsx":
+            raise InputError("the workbook must be an .xlsx file", file=target,
+                             fix="give --out a name ending in .xlsx")
+        if target.exists():
+            raise InputError("file exists (it may hold filled-in values)", file=target,
+                             fix="give --out another name, or move that file away first")
+        write_template(frame, target, inputs.catalogue)
+    except InputError as exc:
+        _fail(exc)
+    years = frame.columns[len(ENTRY_HEAD):]
+    to_fill = int(frame[years].isna().to_numpy().sum())
+    typer.echo(f"wrote {target}: {len(frame)} series x {len(years)} years "
+               f"({years[0]}-{years[-1]}), {to_fill} cells to fill (yellow)")
+    if out is not None:
+        typer.echo("fill it and save it in the workspace's data/entry/ folder; "
+                   "`forecast run` then reads it")
 
 
 @app.command()
