@@ -27,12 +27,15 @@ from forecast.config import (
     DEFAULT_MODEL,
     DEFAULT_SEED,
     bundled_workspace,
+    resolve_workspace,
 )
 from forecast.dataset import provinces_of, read_observations, read_regions, read_table
 from forecast.entry import ENTRY_FOLDER, template_frame, write_template
 from forecast.entry import HEAD as ENTRY_HEAD
 from forecast.errors import InputError
 from forecast.execution import default_workers, executor
+from forecast.history import compare as compare_runs
+from forecast.history import connect, history_url, list_runs, record_folder
 from forecast.learn import learn
 from forecast.models import MODEL_HELP, MODEL_NAMES
 from forecast.models.pooled.inference import SAMPLERS, PooledSettings
@@ -51,6 +54,11 @@ from forecast.reports.source import read_run
 from forecast.review import review, review_year
 from forecast.scenarios import BASELINE, select
 from forecast.workspace import load_workspace
+
+HistoryOpt = Annotated[str | None, typer.Option(
+    "--history", help="The run history's database: a SQLAlchemy URL, e.g. "
+    "postgresql+psycopg://office@db/forecast (or set FORECAST_HISTORY_URL). Default: "
+    "reports/history.sqlite in the workspace.")]
 
 LARGE_WORKSPACE = 20_000  # observation rows above which `local` uses every core by default
 
@@ -118,6 +126,7 @@ def run(
     scenario: Annotated[list[str] | None, typer.Option(
         help="A scenario id from data/scenarios/*.yaml (repeat for several). Default: every "
         "scenario there. The baseline is always computed.")] = None,
+    history: HistoryOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Fit, simulate and assess every target of every plan, under the baseline and each
@@ -177,6 +186,8 @@ def run(
                   ) if reports else None
         write_run(target, result, inputs.plans, meta, lang.value, inputs.catalogue, reviewed,
                   finish)
+        engine = connect(history_url(loaded.workspace.reports, history))
+        run_id = record_folder(engine, target, None if out is None else _run_id(settings))
     except InputError as exc:
         _fail(exc)
     rows = result.rows[result.rows["scenario"] == BASELINE]
@@ -190,6 +201,7 @@ def run(
                "review.csv, summary.md")
     for w in written:
         _said(w, target)
+    typer.echo(f"recorded as {run_id} in the run history (forecast runs)")
 
 
 def _render(folder: Path, lang: str, catalogue, quiet: bool) -> Written:
@@ -544,6 +556,70 @@ def template(
     if out is not None:
         typer.echo("fill it and save it in the workspace's data/entry/ folder; "
                    "`forecast run` then reads it")
+
+
+Format = Enum("Format", {"md": "md", "csv": "csv"}, type=str)
+
+
+@app.command(name="runs")
+def runs_command(
+    workspace: WorkspaceArg = None,
+    plan: Annotated[str | None, typer.Option(help="Only runs that assessed this plan.")]
+    = None,
+    history: HistoryOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", help="md (a table) or csv.")] = "md",  # type: ignore[assignment]
+) -> None:
+    """List the recorded runs, newest first: id, time, user, model, scenarios, folder.
+
+    Example:
+
+        forecast runs ~/xiangtan --plan xiangtan-2023
+
+        FORECAST_HISTORY_URL=postgresql+psycopg://office@db/forecast forecast runs
+    """
+    try:
+        ws, _ = resolve_workspace(workspace)
+        table = list_runs(connect(history_url(ws.reports, history)), plan)
+    except InputError as exc:
+        _fail(exc)
+    typer.echo(_frame_text(table, fmt.value) if len(table) else "no runs recorded yet")
+
+
+@app.command(name="compare")
+def compare_command(
+    run_a: Annotated[str, typer.Argument(help="The earlier run's id (see forecast runs).")],
+    run_b: Annotated[str, typer.Argument(help="The later run's id.")],
+    workspace: Annotated[Path | None, typer.Option(
+        help="The workspace whose history to read (default: ./ or the bundled example).")]
+    = None,
+    history: HistoryOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", help="md (a table) or csv.")] = "md",  # type: ignore[assignment]
+) -> None:
+    """The targets whose probability moved between two runs, by how much, and why: data
+    changed (which series, which years), model or settings changed, scenario changed.
+
+    Example:
+
+        forecast compare 20251120-093000-auto-seed20231 20261124-101500-auto-seed20231
+    """
+    try:
+        ws, _ = resolve_workspace(workspace)
+        table = compare_runs(connect(history_url(ws.reports, history)), run_a, run_b)
+    except InputError as exc:
+        _fail(exc)
+    typer.echo(_frame_text(table, fmt.value) if len(table) else
+               "no target's probability moved by more than 0.005")
+
+
+def _frame_text(table, fmt: str) -> str:
+    """A table as CSV (for scripts) or a Markdown table (for documents)."""
+    if fmt == "csv":
+        return table.to_csv(index=False, lineterminator="\n").rstrip("\n")
+    cell = lambda v: f"{v:.3f}" if isinstance(v, float) else str(v)  # noqa: E731
+    lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |"
+              for row in table.itertuples(index=False)]
+    return "\n".join(lines)
 
 
 @app.command()

@@ -9,6 +9,12 @@ import pytest
 from forecast.catalogue import Catalogue, load_catalogue
 
 
+@pytest.fixture(autouse=True)
+def _history_in_tmp(tmp_path, monkeypatch):
+    """Runs made by tests record into a history of their own, not the repository's."""
+    monkeypatch.setenv("FORECAST_HISTORY_URL", f"sqlite:///{tmp_path / 'history.sqlite'}")
+
+
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
     return load_catalogue()
