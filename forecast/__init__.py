@@ -1,2 +1,17 @@
-"""forecast: probabilities that plan targets will be met."""
+"""forecast: probabilities that plan targets will be met.
+
+    import forecast
+    ws = forecast.open_workspace("~/xiangtan")   # see forecast.api
+"""
+
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """``forecast.open_workspace`` and friends, imported on first use (the package stays
+    light to import)."""
+    if name in ("open_workspace", "runs", "compare_runs"):
+        from forecast import api
+
+        return getattr(api, name)
+    raise AttributeError(name)

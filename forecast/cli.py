@@ -17,6 +17,8 @@ import typer
 import yaml
 from tqdm import tqdm
 
+from forecast.api import OpenWorkspace, compare_runs, open_workspace
+from forecast.api import runs as api_runs
 from forecast.assess import Inputs, Settings, assess, check_scenarios
 from forecast.backtest import BacktestSettings, run_backtest, series_units, summarise
 from forecast.calibration import NONE, Calibration, load_calibration
@@ -27,30 +29,23 @@ from forecast.config import (
     DEFAULT_MODEL,
     DEFAULT_SEED,
     bundled_workspace,
-    resolve_workspace,
 )
-from forecast.dataset import provinces_of, read_observations, read_regions, read_table
-from forecast.entry import ENTRY_FOLDER, template_frame, write_template
+from forecast.dataset import read_observations, read_regions, read_table
 from forecast.entry import HEAD as ENTRY_HEAD
 from forecast.errors import InputError
-from forecast.execution import default_workers, executor
-from forecast.history import compare as compare_runs
-from forecast.history import connect, history_url, list_runs, record_folder
+from forecast.execution import default_workers
 from forecast.learn import learn
 from forecast.models import MODEL_HELP, MODEL_NAMES
 from forecast.models.pooled.inference import SAMPLERS, PooledSettings
 from forecast.outputs import (
     prepare_out_dir,
     review_text,
-    run_metadata,
     suggestions_text,
     write_backtest,
-    write_run,
 )
 from forecast.panel_backtest import as_parents, pooled_indicators
 from forecast.pooling import poor
-from forecast.reports import Written, rerender, write_reports
-from forecast.reports.source import read_run
+from forecast.reports import Written
 from forecast.review import review, review_year
 from forecast.scenarios import BASELINE, select
 from forecast.workspace import load_workspace
@@ -163,52 +158,65 @@ def run(
         if inference not in ("auto", "nuts", "approx"):
             raise InputError(f"unknown inference {inference!r}", column="--inference",
                              fix="use auto, nuts or approx")
-        loaded, settings = _prepare(workspace, model, draws, seed, as_of, scenario, quiet,
-                                    PooledSettings(sampler=sampler, chains=chains,
-                                                   draws=mcmc_draws, method=inference,
-                                                   persistence=persistence))
-        inputs = loaded.inputs
-        if engine == "local" and workers is None and len(inputs.observations) > LARGE_WORKSPACE:
-            workers = default_workers()
-        with executor(engine, workers, scheduler) as pool:
-            result = _assess(inputs, settings, pool, quiet)
-            reviewed = review(inputs, settings, result, pool)
-        _summarise_fits(result.fits, quiet)
-        meta = run_metadata(settings, loaded.files, loaded.workspace.root, loaded.bundled)
-        if inputs.regions is not None:
-            meta["provinces"] = provinces_of(inputs.regions)
-        meta["scenarios"] = [{"id": sc.id, "title": sc.title, "description": sc.description,
-                              "file": sc.file.name if sc.file else None}
-                             for sc in settings.scenarios]
-        target = out if out is not None else loaded.workspace.reports / _run_id(settings)
-        written: list[Written] = []
-        finish = (lambda tmp: written.append(_render(tmp, lang.value, inputs.catalogue, quiet))
-                  ) if reports else None
-        write_run(target, result, inputs.plans, meta, lang.value, inputs.catalogue, reviewed,
-                  finish)
-        engine = connect(history_url(loaded.workspace.reports, history))
-        run_id = record_folder(engine, target, None if out is None else _run_id(settings))
+        ws = open_workspace(workspace, history)
+        if ws.loaded.bundled and not quiet:
+            typer.echo(f"No workspace given: running on the bundled example in "
+                       f"{ws.loaded.workspace.root}", err=True)
+        settings = ws.settings(model.value, draws, seed, as_of, scenario, PooledSettings(
+            sampler=sampler, chains=chains, draws=mcmc_draws, method=inference,
+            persistence=persistence))
+        bars = _bars(quiet)
+        done = ws.run(settings, out=out, lang=lang.value, reports=reports, engine=engine,
+                      workers=workers, scheduler=scheduler, callbacks=bars.callbacks)
+        bars.close()
     except InputError as exc:
         _fail(exc)
-    rows = result.rows[result.rows["scenario"] == BASELINE]
+    _summarise_fits(done.assessment.fits, quiet)
+    rows = done.probabilities[done.probabilities["scenario"] == BASELINE]
     n_ok = int(rows["assessable"].sum())
-    typer.echo(f"{len(rows)} targets in {len(inputs.plans)} plans: {n_ok} assessed, "
+    n_sc = len(settings.scenarios)
+    typer.echo(f"{len(rows)} targets in {len(ws.plans)} plans: {n_ok} assessed, "
                f"{len(rows) - n_ok} without a probability (see note column)"
-               + (f"; {len(settings.scenarios)} scenario{'s' * (len(settings.scenarios) > 1)} "
-                  "besides the baseline"
-                  if settings.scenarios else "") + ".")
-    typer.echo(f"wrote {target}/probabilities.csv, .parquet, .json, suggestions.csv, "
+               + (f"; {n_sc} scenario{'s' * (n_sc > 1)} besides the baseline" if n_sc else "")
+               + ".")
+    typer.echo(f"wrote {done.folder}/probabilities.csv, .parquet, .json, suggestions.csv, "
                "review.csv, summary.md")
-    for w in written:
-        _said(w, target)
-    typer.echo(f"recorded as {run_id} in the run history (forecast runs)")
+    for w in done.written:
+        _said(w, done.folder)
+    typer.echo(f"recorded as {done.run_id} in the run history (forecast runs)")
 
 
-def _render(folder: Path, lang: str, catalogue, quiet: bool) -> Written:
-    """Write the reports of the run in ``folder``, with a spinner-free one-line note."""
-    if not quiet:
-        typer.echo("writing reports (html, pdf, docx, xlsx)...", err=True)
-    return write_reports(read_run(folder), folder, lang, catalogue)
+class _Bars:
+    """Progress bars for a run: pooled fits, then series; a line before the reports."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.fit = tqdm(desc="fitting pooled models", unit="indicator", disable=quiet,
+                        file=sys.stderr, total=0, delay=0.5)
+        self.series: tqdm | None = None
+        self.callbacks = {"progress": lambda k: self.series.update(k),
+                          "on_start": self._start,
+                          "on_fit": lambda *a: _report_fit(self.fit, *a),
+                          "on_reports": self._reports}
+
+    def _start(self, n: int) -> None:
+        self.fit.close()
+        self.series = tqdm(total=n, desc="simulating series", unit="series",
+                           disable=self.quiet, file=sys.stderr)
+
+    def _reports(self) -> None:
+        self.close()
+        if not self.quiet:
+            typer.echo("writing reports (html, pdf, docx, xlsx)...", err=True)
+
+    def close(self) -> None:
+        self.fit.close()
+        if self.series is not None:
+            self.series.close()
+
+
+def _bars(quiet: bool) -> _Bars:
+    return _Bars(quiet)
 
 
 def _said(written: Written, folder: Path) -> None:
@@ -483,7 +491,7 @@ def report(
         forecast report reports/20261123-101500-auto-seed20231 --plan xiangtan-2023
     """
     try:
-        written = rerender(run_folder, lang.value, plan, on_start=lambda: (
+        written = OpenWorkspace.report(run_folder, lang.value, plan, on_start=lambda: (
             typer.echo("writing reports (html, pdf, docx, xlsx)...", err=True)))
     except InputError as exc:
         _fail(exc)
@@ -531,22 +539,8 @@ def template(
 
         forecast template --plan zhenkang-2025 --out ~/Desktop/镇康-录入.xlsx
     """
-    this_year = dt.date.today().year
     try:
-        loaded = load_workspace(workspace, this_year)
-        chosen = _one_plan(loaded, plan).plans[0]
-        inputs = loaded.inputs
-        frame = template_frame(chosen, inputs.catalogue, inputs.observations, inputs.regions,
-                               this_year)
-        target = out if out is not None else \
-            loaded.workspace.data / ENTRY_FOLDER / f"{chosen.id}.xlsx"
-        if target.suffix.lower() != ".xlsx":
-            raise InputError("the workbook must be an .xlsx file", file=target,
-                             fix="give --out a name ending in .xlsx")
-        if target.exists():
-            raise InputError("file exists (it may hold filled-in values)", file=target,
-                             fix="give --out another name, or move that file away first")
-        write_template(frame, target, inputs.catalogue)
+        target, frame = open_workspace(workspace).template(plan, out)
     except InputError as exc:
         _fail(exc)
     years = frame.columns[len(ENTRY_HEAD):]
@@ -578,8 +572,7 @@ def runs_command(
         FORECAST_HISTORY_URL=postgresql+psycopg://office@db/forecast forecast runs
     """
     try:
-        ws, _ = resolve_workspace(workspace)
-        table = list_runs(connect(history_url(ws.reports, history)), plan)
+        table = api_runs(workspace, history, plan)
     except InputError as exc:
         _fail(exc)
     typer.echo(_frame_text(table, fmt.value) if len(table) else "no runs recorded yet")
@@ -603,8 +596,7 @@ def compare_command(
         forecast compare 20251120-093000-auto-seed20231 20261124-101500-auto-seed20231
     """
     try:
-        ws, _ = resolve_workspace(workspace)
-        table = compare_runs(connect(history_url(ws.reports, history)), run_a, run_b)
+        table = compare_runs(run_a, run_b, workspace, history)
     except InputError as exc:
         _fail(exc)
     typer.echo(_frame_text(table, fmt.value) if len(table) else

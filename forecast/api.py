@@ -1,0 +1,186 @@
+"""The notebook API: a workspace opened once, then run, compared and reported on.
+
+    import forecast
+    ws = forecast.open_workspace("~/xiangtan")        # or None: the bundled example
+    result = ws.run(model="trend", scenarios=["rd-push"])
+    result.probabilities.query("plan_id == 'xiangtan-2023'")
+    ws.history()                                       # the recorded runs, newest first
+    ws.compare(ws.history().run_id[1], result.run_id)  # what moved since, and why
+
+The `forecast` command is a skin over this: `forecast run`, `runs`, `compare`, `template`
+and `report` call these methods and print what they return.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from forecast.assess import Assessment, Settings, assess
+from forecast.calibration import load_calibration
+from forecast.config import DEFAULT_DRAWS, DEFAULT_MODEL, DEFAULT_SEED, resolve_workspace
+from forecast.dataset import provinces_of
+from forecast.entry import ENTRY_FOLDER, template_frame, write_template
+from forecast.errors import InputError
+from forecast.execution import default_workers, executor
+from forecast.history import compare, connect, history_url, list_runs, record_folder
+from forecast.models.pooled.inference import PooledSettings
+from forecast.outputs import run_metadata, write_run
+from forecast.reports import Written, rerender, write_reports
+from forecast.reports.source import read_run
+from forecast.review import review
+from forecast.scenarios import select
+from forecast.workspace import LoadedWorkspace, load_workspace
+
+LARGE_WORKSPACE = 20_000  # observation rows above which `local` uses every core by default
+
+
+@dataclass
+class RunResult:
+    """What a run wrote and recorded, with its tables as DataFrames."""
+
+    run_id: str
+    folder: Path
+    probabilities: pd.DataFrame
+    suggestions: pd.DataFrame
+    review: pd.DataFrame
+    assessment: Assessment
+    written: list[Written] = field(default_factory=list)
+
+
+class OpenWorkspace:
+    """A workspace read and checked once (observations, entry workbooks, plans, scenarios)
+    and the run history it records to."""
+
+    def __init__(self, path: Path | str | None = None, history: str | None = None,
+                 this_year: int | None = None):
+        self.this_year = this_year or dt.date.today().year
+        self.loaded: LoadedWorkspace = load_workspace(path, self.this_year)
+        self.history_url = history_url(self.loaded.workspace.reports, history)
+
+    @property
+    def inputs(self):
+        return self.loaded.inputs
+
+    @property
+    def plans(self) -> list[str]:
+        return [p.id for p in self.loaded.inputs.plans]
+
+    def settings(self, model: str = DEFAULT_MODEL, draws: int = DEFAULT_DRAWS,
+                 seed: int = DEFAULT_SEED, as_of: int | None = None,
+                 scenarios: list[str] | None = None,
+                 pooled: PooledSettings | None = None) -> Settings:
+        """The settings of a run (scenario ids checked; every scenario when None)."""
+        if as_of is not None and as_of > self.this_year:
+            raise InputError(f"--as-of {as_of} is in the future",
+                             fix=f"use {self.this_year} or earlier")
+        return Settings(model=model, draws=draws, seed=seed, as_of=as_of,
+                        calibration=load_calibration(self.loaded.workspace.models),
+                        pooled=pooled or PooledSettings(),
+                        cache_dir=self.loaded.workspace.models,
+                        scenarios=tuple(select(self.loaded.scenarios, scenarios)))
+
+    def run(self, settings: Settings | None = None, *, out: Path | None = None,
+            lang: str = "zh", reports: bool = True, engine: str = "local",
+            workers: int | None = None, scheduler: str | None = None,
+            callbacks: dict[str, Callable] | None = None, **options) -> RunResult:
+        """Fit, simulate, assess every target under every scenario, review, write the run's
+        folder (``out``, else reports/<run-id>/) with its reports, and record it in the
+        history. ``options`` go to ``settings()`` when no settings are given; ``callbacks``
+        (progress, on_start, on_fit) to ``assess``; on_reports is called before the reports are
+        written."""
+        settings = settings or self.settings(**options)
+        inputs = self.loaded.inputs
+        db = connect(self.history_url)  # a bad URL fails before anything is written
+        if engine == "local" and workers is None and len(inputs.observations) > LARGE_WORKSPACE:
+            workers = default_workers()
+        hooks = {k: v for k, v in (callbacks or {}).items() if k != "on_reports"}
+        with executor(engine, workers, scheduler) as pool:
+            result = assess(inputs, settings, pool, **hooks)
+            reviewed = review(inputs, settings, result, pool)
+        meta = run_metadata(settings, self.loaded.files, self.loaded.workspace.root,
+                            self.loaded.bundled)
+        if inputs.regions is not None:
+            meta["provinces"] = provinces_of(inputs.regions)
+        meta["scenarios"] = [{"id": sc.id, "title": sc.title, "description": sc.description,
+                              "file": sc.file.name if sc.file else None}
+                             for sc in settings.scenarios]
+        run_id = f"{dt.datetime.now():%Y%m%d-%H%M%S}-{settings.model}-seed{settings.seed}"
+        target = out if out is not None else self.loaded.workspace.reports / run_id
+        written: list[Written] = []
+        on_reports = (callbacks or {}).get("on_reports")
+
+        def finish(tmp: Path) -> None:
+            if on_reports is not None:
+                on_reports()
+            written.append(write_reports(read_run(tmp), tmp, lang, inputs.catalogue))
+
+        write_run(target, result, inputs.plans, meta, lang, inputs.catalogue, reviewed,
+                  finish if reports else None)
+        recorded = record_folder(db, target, run_id)
+        return RunResult(recorded, target, result.rows, result.suggestions, reviewed, result,
+                         written)
+
+    def history(self, plan: str | None = None) -> pd.DataFrame:
+        """The recorded runs, newest first (those that assessed ``plan``, if given)."""
+        return list_runs(connect(self.history_url), plan)
+
+    def compare(self, run_a: str, run_b: str) -> pd.DataFrame:
+        """The targets whose probability moved from run_a to run_b, by how much and why."""
+        return compare(connect(self.history_url), run_a, run_b)
+
+    def template(self, plan: str, out: Path | None = None) -> tuple[Path, pd.DataFrame]:
+        """Write the data-entry workbook of ``plan`` (default data/entry/<plan>.xlsx)."""
+        chosen = [p for p in self.loaded.inputs.plans if p.id == plan]
+        if not chosen:
+            raise InputError(f"no plan {plan!r} in the workspace",
+                             file=self.loaded.workspace.plans, column="--plan",
+                             fix=f"use one of {', '.join(self.plans[:8])}")
+        inputs = self.loaded.inputs
+        frame = template_frame(chosen[0], inputs.catalogue, inputs.observations,
+                               inputs.regions, self.this_year)
+        target = out if out is not None else \
+            self.loaded.workspace.data / ENTRY_FOLDER / f"{plan}.xlsx"
+        if target.suffix.lower() != ".xlsx":
+            raise InputError("the workbook must be an .xlsx file", file=target,
+                             fix="give --out a name ending in .xlsx")
+        if target.exists():
+            raise InputError("file exists (it may hold filled-in values)", file=target,
+                             fix="give --out another name, or move that file away first")
+        write_template(frame, target, inputs.catalogue)
+        return target, frame
+
+    @staticmethod
+    def report(run_folder: Path, lang: str = "zh", plan: str | None = None,
+               on_start: Callable[[], object] | None = None) -> Written:
+        """Re-render a finished run's reports (one plan's, with ``plan``) without refitting."""
+        return rerender(run_folder, lang, plan, on_start)
+
+
+def _history_of(path: Path | str | None, url: str | None) -> str:
+    ws, _ = resolve_workspace(None if path is None else Path(path).expanduser())
+    return history_url(ws.reports, url)
+
+
+def runs(path: Path | str | None = None, url: str | None = None, plan: str | None = None
+         ) -> pd.DataFrame:
+    """A workspace's recorded runs, newest first, without reading its data."""
+    return list_runs(connect(_history_of(path, url)), plan)
+
+
+def compare_runs(run_a: str, run_b: str, path: Path | str | None = None,
+                 url: str | None = None) -> pd.DataFrame:
+    """What moved between two recorded runs of a workspace, and why."""
+    return compare(connect(_history_of(path, url)), run_a, run_b)
+
+
+def open_workspace(path: Path | str | None = None, history: str | None = None
+                   ) -> OpenWorkspace:
+    """Open a workspace folder (None: ./ if it has data/, else the bundled example); the
+    run history is ``history`` (a SQLAlchemy URL), $FORECAST_HISTORY_URL, or
+    reports/history.sqlite in the workspace. Raises InputError on bad input."""
+    return OpenWorkspace(path, history)
