@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
-from forecast.assess import Assessment, Settings, assess
+from forecast.assess import Assessment, Settings, assess, check_scenarios
 from forecast.calibration import load_calibration
 from forecast.config import DEFAULT_DRAWS, DEFAULT_MODEL, DEFAULT_SEED, resolve_workspace
 from forecast.dataset import provinces_of
@@ -125,6 +125,31 @@ class OpenWorkspace:
         return RunResult(recorded, target, result.rows, result.suggestions, reviewed, result,
                          written)
 
+    def _plan_inputs(self, plan: str):
+        chosen = [p for p in self.loaded.inputs.plans if p.id == plan]
+        if not chosen:
+            raise InputError(f"no plan {plan!r} in the workspace",
+                             file=self.loaded.workspace.plans, column="--plan",
+                             fix=f"use one of {', '.join(self.plans[:8])}")
+        return replace(self.loaded.inputs, plans=chosen)
+
+    def assess_plan(self, plan: str, settings: Settings | None = None,
+                    callbacks: dict[str, Callable] | None = None, **options) -> Assessment:
+        """One plan's rows, suggestions and progress, nothing written (`forecast suggest`).
+        Scenarios are checked against the whole workspace, as a run would."""
+        settings = settings or self.settings(**options)
+        check_scenarios(self.loaded.inputs, settings)
+        hooks = {k: v for k, v in (callbacks or {}).items() if k != "on_reports"}
+        return assess(self._plan_inputs(plan), settings, None, check_scenarios=False,
+                      **hooks)
+
+    def review_plan(self, plan: str, settings: Settings | None = None,
+                    callbacks: dict[str, Callable] | None = None, **options) -> pd.DataFrame:
+        """Where one plan stands (review.csv's rows for it; `forecast review`)."""
+        settings = settings or self.settings(**options)
+        result = self.assess_plan(plan, settings, callbacks)
+        return review(self._plan_inputs(plan), settings, result)
+
     def history(self, plan: str | None = None) -> pd.DataFrame:
         """The recorded runs, newest first (those that assessed ``plan``, if given)."""
         return list_runs(connect(self.history_url), plan)
@@ -135,14 +160,9 @@ class OpenWorkspace:
 
     def template(self, plan: str, out: Path | None = None) -> tuple[Path, pd.DataFrame]:
         """Write the data-entry workbook of ``plan`` (default data/entry/<plan>.xlsx)."""
-        chosen = [p for p in self.loaded.inputs.plans if p.id == plan]
-        if not chosen:
-            raise InputError(f"no plan {plan!r} in the workspace",
-                             file=self.loaded.workspace.plans, column="--plan",
-                             fix=f"use one of {', '.join(self.plans[:8])}")
         inputs = self.loaded.inputs
-        frame = template_frame(chosen[0], inputs.catalogue, inputs.observations,
-                               inputs.regions, self.this_year)
+        frame = template_frame(self._plan_inputs(plan).plans[0], inputs.catalogue,
+                               inputs.observations, inputs.regions, self.this_year)
         target = out if out is not None else \
             self.loaded.workspace.data / ENTRY_FOLDER / f"{plan}.xlsx"
         if target.suffix.lower() != ".xlsx":

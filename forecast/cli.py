@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -19,7 +18,7 @@ from tqdm import tqdm
 
 from forecast.api import OpenWorkspace, compare_runs, open_workspace
 from forecast.api import runs as api_runs
-from forecast.assess import Inputs, Settings, assess, check_scenarios
+from forecast.assess import Settings
 from forecast.backtest import BacktestSettings, run_backtest, series_units, summarise
 from forecast.calibration import NONE, Calibration, load_calibration
 from forecast.catalogue import load_catalogue
@@ -46,16 +45,14 @@ from forecast.outputs import (
 from forecast.panel_backtest import as_parents, pooled_indicators
 from forecast.pooling import poor
 from forecast.reports import Written
-from forecast.review import review, review_year
-from forecast.scenarios import BASELINE, select
-from forecast.workspace import load_workspace
+from forecast.review import review_year
+from forecast.scenarios import BASELINE
 
 HistoryOpt = Annotated[str | None, typer.Option(
     "--history", help="The run history's database: a SQLAlchemy URL, e.g. "
     "postgresql+psycopg://office@db/forecast (or set FORECAST_HISTORY_URL). Default: "
     "reports/history.sqlite in the workspace.")]
 
-LARGE_WORKSPACE = 20_000  # observation rows above which `local` uses every core by default
 
 app = typer.Typer(
     add_completion=False,
@@ -158,10 +155,7 @@ def run(
         if inference not in ("auto", "nuts", "approx"):
             raise InputError(f"unknown inference {inference!r}", column="--inference",
                              fix="use auto, nuts or approx")
-        ws = open_workspace(workspace, history)
-        if ws.loaded.bundled and not quiet:
-            typer.echo(f"No workspace given: running on the bundled example in "
-                       f"{ws.loaded.workspace.root}", err=True)
+        ws = _opened(workspace, quiet, history)
         settings = ws.settings(model.value, draws, seed, as_of, scenario, PooledSettings(
             sampler=sampler, chains=chains, draws=mcmc_draws, method=inference,
             persistence=persistence))
@@ -232,37 +226,13 @@ def _said(written: Written, folder: Path) -> None:
         typer.echo(f"warning: {line}", err=True)
 
 
-def _prepare(workspace: Path | None, model: ModelName, draws: int, seed: int,
-             as_of: int | None, scenario_ids: list[str] | None, quiet: bool,
-             pooled: PooledSettings | None = None):
-    """Read and check a workspace and the run's settings (an InputError on bad input)."""
-    this_year = dt.date.today().year
-    if as_of is not None and as_of > this_year:
-        raise InputError(f"--as-of {as_of} is in the future", fix=f"use {this_year} or earlier")
-    loaded = load_workspace(workspace, this_year)
-    chosen = select(loaded.scenarios, scenario_ids)
-    settings = Settings(model=model.value, draws=draws, seed=seed, as_of=as_of,
-                        calibration=load_calibration(loaded.workspace.models),
-                        pooled=pooled or PooledSettings(), cache_dir=loaded.workspace.models,
-                        scenarios=tuple(chosen))
-    if loaded.bundled and not quiet:
+def _opened(workspace: Path | None, quiet: bool, history: str | None = None) -> OpenWorkspace:
+    """The workspace opened through the API (saying so when it is the bundled example)."""
+    ws = open_workspace(workspace, history)
+    if ws.loaded.bundled and not quiet:
         typer.echo(f"No workspace given: running on the bundled example in "
-                   f"{loaded.workspace.root}", err=True)
-    return loaded, settings
-
-
-def _assess(inputs: Inputs, settings: Settings, pool, quiet: bool, check: bool = True):
-    """``assess`` with progress bars: pooled fits, then series."""
-    bars: list[tqdm] = []  # made once the number of series is known
-    fit_bar = tqdm(desc="fitting pooled models", unit="indicator", disable=quiet,
-                   file=sys.stderr, total=0, delay=0.5)
-    result = assess(inputs, settings, pool, progress=lambda k: bars[0].update(k),
-                    on_start=lambda n: (fit_bar.close(), bars.append(tqdm(
-                        total=n, desc="simulating series", unit="series",
-                        disable=quiet, file=sys.stderr))),
-                    on_fit=lambda *a: _report_fit(fit_bar, *a), check_scenarios=check)
-    bars[0].close()
-    return result
+                   f"{ws.loaded.workspace.root}", err=True)
+    return ws
 
 
 def _report_fit(bar: tqdm, indicator: str, diag: dict, cached: bool, total: int) -> None:
@@ -498,16 +468,6 @@ def report(
     _said(written, written.files[0].parent if written.files else run_folder)
 
 
-def _one_plan(loaded, plan: str):
-    """The workspace with only plan ``plan`` (an InputError naming the known ids if none)."""
-    chosen = [p for p in loaded.inputs.plans if p.id == plan]
-    if not chosen:
-        known = ", ".join(p.id for p in loaded.inputs.plans[:8])
-        raise InputError(f"no plan {plan!r} in the workspace", file=loaded.workspace.plans,
-                         column="--plan", fix=f"use one of {known}")
-    return replace(loaded.inputs, plans=chosen)
-
-
 WorkspaceArg = Annotated[Path | None, typer.Argument(
     help="Workspace folder (default: ./ if it has data/, else the bundled example).",
     show_default=False)]
@@ -641,9 +601,11 @@ def suggest(
         forecast suggest ~/xiangtan --plan xiangtan-2024 --scenario rd-push
     """
     try:
-        loaded, settings = _prepare(workspace, model, draws, seed, as_of, scenario, quiet)
-        check_scenarios(loaded.inputs, settings)  # against the whole workspace's run
-        result = _assess(_one_plan(loaded, plan), settings, None, quiet, check=False)
+        ws = _opened(workspace, quiet)
+        bars = _bars(quiet)
+        result = ws.assess_plan(plan, ws.settings(model.value, draws, seed, as_of, scenario),
+                                bars.callbacks)
+        bars.close()
     except InputError as exc:
         _fail(exc)
     typer.echo(suggestions_text(result.suggestions, result.rows, plan))
@@ -678,11 +640,11 @@ def review_command(
         forecast review ~/xiangtan --plan xiangtan-2023 --as-of 2022
     """
     try:
-        loaded, settings = _prepare(workspace, model, draws, seed, as_of, scenario, quiet)
-        check_scenarios(loaded.inputs, settings)
-        inputs = _one_plan(loaded, plan)
-        result = _assess(inputs, settings, None, quiet, check=False)
-        table = review(inputs, settings, result)
+        ws = _opened(workspace, quiet)
+        settings = ws.settings(model.value, draws, seed, as_of, scenario)
+        bars = _bars(quiet)
+        table = ws.review_plan(plan, settings, bars.callbacks)
+        bars.close()
     except InputError as exc:
         _fail(exc)
     if not len(table):

@@ -8,7 +8,6 @@ import os
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -178,31 +177,35 @@ def test_a_run_killed_mid_write_leaves_no_trace(url, tmp_path):
     assert _count(url, "after") == (1, 100)
 
 
-def test_a_database_of_the_previous_schema_is_migrated(tmp_path):
-    """Version 1 had no runs.folder; its runs survive the upgrade."""
-    path = tmp_path / "old.sqlite"
-    with sqlite3.connect(path) as db:
-        db.executescript("""
-            CREATE TABLE schema_version (version INTEGER NOT NULL);
-            INSERT INTO schema_version VALUES (1);
-            CREATE TABLE runs (run_id VARCHAR(200) PRIMARY KEY, created VARCHAR(40) NOT NULL,
-                "user" VARCHAR(200) NOT NULL, workspace TEXT NOT NULL, model VARCHAR(40) NOT NULL,
-                settings TEXT NOT NULL, scenarios TEXT NOT NULL, inputs TEXT NOT NULL,
-                code_version VARCHAR(40) NOT NULL);
-            CREATE TABLE rows (run_id VARCHAR(200) NOT NULL REFERENCES runs (run_id),
-                plan_id VARCHAR(200) NOT NULL, target_id VARCHAR(200) NOT NULL,
-                scenario VARCHAR(200) NOT NULL, region VARCHAR(200) NOT NULL,
-                indicator VARCHAR(200) NOT NULL, probability FLOAT, "row" TEXT NOT NULL);
-            CREATE TABLE series (run_id VARCHAR(200) NOT NULL REFERENCES runs (run_id),
-                region VARCHAR(200) NOT NULL, indicator VARCHAR(200) NOT NULL,
-                history TEXT NOT NULL);
-            INSERT INTO runs VALUES ('old-run', '2025-11-20T09:30:00+00:00', 'analyst', 'ws',
-                'trend', '{}', '[]', '{}', '0.0.9');
-            INSERT INTO rows VALUES ('old-run', 'p', 't', 'baseline', 'r', 'gdp', 0.7, '{}');
-        """)
-    engine = connect(f"sqlite:///{path}")
+V1 = [  # the schema of version 1: no runs.folder
+    "CREATE TABLE schema_version (version INTEGER NOT NULL)",
+    "INSERT INTO schema_version VALUES (1)",
+    """CREATE TABLE runs (run_id VARCHAR(200) PRIMARY KEY, created VARCHAR(40) NOT NULL,
+        "user" VARCHAR(200) NOT NULL, workspace TEXT NOT NULL, model VARCHAR(40) NOT NULL,
+        settings TEXT NOT NULL, scenarios TEXT NOT NULL, inputs TEXT NOT NULL,
+        code_version VARCHAR(40) NOT NULL)""",
+    """CREATE TABLE rows (run_id VARCHAR(200) NOT NULL REFERENCES runs (run_id),
+        plan_id VARCHAR(200) NOT NULL, target_id VARCHAR(200) NOT NULL,
+        scenario VARCHAR(200) NOT NULL, region VARCHAR(200) NOT NULL,
+        indicator VARCHAR(200) NOT NULL, probability FLOAT, "row" TEXT NOT NULL)""",
+    """CREATE TABLE series (run_id VARCHAR(200) NOT NULL REFERENCES runs (run_id),
+        region VARCHAR(200) NOT NULL, indicator VARCHAR(200) NOT NULL,
+        history TEXT NOT NULL)""",
+    """INSERT INTO runs VALUES ('old-run', '2025-11-20T09:30:00+00:00', 'analyst', 'ws',
+        'trend', '{}', '[]', '{}', '0.0.9')""",
+    "INSERT INTO rows VALUES ('old-run', 'p', 't', 'baseline', 'r', 'gdp', 0.7, '{}')",
+]
+
+
+def test_a_database_of_the_previous_schema_is_migrated(url):
+    """A version-1 database is upgraded in place; its runs survive."""
+    with sa.create_engine(url).begin() as conn:
+        for statement in V1:
+            conn.exec_driver_sql(statement)
+    engine = connect(url)
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT version FROM schema_version").scalar_one() == \
             SCHEMA_VERSION
     listed = list_runs(engine)
     assert list(listed["run_id"]) == ["old-run"] and listed["folder"].iloc[0] == ""
+    assert connect(url).url == engine.url  # opening it again changes nothing
