@@ -209,3 +209,13 @@ def test_a_database_of_the_previous_schema_is_migrated(url):
     listed = list_runs(engine)
     assert list(listed["run_id"]) == ["old-run"] and listed["folder"].iloc[0] == ""
     assert connect(url).url == engine.url  # opening it again changes nothing
+
+
+def test_a_bad_history_url_stops_the_run_before_anything_is_written(tmp_path,
+                                                                    make_workspace):
+    ws = make_workspace(tmp_path / "ws", OBS, PLAN)
+    out = tmp_path / "out"
+    result = RUNNER.invoke(app, ["run", str(ws), "--out", str(out), "-q", "--no-reports",
+                                 "--history", "nosuchdb://x"])
+    assert result.exit_code == 2 and "cannot open the run history" in result.output
+    assert not out.exists()
