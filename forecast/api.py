@@ -19,17 +19,29 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from forecast.assess import Assessment, Settings, assess, check_scenarios
-from forecast.calibration import load_calibration
-from forecast.config import DEFAULT_DRAWS, DEFAULT_MODEL, DEFAULT_SEED, resolve_workspace
-from forecast.dataset import provinces_of
+from forecast.backtest import BacktestSettings, run_backtest, series_units, summarise
+from forecast.calibration import NONE, Calibration, load_calibration
+from forecast.catalogue import load_catalogue
+from forecast.config import (
+    CALIBRATION_FILE,
+    DEFAULT_DRAWS,
+    DEFAULT_MODEL,
+    DEFAULT_SEED,
+    bundled_workspace,
+    resolve_workspace,
+)
+from forecast.dataset import provinces_of, read_observations, read_regions, read_table
 from forecast.entry import ENTRY_FOLDER, template_frame, write_template
 from forecast.errors import InputError
 from forecast.execution import default_workers, executor
 from forecast.history import compare, connect, history_url, list_runs, record_folder
+from forecast.learn import learn
 from forecast.models.pooled.inference import PooledSettings
-from forecast.outputs import run_metadata, write_run
+from forecast.outputs import prepare_out_dir, run_metadata, write_backtest, write_run
+from forecast.panel_backtest import as_parents, pooled_indicators
 from forecast.reports import Written, rerender, write_reports
 from forecast.reports.source import read_run
 from forecast.review import review
@@ -179,6 +191,98 @@ class OpenWorkspace:
                on_start: Callable[[], object] | None = None) -> Written:
         """Re-render a finished run's reports (one plan's, with ``plan``) without refitting."""
         return rerender(run_folder, lang, plan, on_start)
+
+
+def backtest(observations: Path, *, model: str = DEFAULT_MODEL, holdout: int = 3,
+             origins: int = 1, after: int | None = None, draws: int = DEFAULT_DRAWS,
+             seed: int = DEFAULT_SEED, calibration: str = "default", kind: str | None = None,
+             regions: Path | None = None, out: Path | None = None, workers: int | None = None,
+             progress: Callable[[int], object] | None = None,
+             on_start: Callable[[int], object] | None = None) -> tuple[Path, dict]:
+    """Out-of-sample evaluation of ``model`` on the series in ``observations`` (the last
+    ``holdout`` years held out at ``origins`` rolling origins); writes metrics.csv and
+    summary.json into ``out`` and returns it with the summary (`forecast backtest`)."""
+    obs, catalogue = _read_series(Path(observations), kind, dt.date.today().year)
+    settings = BacktestSettings(model=model, holdout=holdout, origins=origins, draws=draws,
+                                seed=seed, after=after, calibration=_calibration(calibration))
+    target = out if out is not None else \
+        Path("reports") / f"backtest-{dt.datetime.now():%Y%m%d-%H%M%S}-{model}"
+    prepare_out_dir(target)
+    units = series_units(obs, catalogue)
+    tree = _regions_beside(Path(observations), regions)
+    if on_start is not None:
+        on_start(len(units))
+    result = run_backtest(units, settings, _workers(workers), progress=progress, regions=tree)
+    summary = summarise(result)
+    summary["settings"] = {"model": model, "holdout": holdout, "origins": origins,
+                           "after": after, "draws": draws, "seed": seed,
+                           "calibration": calibration, "observations": str(observations),
+                           "regions": None if tree is None else "regions.csv"}
+    write_backtest(target, result, summary)
+    return target, summary
+
+
+def calibrate(until: int | None = None, horizon: int = 6, draws: int = 1000,
+              seed: int = DEFAULT_SEED, pooled: bool = True, workers: int | None = None,
+              out: Path = CALIBRATION_FILE, progress: Callable[[int], object] | None = None,
+              on_start: Callable[[int], object] | None = None) -> tuple[Calibration, dict]:
+    """Learn the default model's calibration from backtests on the bundled corpus (held-out
+    years up to ``until``) and save it to ``out`` (`forecast calibrate`); returns it with
+    the learning report (its ``series`` and ``until`` included)."""
+    root = bundled_workspace().data
+    this_year = dt.date.today().year
+    obs, catalogue = _read_series(root / "observations.csv", None, this_year)
+    units = series_units(obs, catalogue)
+    own = {u.indicator.id for u in units}
+    corpus = yaml.safe_load((root / "calibration" / "corpus.yaml").read_text("utf-8"))
+    for entry in corpus:
+        obs, catalogue = _read_series(root / "calibration" / entry["file"], entry["kind"],
+                                      this_year)
+        units += series_units(obs, catalogue)
+    until = max(int(u.years[-1]) for u in units) if until is None else until
+    tree = read_regions(root / "regions.csv") if pooled else None
+    total = 2 * len(units)
+    if tree is not None:  # the pooled backtest reports the series of pooled indicators
+        chosen = pooled_indicators(units, "auto", as_parents(tree))
+        total += sum(u.indicator.id in chosen for u in units)
+    if on_start is not None:
+        on_start(total)
+    calibration, report = learn(units, until, horizon, draws, seed, _workers(workers),
+                                progress=progress, own=own, regions=tree)
+    calibration.meta.update({"command": f"forecast calibrate --until {until} --horizon "
+                             f"{horizon} --draws {draws} --seed {seed}",
+                             "created": dt.date.today().isoformat()})
+    calibration.save(out)
+    return calibration, {**report, "series": len(units), "until": until}
+
+
+def _regions_beside(observations: Path, regions: Path | None):
+    """The regions table a backtest pools through: the one given, else regions.csv beside
+    the observations file, else none."""
+    path = regions if regions is not None else observations.parent / "regions.csv"
+    if regions is None and not path.exists():
+        return None
+    return read_regions(path)
+
+
+def _calibration(choice: str) -> Calibration:
+    if choice == "none":
+        return NONE
+    return load_calibration() if choice == "default" else Calibration.load(Path(choice))
+
+
+def _workers(workers: int | None) -> int:
+    return default_workers() if workers is None else max(1, workers)
+
+
+def _read_series(path: Path, kind: str | None, this_year: int):
+    """Observations for a backtest: unknown indicators are of ``kind`` when it is given."""
+    catalogue = load_catalogue()
+    if kind is not None:
+        ids = read_table(path, ("indicator",)).iloc[:, 0].astype(str).str.strip().unique() \
+            .tolist() if path.exists() else []
+        catalogue = catalogue.with_generic(ids, kind)
+    return read_observations(path, catalogue, latest_year=this_year), catalogue
 
 
 def _history_of(path: Path | str | None, url: str | None) -> str:

@@ -6,43 +6,33 @@ on stderr and exit status 2; anything else is a bug and exits 1 with a traceback
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-import yaml
 from tqdm import tqdm
 
 from forecast.api import OpenWorkspace, compare_runs, open_workspace
+from forecast.api import backtest as api_backtest
+from forecast.api import calibrate as api_calibrate
 from forecast.api import runs as api_runs
-from forecast.assess import Settings
-from forecast.backtest import BacktestSettings, run_backtest, series_units, summarise
-from forecast.calibration import NONE, Calibration, load_calibration
 from forecast.catalogue import load_catalogue
 from forecast.config import (
     CALIBRATION_FILE,
     DEFAULT_DRAWS,
     DEFAULT_MODEL,
     DEFAULT_SEED,
-    bundled_workspace,
 )
-from forecast.dataset import read_observations, read_regions, read_table
 from forecast.entry import HEAD as ENTRY_HEAD
 from forecast.errors import InputError
-from forecast.execution import default_workers
-from forecast.learn import learn
 from forecast.models import MODEL_HELP, MODEL_NAMES
 from forecast.models.pooled.inference import SAMPLERS, PooledSettings
 from forecast.outputs import (
-    prepare_out_dir,
     review_text,
     suggestions_text,
-    write_backtest,
 )
-from forecast.panel_backtest import as_parents, pooled_indicators
 from forecast.pooling import poor
 from forecast.reports import Written
 from forecast.review import review_year
@@ -257,35 +247,6 @@ def _summarise_fits(fits: dict[str, dict], quiet: bool) -> None:
                        "--mcmc-draws, or check the series for outliers", err=True)
 
 
-def _regions_beside(observations: Path, regions: Path | None):
-    """The regions table a backtest pools through: the one given, else regions.csv beside
-    the observations file, else none."""
-    path = regions if regions is not None else observations.parent / "regions.csv"
-    if regions is None and not path.exists():
-        return None
-    return read_regions(path)
-
-
-def _calibration(choice: str):
-    if choice == "none":
-        return NONE
-    return load_calibration() if choice == "default" else Calibration.load(Path(choice))
-
-
-def _workers(workers: int | None) -> int:
-    return default_workers() if workers is None else max(1, workers)
-
-
-def _read_series(path: Path, kind: str | None, this_year: int):
-    """Observations for a backtest: unknown indicators are of ``kind`` when it is given."""
-    catalogue = load_catalogue()
-    if kind is not None:
-        ids = read_table(path, ("indicator",)).iloc[:, 0].astype(str).str.strip().unique() \
-            .tolist() if path.exists() else []
-        catalogue = catalogue.with_generic(ids, kind)
-    return read_observations(path, catalogue, latest_year=this_year), catalogue
-
-
 @app.command()
 def backtest(
     observations: Annotated[Path, typer.Argument(
@@ -338,26 +299,13 @@ def backtest(
         forecast backtest m3.csv --kind amount --holdout 6 --model drift --calibration none
     """
     try:
-        obs, catalogue = _read_series(observations, kind, dt.date.today().year)
-        settings = BacktestSettings(model=model.value, holdout=holdout, origins=origins,
-                                    draws=draws, seed=seed, after=after,
-                                    calibration=_calibration(calibration))
-        target = out if out is not None else Path("reports") / f"backtest-{_stamp()}-{model.value}"
-        prepare_out_dir(target)
-        units = series_units(obs, catalogue)
-        tree = _regions_beside(observations, regions)
-        bar = tqdm(total=len(units), desc="backtesting", unit="series", disable=quiet,
-                   file=sys.stderr)
-        result = run_backtest(units, settings, _workers(workers), progress=bar.update,
-                              regions=tree)
+        bar = tqdm(desc="backtesting", unit="series", disable=quiet, file=sys.stderr)
+        target, summary = api_backtest(
+            observations, model=model.value, holdout=holdout, origins=origins, after=after,
+            draws=draws, seed=seed, calibration=calibration, kind=kind, regions=regions,
+            out=out, workers=workers, progress=bar.update,
+            on_start=lambda n: setattr(bar, "total", n))
         bar.close()
-        summary = summarise(result)
-        summary["settings"] = {"model": model.value, "holdout": holdout, "origins": origins,
-                               "after": after,
-                               "draws": draws, "seed": seed, "calibration": calibration,
-                               "observations": str(observations),
-                               "regions": None if tree is None else "regions.csv"}
-        write_backtest(target, result, summary)
     except InputError as exc:
         _fail(exc)
     typer.echo(f"{summary['series_origins']} series-origins: MASE {summary['MASE']:.3f}, "
@@ -397,46 +345,20 @@ def calibrate(
 
         forecast calibrate --until 2018 --out cal-2018.json   # for honest backtests
     """
-    root = bundled_workspace().data
     try:
-        obs, catalogue = _read_series(root / "observations.csv", None, dt.date.today().year)
-        units = series_units(obs, catalogue)
-        own = {u.indicator.id for u in units}
-        corpus = yaml.safe_load((root / "calibration" / "corpus.yaml").read_text("utf-8"))
-        for entry in corpus:
-            obs, catalogue = _read_series(root / "calibration" / entry["file"], entry["kind"],
-                                          dt.date.today().year)
-            units += series_units(obs, catalogue)
-        bar = tqdm(total=2 * len(units), desc="calibrating", unit="series", disable=quiet,
-                   file=sys.stderr)
-        last = max(int(u.years[-1]) for u in units)
-        until = last if until is None else until
-        tree = read_regions(root / "regions.csv") if pooled else None
-        if tree is not None:  # the pooled backtest reports the series of pooled indicators
-            chosen = pooled_indicators(units, "auto", as_parents(tree))
-            bar.total += sum(u.indicator.id in chosen for u in units)
-        calibration, report = learn(units, until, horizon, draws, seed, _workers(workers),
-                                    progress=bar.update, own=own, regions=tree)
+        bar = tqdm(desc="calibrating", unit="series", disable=quiet, file=sys.stderr)
+        calibration, report = api_calibrate(until, horizon, draws, seed, pooled, workers, out,
+                                            progress=bar.update,
+                                            on_start=lambda n: setattr(bar, "total", n))
         bar.close()
-        calibration.meta.update({"command": f"forecast calibrate --until {until} --horizon "
-                                 f"{horizon} --draws {draws} --seed {seed}",
-                                 "created": dt.date.today().isoformat()})
-        calibration.save(out)
     except InputError as exc:
         _fail(exc)
     w = calibration.models["trend"]["weights"]
-    typer.echo(f"learned from {report['held_out_values']} held-out values of {len(units)} "
-               f"series (years up to {until}); weight of linear drift: "
+    typer.echo(f"learned from {report['held_out_values']} held-out values of "
+               f"{report['series']} series (years up to {report['until']}); weight of linear "
+               "drift: "
                + ", ".join(f"{k} {v['linear']:.2f}" for k, v in sorted(w.items())))
     typer.echo(f"wrote {out}")
-
-
-def _stamp() -> str:
-    return dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-
-
-def _run_id(settings: Settings) -> str:
-    return f"{_stamp()}-{settings.model}-seed{settings.seed}"
 
 
 @app.command()
