@@ -56,3 +56,19 @@ def many_plans_workspace(tmp_path: Path) -> Path:
             "year: 2022, text: x}\n", encoding="utf-8")
     (root / "data" / "plans" / "plan.yaml").unlink()
     return root
+
+
+TINY_PLAN = """\
+plan: {id: tiny, title: tiny plan, region: 湖南}
+targets:
+  - {id: level, indicator: rd_expenditure, op: '>=', value: 1300, year: 2023, base_year: 2020,
+     text: x}
+"""
+
+
+@pytest.fixture
+def tiny_workspace(tmp_path: Path) -> Path:
+    """Hunan's R&D expenditure 2011-2020 and one plan with one target on it (2023)."""
+    obs = "region,indicator,year,value\n" + "".join(
+        f"湖南,rd_expenditure,{2011 + i},{v}\n" for i, v in enumerate(HUNAN_RD))
+    return write_workspace(tmp_path / "ws", obs, TINY_PLAN)

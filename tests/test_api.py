@@ -8,19 +8,9 @@ from typer.testing import CliRunner
 import forecast
 from forecast.cli import app
 
-HUNAN = [233.2, 287.7, 327.0, 367.9, 412.7, 468.8, 568.5, 658.3, 787.2, 898.7]  # 2011-2020
-OBS = "region,indicator,year,value\n" + "".join(
-    f"湖南,rd_expenditure,{2011 + i},{v}\n" for i, v in enumerate(HUNAN))
-PLAN = """\
-plan: {id: tiny, title: tiny plan, region: 湖南}
-targets:
-  - {id: level, indicator: rd_expenditure, op: '>=', value: 1300, year: 2023, base_year: 2020,
-     text: x}
-"""
 
-
-def test_notebook_run_history_and_compare_match_the_cli(tmp_path, make_workspace):
-    ws_path = make_workspace(tmp_path / "ws", OBS, PLAN)
+def test_notebook_run_history_and_compare_match_the_cli(tmp_path, tiny_workspace):
+    ws_path = tiny_workspace
     ws = forecast.open_workspace(ws_path)
     assert ws.plans == ["tiny"]
     done = ws.run(model="drift", draws=3000, out=tmp_path / "api", reports=False)

@@ -22,15 +22,6 @@ from forecast.cli import app
 from forecast.history import SCHEMA_VERSION, compare, connect, list_runs
 
 RUNNER = CliRunner()
-HUNAN = [233.2, 287.7, 327.0, 367.9, 412.7, 468.8, 568.5, 658.3, 787.2, 898.7]  # 2011-2020
-OBS = "region,indicator,year,value\n" + "".join(
-    f"湖南,rd_expenditure,{2011 + i},{v}\n" for i, v in enumerate(HUNAN))
-PLAN = """\
-plan: {id: tiny, title: tiny plan, region: 湖南}
-targets:
-  - {id: level, indicator: rd_expenditure, op: '>=', value: 1300, year: 2023, base_year: 2020,
-     text: x}
-"""
 SCENARIO = "scenario: {{id: push, title: push}}\nadjustments:\n" \
            "  - {{indicator: rd_expenditure, from_year: 2021, growth_shift: {shift}}}\n"
 
@@ -91,15 +82,16 @@ def run(ws: Path, out: Path, url: str, *args: str) -> str:
     return result.output.split("recorded as ")[1].split()[0]
 
 
-def test_compare_says_why_a_probability_moved(tmp_path, make_workspace, url):
-    ws = make_workspace(tmp_path / "ws", OBS, PLAN)
+def test_compare_says_why_a_probability_moved(tmp_path, tiny_workspace, url):
+    ws = tiny_workspace
     (ws / "data" / "scenarios").mkdir()
     push = ws / "data" / "scenarios" / "push.yaml"
     push.write_text(SCENARIO.format(shift=1), encoding="utf-8")
     first = run(ws, tmp_path / "a", url, "--model", "drift")
     # 1. one data point changed
     obs = ws / "data" / "observations.csv"
-    obs.write_text(OBS.replace("2020,898.7", "2020,950.0"), encoding="utf-8")
+    obs.write_text(obs.read_text(encoding="utf-8").replace("2020,898.7", "2020,950.0"),
+                   encoding="utf-8")
     second = run(ws, tmp_path / "b", url, "--model", "drift")
     moved = compare(connect(url), first, second).set_index("scenario")
     assert set(moved.index) == {"baseline", "push"}
@@ -212,8 +204,8 @@ def test_a_database_of_the_previous_schema_is_migrated(url):
 
 
 def test_a_bad_history_url_stops_the_run_before_anything_is_written(tmp_path,
-                                                                    make_workspace):
-    ws = make_workspace(tmp_path / "ws", OBS, PLAN)
+                                                                    tiny_workspace):
+    ws = tiny_workspace
     out = tmp_path / "out"
     result = RUNNER.invoke(app, ["run", str(ws), "--out", str(out), "-q", "--no-reports",
                                  "--history", "nosuchdb://x"])
