@@ -111,8 +111,11 @@ def run(
     history: HistoryOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Fit, simulate and assess every target of every plan, under the baseline and each
-    scenario; write probabilities, achievable values, the mid-term review and a summary.
+    """Assess every target of every plan: the main job.
+
+    Fits, simulates and assesses every target under the baseline and each scenario; writes
+    probabilities, achievable values, the mid-term review, a summary and the reports, and
+    records the run in the history.
 
     Writes probabilities.csv (one row per target and scenario), suggestions.csv (the value
     each target would meet with 50/80/90% probability), review.csv (plans whose period has
@@ -370,8 +373,10 @@ def report(
         "Default: the run's own reports, in RUN/.")] = None,
     lang: Annotated[Lang, typer.Option(help="Language: zh (Chinese) or en.")] = "zh",  # type: ignore[assignment]
 ) -> None:
-    """Re-render a finished run's reports (report.html, report.pdf, report.docx,
-    tables.xlsx) without refitting: in another language, or one plan's full report.
+    """Re-render a finished run's reports without refitting.
+
+    report.html, report.pdf, report.docx and tables.xlsx again: in another language, or one
+    plan's full report.
 
     A run of more than 20 plans reports a national overview; --plan gives any one plan the
     full report (targets, fan charts, scenarios, achievable values, review, data).
@@ -470,8 +475,10 @@ def compare_command(
     history: HistoryOpt = None,
     fmt: Annotated[Format, typer.Option("--format", help="md (a table) or csv.")] = "md",  # type: ignore[assignment]
 ) -> None:
-    """The targets whose probability moved between two runs, by how much, and why: data
-    changed (which series, which years), model or settings changed, scenario changed.
+    """What moved between two recorded runs, and why.
+
+    The targets whose probability moved, by how much, and why: data changed (which series,
+    which years), model or settings changed, scenario changed.
 
     Example:
 
