@@ -37,13 +37,13 @@ from forecast.dataset import provinces_of, read_observations, read_regions, read
 from forecast.entry import ENTRY_FOLDER, template_frame, write_template
 from forecast.errors import InputError
 from forecast.execution import default_workers, executor
-from forecast.history import compare, connect, history_url, list_runs, record_folder
+from forecast.history import compare, connect, history_url, list_runs, record_outputs
 from forecast.learn import learn
 from forecast.models.pooled.inference import PooledSettings
 from forecast.outputs import prepare_out_dir, run_metadata, write_backtest, write_run
 from forecast.panel_backtest import as_parents, pooled_indicators
 from forecast.reports import Written, rerender, write_reports
-from forecast.reports.source import read_run
+from forecast.reports.source import RunOutputs, read_run
 from forecast.review import review
 from forecast.scenarios import select
 from forecast.workspace import LoadedWorkspace, load_workspace
@@ -110,9 +110,8 @@ class OpenWorkspace:
         db = connect(self.history_url)  # a bad URL fails before anything is written
         if engine == "local" and workers is None and len(inputs.observations) > LARGE_WORKSPACE:
             workers = default_workers()
-        hooks = {k: v for k, v in (callbacks or {}).items() if k != "on_reports"}
         with executor(engine, workers, scheduler) as pool:
-            result = assess(inputs, settings, pool, **hooks)
+            result = assess(inputs, settings, pool, **_assess_hooks(callbacks))
             reviewed = review(inputs, settings, result, pool)
         meta = run_metadata(settings, self.loaded.files, self.loaded.workspace.root,
                             self.loaded.bundled)
@@ -124,16 +123,19 @@ class OpenWorkspace:
         run_id = f"{dt.datetime.now():%Y%m%d-%H%M%S}-{settings.model}-seed{settings.seed}"
         target = out if out is not None else self.loaded.workspace.reports / run_id
         written: list[Written] = []
+        files: list[RunOutputs] = []  # the run as read back once: for the reports and history
         on_reports = (callbacks or {}).get("on_reports")
 
         def finish(tmp: Path) -> None:
-            if on_reports is not None:
-                on_reports()
-            written.append(write_reports(read_run(tmp), tmp, lang, inputs.catalogue))
+            files.append(read_run(tmp))
+            if reports:
+                if on_reports is not None:
+                    on_reports()
+                written.append(write_reports(files[0], tmp, lang, inputs.catalogue))
 
-        write_run(target, result, inputs.plans, meta, lang, inputs.catalogue, reviewed,
-                  finish if reports else None)
-        recorded = record_folder(db, target, run_id)
+        write_run(target, result, inputs.plans, meta, lang, inputs.catalogue, reviewed, finish)
+        recorded = record_outputs(db, run_id, files[0].meta, files[0].rows,
+                                  files[0].diagnostics, target)
         return RunResult(recorded, target, result.rows, result.suggestions, reviewed, result,
                          written)
 
@@ -151,9 +153,8 @@ class OpenWorkspace:
         Scenarios are checked against the whole workspace, as a run would."""
         settings = settings or self.settings(**options)
         check_scenarios(self.loaded.inputs, settings)
-        hooks = {k: v for k, v in (callbacks or {}).items() if k != "on_reports"}
         return assess(self._plan_inputs(plan), settings, None, check_scenarios=False,
-                      **hooks)
+                      **_assess_hooks(callbacks))
 
     def review_plan(self, plan: str, settings: Settings | None = None,
                     callbacks: dict[str, Callable] | None = None, **options) -> pd.DataFrame:
@@ -191,6 +192,11 @@ class OpenWorkspace:
                on_start: Callable[[], object] | None = None) -> Written:
         """Re-render a finished run's reports (one plan's, with ``plan``) without refitting."""
         return rerender(run_folder, lang, plan, on_start)
+
+
+def _assess_hooks(callbacks: dict[str, Callable] | None) -> dict[str, Callable]:
+    """The callbacks ``assess`` takes (progress, on_start, on_fit), without on_reports."""
+    return {k: v for k, v in (callbacks or {}).items() if k != "on_reports"}
 
 
 def backtest(observations: Path, *, model: str = DEFAULT_MODEL, holdout: int = 3,

@@ -152,7 +152,7 @@ def run(
         settings = ws.settings(model.value, draws, seed, as_of, scenario, PooledSettings(
             sampler=sampler, chains=chains, draws=mcmc_draws, method=inference,
             persistence=persistence))
-        bars = _bars(quiet)
+        bars = _Bars(quiet)
         done = ws.run(settings, out=out, lang=lang.value, reports=reports, engine=engine,
                       workers=workers, scheduler=scheduler, callbacks=bars.callbacks)
         bars.close()
@@ -200,10 +200,6 @@ class _Bars:
         self.fit.close()
         if self.series is not None:
             self.series.close()
-
-
-def _bars(quiet: bool) -> _Bars:
-    return _Bars(quiet)
 
 
 def _said(written: Written, folder: Path) -> None:
@@ -531,7 +527,7 @@ def suggest(
     """
     try:
         ws = _opened(workspace, quiet)
-        bars = _bars(quiet)
+        bars = _Bars(quiet)
         result = ws.assess_plan(plan, ws.settings(model.value, draws, seed, as_of, scenario),
                                 bars.callbacks)
         bars.close()
@@ -571,7 +567,7 @@ def review_command(
     try:
         ws = _opened(workspace, quiet)
         settings = ws.settings(model.value, draws, seed, as_of, scenario)
-        bars = _bars(quiet)
+        bars = _Bars(quiet)
         table = ws.review_plan(plan, settings, bars.callbacks)
         bars.close()
     except InputError as exc:

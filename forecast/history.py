@@ -149,13 +149,14 @@ def _insert(engine: sa.Engine, run_id: str, meta: dict, probability_rows: Iterab
             conn.execute(series.insert(), items)
 
 
-def record_folder(engine: sa.Engine, folder: Path, run_id: str | None = None) -> str:
-    """Record the run a ``forecast run`` wrote into ``folder`` (its probabilities.json)."""
-    payload = json.loads((folder / "probabilities.json").read_text(encoding="utf-8"))
-    histories = {k: v.get("history", {}) for k, v in
-                 payload.get("diagnostics", {}).get("series", {}).items()}
-    return record_run(engine, run_id or folder.name, payload["run"], payload["rows"],
-                      histories, folder.resolve())
+def record_outputs(engine: sa.Engine, run_id: str, meta: dict, probability_rows: pd.DataFrame,
+                   diagnostics: dict, folder: Path) -> str:
+    """Record the run a ``forecast run`` wrote into ``folder``, from its files as read back
+    (probabilities.json's run metadata, rows and diagnostics)."""
+    histories = {k: v.get("history", {}) for k, v in diagnostics.get("series", {}).items()}
+    records = probability_rows.astype(object).where(probability_rows.notna(), None)
+    return record_run(engine, run_id, meta, records.to_dict(orient="records"), histories,
+                      folder.resolve())
 
 
 def _user() -> str:

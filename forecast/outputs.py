@@ -186,14 +186,26 @@ def plan_tables(rows: pd.DataFrame, plans: list[dict], lang: str = "en",
     return lines
 
 
+def scenario_probabilities(rows: pd.DataFrame, index: list[str] | str = "target_id"
+                           ) -> pd.DataFrame:
+    """Each assessable target's probability under every scenario, a column each: the
+    baseline first, then the scenarios in the order of the rows (empty when no target is
+    assessable)."""
+    ok = rows[rows["assessable"].astype(bool)] if len(rows) else rows
+    if ok.empty:
+        return pd.DataFrame()
+    scenarios = [s for s in dict.fromkeys(ok["scenario"]) if s != BASELINE]
+    wide = ok.pivot_table(index=index, columns="scenario", values="probability", sort=False,
+                          aggfunc="first")
+    return wide.reindex(columns=[BASELINE, *scenarios]).rename_axis(columns=None)
+
+
 def scenario_table(rows: pd.DataFrame, zh: bool) -> list[str]:
     """Probability of each assessed target per scenario, and its change from the baseline."""
-    scenarios = [s for s in dict.fromkeys(rows["scenario"]) if s != BASELINE]
-    ok = rows[rows["assessable"].astype(bool)]
-    if not scenarios or not len(ok):
+    wide = scenario_probabilities(rows)
+    if wide.shape[1] < 2:  # no assessable target, or no scenario
         return []
-    wide = ok.pivot_table(index="target_id", columns="scenario", values="probability",
-                          sort=False)
+    scenarios = list(wide.columns[1:])
     lines = ["### 情景比较" if zh else "### Scenarios", "",
              ("每个情景下的概率(括号内为相对基准情景的变化)。" if zh else
               "Probability under each scenario (in brackets: the change from the baseline)."),
@@ -237,21 +249,37 @@ def summary_markdown(rows: pd.DataFrame, plans: list[dict], assessment: Assessme
     return "\n".join(lines)
 
 
-def _distribution(rows: pd.DataFrame, by: str) -> list[str]:
+def distribution_table(rows: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Per value of ``by`` (province, indicator, kind): targets, assessed, mean probability
+    and the shares likely (≥ 0.66) and unlikely (< 0.33); NaN where none is assessed."""
     ok = rows[rows["assessable"]]
-    table = rows.groupby(by).size().to_frame("targets")
-    table["assessed"] = ok.groupby(by).size()
     grouped = ok.groupby(by)["probability"]
-    table["mean probability"] = grouped.mean()
-    table["likely (≥0.66)"] = grouped.apply(lambda p: (p >= 0.66).mean())
-    table["unlikely (<0.33)"] = grouped.apply(lambda p: (p < 0.33).mean())
-    table = table.fillna(0)
+    return pd.DataFrame({"targets": rows.groupby(by).size(),
+                         "assessed": ok.groupby(by).size(),
+                         "mean": grouped.mean(),
+                         "likely": grouped.apply(lambda p: (p >= 0.66).mean()),
+                         "unlikely": grouped.apply(lambda p: (p < 0.33).mean())})
+
+
+def short_data_table(series: dict[str, dict], data_needed: pd.DataFrame) -> pd.DataFrame:
+    """Per region: its series with fewer than 5 points (``short``) and with no data
+    (``none``), most first."""
+    points = pd.DataFrame([(k.split("|")[0], v["points"]) for k, v in series.items()],
+                          columns=["region", "points"])
+    short = points[points["points"] < 5].groupby("region").size()
+    lacking = data_needed.groupby("region").size() if len(data_needed) \
+        else pd.Series(dtype=int)
+    table = pd.DataFrame({"short": short, "none": lacking}).fillna(0).astype(int)
+    return table.sort_values(["short", "none"], ascending=False)
+
+
+def _distribution(rows: pd.DataFrame, by: str) -> list[str]:
+    table = distribution_table(rows, by).fillna(0)
     lines = [f"| {by} | targets | assessed | mean probability | share likely (≥0.66) | "
              "share unlikely (<0.33) |", "|---|---:|---:|---:|---:|---:|"]
     for key, r in table.iterrows():
         lines.append(f"| {key} | {int(r['targets'])} | {int(r['assessed'])} | "
-                     f"{r['mean probability']:.2f} | {r['likely (≥0.66)']:.2f} | "
-                     f"{r['unlikely (<0.33)']:.2f} |")
+                     f"{r['mean']:.2f} | {r['likely']:.2f} | {r['unlikely']:.2f} |")
     return [*lines, ""]
 
 
@@ -273,13 +301,7 @@ def national_overview(rows: pd.DataFrame, assessment: Assessment,
     for r in worst.itertuples(index=False):
         lines.append(f"| {r.plan_id} | {r.target_id} | {r.region} | {r.indicator} | {r.kind} | "
                      f"{r.value:g} | {r.year} | {r.probability:.3f} |")
-    series = pd.DataFrame([(k.split("|")[0], v["points"]) for k, v in assessment.series.items()],
-                          columns=["region", "points"])
-    short = series[series["points"] < 5].groupby("region").size()
-    lacking = assessment.data_needed.groupby("region").size() if len(assessment.data_needed) \
-        else pd.Series(dtype=int)
-    table = pd.DataFrame({"short series (< 5 points)": short, "series with no data": lacking})
-    table = table.fillna(0).astype(int).sort_values(list(table.columns), ascending=False)
+    table = short_data_table(assessment.series, assessment.data_needed)
     lines += ["", "## Regions whose data are too short", "",
               f"{len(table):,} regions have series with fewer than 5 points or no data "
               "(the 25 with most are listed; all are in probabilities.json).", "",

@@ -200,7 +200,11 @@ def test_a_database_of_the_previous_schema_is_migrated(url):
             SCHEMA_VERSION
     listed = list_runs(engine)
     assert list(listed["run_id"]) == ["old-run"] and listed["folder"].iloc[0] == ""
-    assert connect(url).url == engine.url  # opening it again changes nothing
+    again = connect(url)  # opening the upgraded database again changes nothing
+    with again.connect() as conn:
+        assert conn.exec_driver_sql("SELECT version FROM schema_version").scalar_one() == \
+            SCHEMA_VERSION
+    assert list(list_runs(again)["run_id"]) == ["old-run"]
 
 
 def test_a_bad_history_url_stops_the_run_before_anything_is_written(tmp_path,

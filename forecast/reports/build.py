@@ -12,7 +12,15 @@ import math
 import pandas as pd
 
 from forecast.catalogue import Catalogue
-from forecast.outputs import LARGE_RUN_PLANS, OP_SYMBOLS, _clause, _fmt
+from forecast.outputs import (
+    LARGE_RUN_PLANS,
+    OP_SYMBOLS,
+    _clause,
+    _fmt,
+    distribution_table,
+    scenario_probabilities,
+    short_data_table,
+)
 from forecast.outputs import _rate as rate_text
 from forecast.reports.i18n import CALIBRATION_TEXT, METHODOLOGY, kind, note, status, words
 from forecast.reports.model import (
@@ -198,12 +206,10 @@ class _Builder:
 
     def scenario_blocks(self, pid: str) -> tuple:
         t = self.t
-        sub = self.rows[(self.rows["plan_id"] == pid) & self.rows["assessable"]]
-        scenarios = [s for s in dict.fromkeys(sub["scenario"]) if s != BASELINE]
-        if not scenarios:
+        wide = scenario_probabilities(self.rows[self.rows["plan_id"] == pid])
+        if wide.shape[1] < 2:  # no assessable target, or no scenario
             return (Paragraph(t("no_scenarios")),)
-        wide = sub.pivot_table(index="target_id", columns="scenario", values="probability",
-                               sort=False)
+        scenarios = list(wide.columns[1:])
         rows = []
         for target_id, r in wide.iterrows():
             base = r[BASELINE]
@@ -319,15 +325,8 @@ class _Builder:
 
     def distribution(self, rows: pd.DataFrame, by: str) -> Table:
         t = self.t
-        ok = rows[rows["assessable"]]
-        grouped = ok.groupby(by)["probability"]
-        table = pd.DataFrame({"targets": rows.groupby(by).size(),
-                              "assessed": ok.groupby(by).size(),
-                              "mean": grouped.mean(),
-                              "likely": grouped.apply(lambda p: (p >= 0.66).mean()),
-                              "unlikely": grouped.apply(lambda p: (p < 0.33).mean())})
         body = []
-        for key, r in table.iterrows():
+        for key, r in distribution_table(rows, by).iterrows():
             label = self.name(key) if by == "indicator" else (
                 kind(key, self.lang) if by == "kind" else str(key))
             assessed = 0 if math.isnan(r["assessed"]) else int(r["assessed"])
@@ -342,14 +341,8 @@ class _Builder:
 
     def short_data(self) -> Section:
         t = self.t
-        series = pd.DataFrame([(k.split("|")[0], v["points"]) for k, v in self.series.items()],
-                              columns=["region", "points"])
-        short = series[series["points"] < 5].groupby("region").size()
-        needed = pd.DataFrame(self.run.diagnostics.get("data_needed", []),
-                              columns=["region", "indicator"])
-        lacking = needed.groupby("region").size()
-        table = pd.DataFrame({"short": short, "none": lacking}).fillna(0).astype(int)
-        table = table.sort_values(["short", "none"], ascending=False)
+        table = short_data_table(self.series, pd.DataFrame(
+            self.run.diagnostics.get("data_needed", []), columns=["region", "indicator"]))
         body = tuple((Cell(str(region)), Cell(str(r["short"])), Cell(str(r["none"])))
                      for region, r in table.head(25).iterrows())
         return Section("short-data", t("short_data"), 2, (

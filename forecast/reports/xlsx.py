@@ -24,6 +24,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from forecast.catalogue import Catalogue
+from forecast.outputs import scenario_probabilities
 from forecast.reports.i18n import words
 from forecast.reports.source import RunOutputs
 from forecast.scenarios import BASELINE
@@ -121,16 +122,13 @@ def _frame(wb: Workbook, title: str, df: pd.DataFrame, formats: dict[str, str]) 
 def scenario_table(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per assessable target: its probability under each scenario (baseline first)
     and each scenario's change from the baseline."""
-    ok = rows[rows["assessable"].astype(bool)] if len(rows) else rows
-    if ok.empty:
+    wide = scenario_probabilities(rows, KEYS)
+    if wide.empty:
         return pd.DataFrame(columns=[*KEYS, f"probability_{BASELINE}"])
-    scenarios = [BASELINE, *(s for s in dict.fromkeys(ok["scenario"]) if s != BASELINE)]
-    wide = ok.pivot_table(index=KEYS, columns="scenario", values="probability", sort=False,
-                          aggfunc="first").reindex(columns=scenarios)
     out = wide.rename(columns=lambda s: f"probability_{s}")
-    for s in scenarios[1:]:
+    for s in wide.columns[1:]:
         out[f"change_{s}"] = (wide[s] - wide[BASELINE]).round(6)
-    return out.reset_index().rename_axis(columns=None)
+    return out.reset_index()
 
 
 def achievable_table(suggestions: pd.DataFrame) -> pd.DataFrame:
