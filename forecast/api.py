@@ -37,6 +37,7 @@ from forecast.dataset import provinces_of, read_observations, read_regions, read
 from forecast.entry import ENTRY_FOLDER, template_frame, write_template
 from forecast.errors import InputError
 from forecast.execution import default_workers, executor
+from forecast.extract import Draft, extract_plan
 from forecast.history import compare, connect, history_url, list_runs, record_outputs
 from forecast.learn import learn
 from forecast.models.pooled.inference import PooledSettings
@@ -306,6 +307,26 @@ def compare_runs(run_a: str, run_b: str, path: Path | str | None = None,
                  url: str | None = None) -> pd.DataFrame:
     """What moved between two recorded runs of a workspace, and why."""
     return compare(connect(_history_of(path, url)), run_a, run_b)
+
+
+def extract(document: Path | str, workspace: Path | str | None = None,
+            region: str | None = None) -> Draft:
+    """A draft plan read out of a plan document (txt, docx, pdf, html), with the indicators
+    of the workspace's catalogue (its indicators.yaml included) and its regions' names.
+
+    Only the catalogue and regions.csv are read, so a workspace whose plans do not yet
+    validate can still take a new draft. ``region`` sets the plan's region when the
+    document does not name it (or names it differently)."""
+    ws, _ = resolve_workspace(None if workspace is None else Path(workspace))
+    catalogue = load_catalogue(ws.indicators_file)
+    names: list[str] = []
+    if ws.regions_file.exists():
+        regions = read_regions(ws.regions_file)
+        names = [*regions["region"], *regions["name_zh"].dropna()]
+    draft = extract_plan(document, catalogue, names)
+    if region:
+        draft.region = region
+    return draft
 
 
 def open_workspace(path: Path | str | None = None, history: str | None = None

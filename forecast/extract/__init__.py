@@ -1,0 +1,18 @@
+"""Read the targets out of a plan document into a draft plan file (`forecast extract`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from forecast.catalogue import Catalogue, load_catalogue
+from forecast.extract.documents import Document, read_document
+from forecast.extract.draft import Draft, DraftTarget, build_draft
+
+__all__ = ["Document", "Draft", "DraftTarget", "extract_plan", "read_document"]
+
+
+def extract_plan(path: Path | str, catalogue: Catalogue | None = None,
+                 regions: list[str] | None = None) -> Draft:
+    """The draft plan of the document at ``path`` (txt, docx, pdf or html)."""
+    doc = read_document(Path(path))
+    return build_draft(doc, catalogue or load_catalogue(), regions or [])

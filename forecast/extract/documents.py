@@ -1,0 +1,252 @@
+"""Plan documents as text: plain text (UTF-8 or GBK), Word, PDF and saved web pages.
+
+Every reader returns one :class:`Document`: the text a person would read, paragraphs on their
+own lines, and the document's tables as rows of cells. Tables are also in the text (one row
+per line, cells separated by `` | ``) so targets written inside table cells are read like any
+other sentence; ``Table.start``/``end`` say where each table sits in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from forecast.errors import InputError
+
+FORMATS = {".txt": "text", ".text": "text", ".md": "text", ".docx": "Word", ".pdf": "PDF",
+           ".html": "HTML", ".htm": "HTML", ".shtml": "HTML"}
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of the document: rows of cell texts, and where it sits in ``Document.text``."""
+
+    rows: tuple[tuple[str, ...], ...]
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """A plan document's text and tables."""
+
+    path: Path
+    text: str
+    tables: tuple[Table, ...] = ()
+
+
+class _Builder:
+    """Text assembled paragraph by paragraph, recording where each table lands."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.tables: list[Table] = []
+
+    def paragraph(self, text: str) -> None:
+        text = text.strip()
+        if text:
+            self.parts.append(text + "\n")
+            self.length += len(text) + 1
+
+    def table(self, rows: list[list[str]]) -> None:
+        rows = [[" ".join(c.split()) for c in r] for r in rows]
+        rows = [r for r in rows if any(r)]
+        if not rows:
+            return
+        start = self.length
+        for r in rows:
+            self.paragraph(" | ".join(r))
+        self.tables.append(Table(tuple(tuple(r) for r in rows), start, self.length))
+
+    def document(self, path: Path) -> Document:
+        return Document(path, "".join(self.parts), tuple(self.tables))
+
+
+def read_document(path: Path) -> Document:
+    """The document at ``path``, by its suffix; bad or unreadable files raise InputError."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("no such file", file=path, fix="give the path of a plan document")
+    kind = FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise InputError(f"cannot read {path.suffix or 'files without a suffix'}", file=path,
+                         fix="save the plan as .txt, .docx, .pdf or .html (a .doc file: open "
+                         "it in Word or LibreOffice and save as .docx)")
+    try:
+        doc = {"text": _text, "Word": _docx, "PDF": _pdf, "HTML": _html}[kind](path)
+    except InputError:
+        raise
+    except Exception as exc:  # a damaged file: say which and why, in one line
+        raise InputError(f"not a readable {kind} file ({type(exc).__name__}: {exc})", file=path,
+                         fix=f"open it in its program and save it again as {kind}") from None
+    if not doc.text.strip():
+        fix = ("the PDF has no text layer (a scan): run OCR on it first, e.g. ocrmypdf"
+               if kind == "PDF" else "check that this is the plan document")
+        raise InputError("the document has no text", file=path, fix=fix)
+    return doc
+
+
+def decode(data: bytes) -> str:
+    """Bytes of a Chinese text file: UTF-8 (with or without BOM), else GB18030 (a superset
+    of GBK and GB2312, the encodings of older government pages)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise InputError("the text is neither UTF-8 nor GBK", fix="save it as UTF-8") from None
+
+
+def _text(path: Path) -> Document:
+    try:
+        text = decode(path.read_bytes())
+    except InputError as exc:
+        exc.file = path
+        raise
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return Document(path, text, tuple(_pipe_tables(text)))
+
+
+# A table copied out of a web page into plain text: every cell on its own line ending in "|",
+# rows separated by lines holding only "|".
+_CELL_LINE = re.compile(r"^[^\n]*\|[ \t]*$", re.M)
+
+
+def _pipe_tables(text: str) -> list[Table]:
+    tables = []
+    lines = text.split("\n")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    i = 0
+    while i < len(lines):
+        if not lines[i].rstrip().endswith("|"):
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and lines[j].rstrip().endswith("|"):
+            j += 1
+        cells = [c.strip() for line in lines[i:j] for c in line.rstrip().rstrip("|").split("|")]
+        rows: list[list[str]] = [[]]
+        for c in cells:
+            if c:
+                rows[-1].append(" ".join(c.split()))
+            elif rows[-1]:
+                rows.append([])
+        rows = [r for r in rows if r]
+        if len(rows) >= 2:
+            tables.append(Table(tuple(tuple(r) for r in rows), offsets[i], offsets[j]))
+        i = j
+    return tables
+
+
+def _docx(path: Path) -> Document:
+    import docx
+    from docx.table import Table as DocxTable
+    from docx.text.paragraph import Paragraph
+
+    doc = docx.Document(str(path))
+    out = _Builder()
+    for block in doc.element.body.iterchildren():
+        tag = block.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            out.paragraph(Paragraph(block, doc).text)
+        elif tag == "tbl":
+            table = DocxTable(block, doc)
+            rows = []
+            for row in table.rows:
+                cells: list[str] = []
+                for cell in row.cells:  # merged cells repeat; keep one copy
+                    if not cells or cell.text != cells[-1]:
+                        cells.append(cell.text)
+                rows.append(cells)
+            out.table(rows)
+    return out.document(path)
+
+
+def _pdf(path: Path) -> Document:
+    import pdfplumber
+
+    out = _Builder()
+    with pdfplumber.open(str(path)) as pdf:
+        for page in pdf.pages:
+            found = page.find_tables()
+            boxes = [t.bbox for t in found]
+
+            def outside(obj: dict, boxes: list = boxes) -> bool:
+                x = (obj["x0"] + obj["x1"]) / 2
+                y = (obj["top"] + obj["bottom"]) / 2
+                return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
+
+            prose = page.filter(outside) if boxes else page
+            for line in (prose.extract_text() or "").split("\n"):
+                out.paragraph(line)
+            for t in found:
+                out.table([[c or "" for c in row] for row in t.extract()])
+    return out.document(path)
+
+
+_BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "section", "article",
+           "td", "th", "tr", "title", "dd", "dt", "blockquote", "pre"}
+
+
+def _html(path: Path) -> Document:
+    import lxml.html
+
+    raw = path.read_bytes()
+    head = raw[:2048].decode("ascii", "ignore").lower()
+    declared = re.search(r"charset=[\"']?([a-z0-9_-]+)", head)
+    if declared and declared.group(1) in ("gbk", "gb2312", "gb18030"):
+        text = raw.decode("gb18030", "replace")
+    else:
+        text = decode(raw)
+    root = lxml.html.document_fromstring(text)
+    for bad in root.xpath("//script|//style|//noscript|//nav|//header|//footer"):
+        bad.drop_tree()
+    out = _Builder()
+    title = root.findtext(".//title")
+    if title:
+        out.paragraph(title)
+    body = root.find("body")
+    _html_walk(body if body is not None else root, out)
+    return out.document(path)
+
+
+def _html_walk(element, out: _Builder) -> None:
+    """Paragraphs in reading order; each <table> as rows of cell texts."""
+    buffer: list[str] = []
+
+    def flush() -> None:
+        out.paragraph("".join(buffer))
+        buffer.clear()
+
+    def walk(el) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag == "table" and not el.xpath(".//table"):  # a data table, not page layout
+            flush()
+            rows = []
+            for tr in el.iter("tr"):
+                rows.append([" ".join(td.text_content().split())
+                             for td in tr if getattr(td, "tag", "") in ("td", "th")])
+            out.table(rows)
+            if el.tail:
+                buffer.append(el.tail)
+            return
+        block = tag in _BLOCKS
+        if block:
+            flush()
+        if el.text:
+            buffer.append(el.text)
+        for child in el:
+            walk(child)
+        if block:
+            flush()
+        if el.tail:
+            buffer.append(el.tail)
+
+    walk(element)
+    flush()
