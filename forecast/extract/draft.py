@@ -207,9 +207,9 @@ def _target(r: Reading, matcher: Matcher, catalogue: Catalogue, norm: Normalised
     after = r.post
     match = matcher.match(before, after, r.unit, r.kind)
     if r.kind == "relative":
-        match = matcher.match(r.subject, "", None, "level")
-        other = matcher.match(r.other_subject, "", None, "level")
-        r.other_indicator = other.indicator.id if other else None  # type: ignore[attr-defined]
+        match = matcher.match(r.subject, "", "%", "growth")  # the growth of any indicator
+        other = matcher.match(r.other_subject, "", "%", "growth")
+        r.other_indicator = other.indicator.id if other else None
     indicator = match.indicator if match else None
     multi_year = r.year is not None and r.base_year is not None and r.year - r.base_year > 1
     if r.kind == "level" and multi_year and r.flow_hint and (indicator is None or indicator.flow):

@@ -368,7 +368,8 @@ class ClauseReader:
             noun = _core(pre)
             attach = bool(post) and (len(noun) <= 1 or _own_verb(post) is None)
             r = self._reading(s, m, pre, post if attach else "", prev, start)
-            if len(noun) <= 1 and not _core(post) and prev is not None:
+            if len(noun) <= 1 and not _core(post) and prev is not None \
+                    and _own_verb(pre) in (None, "grow", "reach"):
                 r.subject = prev.subject + pre
                 r.notes.append("the indicator of the clause before")
             quote_end = post_end if attach else m.end

@@ -56,8 +56,9 @@ class Matcher:
         return sorted(out, key=lambda x: len(x[0]), reverse=True)
 
     def match(self, before: str, after: str, unit: str | None, kind: str) -> Match | None:
-        """The indicator named in ``before`` (the words up to the number, nearest first) or
-        else ``after`` (the words following it), whose unit fits ``unit`` and ``kind``."""
+        """The indicator named in ``before`` (the words up to the number) or else ``after``
+        (the words following it), whose unit fits ``unit`` and ``kind``: the name nearest
+        the number, the longest of those that end there."""
         for text, from_end in ((before.casefold(), True), (after.casefold(), False)):
             best: tuple[int, int, str, Indicator] | None = None
             for form, ind in self.names:
@@ -67,7 +68,7 @@ class Matcher:
                 if at < 0:
                     continue
                 distance = len(text) - (at + len(form)) if from_end else at
-                key = (len(form), -distance)
+                key = (-distance, len(form))  # the head noun ends a Chinese noun phrase
                 if best is None or key > best[:2]:
                     best = (*key, form, ind)
             if best is not None:
