@@ -42,6 +42,7 @@ def main() -> None:
     rows = []
     buckets: Counter = Counter()
     right: Counter = Counter()
+    indicators: Counter = Counter()
     total = [0, 0, 0]
     for doc in sorted(args.seeds.iterdir()):
         if doc.name not in gold:
@@ -54,12 +55,18 @@ def main() -> None:
                            t.reading.unit) for t in draft.targets]
         a = agreement(keys, plan_keys(g["targets"]))
         gold_left = Counter(plan_keys(g["targets"]))
+        gold_indicators: dict = {}
+        for t, k in zip(g["targets"], plan_keys(g["targets"]), strict=True):
+            gold_indicators.setdefault(k, set()).add(t["indicator"])
         for t, k in zip(draft.targets, keys, strict=True):
             b = min(0.9, int(t.confidence * 10) / 10)
             buckets[b] += 1
             if gold_left[k] > 0:
                 gold_left[k] -= 1
                 right[b] += 1
+                ind = ("null" if t.indicator is None else
+                       "same" if t.indicator in gold_indicators[k] else "other")
+                indicators[ind] += 1
         total = [total[0] + a.matched, total[1] + a.drafted, total[2] + a.reviewed]
         rows.append((doc.name, g["plan"]["id"], a, seconds))
         if args.verbose:
@@ -71,6 +78,9 @@ def main() -> None:
               f"{a.precision:.2f} | {a.recall:.2f} | {s:.2f} |")
     p, r = total[0] / total[1], total[0] / total[2]
     print(f"| all | | {total[2]} | {total[1]} | {total[0]} | {p:.2f} | {r:.2f} | |")
+    print()
+    print(f"Indicators of the matched targets: {indicators['same']} as in the gold plan, "
+          f"{indicators['null']} null, {indicators['other']} another indicator.")
     print()
     print("| confidence | readings | right |")
     print("|---|---:|---:|")

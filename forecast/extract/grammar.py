@@ -183,16 +183,20 @@ class _Deadline:
     explicit: bool  # 到/至 2025年, 2025年底, 十四五末: a deadline, not just a date
 
 
-def _deadlines(sentence: str, period: Period) -> list[_Deadline]:
+def _deadlines(sentence: str) -> list[_Deadline]:
+    """The deadlines a sentence states, in order: a year range (2021-2025年: due at its end,
+    from the year before its start), a year, or a five-year plan (“十四五”末 is 2025)."""
     found: list[_Deadline] = []
     bases = {m.start("year") for m in _BASE.finditer(sentence)}
+    ranges = []
     for m in _RANGE.finditer(sentence):
         if not _quoted(sentence, m.start()):
             a, b = int(m["a"]), int(m["b"])
             found.append(_Deadline(m.start(), b, a - 1, True))
+            ranges.append((m.start(), m.end()))
     for m in _DEADLINE.finditer(sentence):
-        if _quoted(sentence, m.start()) or any(m.start() <= d.at + 12 and m.start() >= d.at
-                                               for d in found if d.base_year is not None):
+        inside_range = any(a <= m.start() < b for a, b in ranges)
+        if _quoted(sentence, m.start()) or inside_range:
             continue
         if m["year"]:
             if m.start("year") in bases:
@@ -318,7 +322,7 @@ class ClauseReader:
     def _sentence(self, s: str, offset: int) -> tuple[list[Reading], list[Skipped]]:
         readings: list[Reading] = []
         skipped: list[Skipped] = []
-        deadlines = _deadlines(s, self.period)
+        deadlines = _deadlines(s)
         base_m = _BASE.search(s)
         subsidy_rule = s.lstrip().startswith("对") and _SUBSIDY_RULE.search(s) is not None
 
@@ -523,10 +527,10 @@ class ClauseReader:
             r.year, r.base_year = p.end, p.base_year
             r.doubts.append("no deadline in the sentence: the plan's end year")
             return
-        if chosen.year <= p.base_year and not chosen.explicit:
-            return  # 2022年全市高新技术企业达到776家: a past fact
         if chosen.year <= p.base_year:
-            return
+            return  # 2022年全市高新技术企业达到776家, 截至2022年底…: a fact about the past
+        if not chosen.explicit:
+            r.doubts.append(f"the year {chosen.year} read as the deadline")
         r.year = chosen.year
         r.base_year = chosen.base_year if chosen.base_year is not None else p.base_year
         if r.year <= r.base_year:
