@@ -183,11 +183,37 @@ def _pdf(path: Path) -> Document:
                 return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
 
             prose = page.filter(outside) if boxes else page
-            for line in (prose.extract_text() or "").split("\n"):
-                out.paragraph(line)
+            for paragraph in _pdf_paragraphs(prose.extract_text_lines()):
+                out.paragraph(paragraph)
             for t in found:
                 out.table([[c or "" for c in row] for row in t.extract()])
     return out.document(path)
+
+
+def _pdf_paragraphs(lines: list[dict]) -> list[str]:
+    """A PDF page's lines joined into paragraphs: a line that reaches the right margin and
+    does not end a sentence continues on the next (Chinese needs no space between)."""
+    if not lines:
+        return []
+    right = max(line["x1"] for line in lines)
+    paragraphs, current = [], ""
+
+    def size(line: dict) -> float:
+        return line["chars"][0]["size"] if line.get("chars") else 10.0
+
+    for i, line in enumerate(lines):
+        text = line["text"].strip()
+        current += text
+        after = lines[i + 1] if i + 1 < len(lines) else None
+        ends = (line["x1"] < right - 2 * size(line) or text[-1:] in "。;；:：!！?？"
+                or after is None or abs(size(after) - size(line)) > 0.5  # a heading
+                or after["top"] - line["bottom"] > 0.8 * size(line))   # a gap between
+        if ends:
+            paragraphs.append(current)
+            current = ""
+    if current:
+        paragraphs.append(current)
+    return paragraphs
 
 
 _BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "section", "article",
