@@ -159,9 +159,10 @@ def _docx(path: Path) -> Document:
             table = DocxTable(block, doc)
             rows = []
             for row in table.rows:
-                cells: list[str] = []
-                for cell in row.cells:  # merged cells repeat; keep one copy
-                    if not cells or cell.text != cells[-1]:
+                cells, seen = [], []
+                for cell in row.cells:  # a merged cell repeats: keep one copy of it
+                    if not any(cell._tc is s for s in seen):
+                        seen.append(cell._tc)
                         cells.append(cell.text)
                 rows.append(cells)
             out.table(rows)
