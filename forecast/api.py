@@ -38,6 +38,7 @@ from forecast.entry import ENTRY_FOLDER, template_frame, write_template
 from forecast.errors import InputError
 from forecast.execution import default_workers, executor
 from forecast.extract import Draft, extract_plan
+from forecast.extract.writing import check_draft, draft_yaml
 from forecast.history import compare, connect, history_url, list_runs, record_outputs
 from forecast.learn import learn
 from forecast.models.pooled.inference import PooledSettings
@@ -315,7 +316,8 @@ def extract(document: Path | str, workspace: Path | str | None = None,
     of the workspace's catalogue (its indicators.yaml included) and its regions' names.
 
     Only the catalogue and regions.csv are read, so a workspace whose plans do not yet
-    validate can still take a new draft. ``region`` sets the plan's region when the
+    validate can still take a new draft; the draft itself is checked with the plan reader.
+    ``region`` sets the plan's region when the
     document does not name it (or names it differently)."""
     ws, _ = resolve_workspace(None if workspace is None else Path(workspace))
     catalogue = load_catalogue(ws.indicators_file)
@@ -326,6 +328,7 @@ def extract(document: Path | str, workspace: Path | str | None = None,
     draft = extract_plan(document, catalogue, names)
     if region:
         draft.region = region
+    check_draft(draft_yaml(draft), catalogue)  # what a run will check, with this catalogue
     return draft
 
 

@@ -621,7 +621,7 @@ def extract(
         forecast extract 湘潭2023.html --out data/plans/xiangtan-2023.yaml \\
             --observations data/entry/xiangtan-2023.csv
     """
-    from forecast.extract.writing import check_draft, draft_yaml, write_text
+    from forecast.extract.writing import draft_yaml, write_text
     from forecast.extract.writing import explain as explain_lines
 
     target = out if out is not None else Path.cwd() / f"{document.stem}.yaml"
@@ -632,7 +632,6 @@ def extract(
                                  fix="choose another path, or add --force to replace it")
         draft = api_extract(document, workspace, region)
         text = draft_yaml(draft, plan_id or (out.stem if out is not None else None))
-        check_draft(text, load_catalogue())
         obs = draft.observations()
         write_text(target, text, force)
         if observations is not None:

@@ -18,7 +18,7 @@ import pandas as pd
 from forecast.catalogue import Catalogue
 from forecast.extract.documents import Document
 from forecast.extract.grammar import ClauseReader, Period, Reading, Skipped
-from forecast.extract.matching import Match, Matcher
+from forecast.extract.matching import Match, Matcher, _bigrams
 from forecast.extract.tables import TableRow, read_table, table_span
 from forecast.extract.text import Normalised, normalise
 from forecast.extract.units import convert, family
@@ -270,8 +270,7 @@ def _confidence(r: Reading, match: Match | None, norm: Normalised) -> float:
 
 def _similar(a: str, b: str) -> bool:
     """Whether two clauses name the same thing: most two-character pieces shared."""
-    ga = {a[i: i + 2] for i in range(len(a) - 1)}
-    gb = {b[i: i + 2] for i in range(len(b) - 1)}
+    ga, gb = _bigrams(a), _bigrams(b)
     return bool(ga and gb) and len(ga & gb) / min(len(ga), len(gb)) >= 0.5
 
 

@@ -228,7 +228,7 @@ class _Mention:
     odd: bool
 
 
-def _mentions(s: str) -> Iterator[_Mention | Skipped]:
+def _mentions(s: str) -> Iterator[_Mention]:
     for m in _MENTION.finditer(s):
         raw = m["num"]
         chinese = not raw[0].isdigit()
@@ -333,14 +333,12 @@ class ClauseReader:
             self._date(relative, deadlines, s, 0)
             return [relative], []
 
-        items: list[_Mention] = []
-        for m in _mentions(s):
-            items.append(m)
+        items = list(_mentions(s))
         zero = [(m.start(), m.end()) for m in re.finditer(r"零的突破", s)]
 
         prev: Reading | None = None
         seg_start = 0
-        for m in sorted([*items, *[z for z in zero]],
+        for m in sorted([*items, *zero],
                         key=lambda x: x.start if isinstance(x, _Mention) else x[0]):
             if isinstance(m, tuple):  # 零的突破: the first one ever, i.e. more than zero
                 start = max(s.rfind(c, 0, m[0]) for c in ",;:") + 1
