@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-EXTERNAL = ROOT.parent / "shared" / "data" / "external"
+EXTERNAL = ROOT / "data" / "external"
 BIN = Path(sys.executable).parent
 OURS = ("trend", "trend --calibration none", "naive", "linear", "drift", "cagr")
 UNTIL = 2018  # the calibration learned from held-out years up to here; we score later ones

@@ -27,16 +27,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast import scoring
-from forecast.catalogue import load_catalogue
-from forecast.dataset import read_observations, read_regions, series_table
+from forecast.evaluation import scoring
+from forecast.inputs.catalogue import load_catalogue
+from forecast.inputs.observations import read_observations
+from forecast.inputs.regions import parents_of, read_regions
+from forecast.inputs.series import series_table, usable_history
+from forecast.models.fitting import model_series, series_ends
+from forecast.models.hierarchy.settings import PooledSettings
 from forecast.models.pooled.approx import fit_approx
-from forecast.models.pooled.inference import PooledSettings, diagnostics, sample, used_levels
+from forecast.models.pooled.inference import diagnostics, sample, used_levels
 from forecast.models.pooled.panel import build_panel
 from forecast.models.pooled.posterior import from_idata
-from forecast.pooling import model_series, parents_of, series_ends
-from forecast.simulate import pooled_paths, rng_for, stable_key, usable_history
-from forecast.transforms import transform_for
+from forecast.models.transforms import transform_for
+from forecast.simulation.simulate import pooled_paths
+from forecast.streams import rng_for, stable_key
 
 ROOT = Path(__file__).resolve().parents[1]
 INDICATORS = ("rd_intensity", "rd_expenditure", "gdp", "tech_contract_turnover",

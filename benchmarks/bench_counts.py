@@ -37,18 +37,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast.backtest import (
-    BacktestResult,
-    BacktestSettings,
-    SeriesUnit,
-    run_backtest,
-    summarise,
-)
-from forecast.catalogue import Indicator, load_catalogue
-from forecast.dataset import read_observations, read_regions
+from forecast.evaluation.backtest import run_backtest
+from forecast.evaluation.origins import BacktestSettings, SeriesUnit
+from forecast.evaluation.results import BacktestResult, summarise
 from forecast.execution import default_workers
-from forecast.models.pooled.inference import PooledSettings
-from forecast.pooling import SMALL_COUNT, parents_of
+from forecast.inputs.catalogue import Indicator, load_catalogue
+from forecast.inputs.observations import read_observations
+from forecast.inputs.regions import parents_of, read_regions
+from forecast.models.choice import SMALL_COUNT
+from forecast.models.hierarchy.settings import PooledSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

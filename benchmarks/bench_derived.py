@@ -53,19 +53,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast import scoring
-from forecast.assess import series_requests
-from forecast.backtest import BacktestResult, SeriesUnit, score_origin, summarise
-from forecast.calibration import Calibration, load_calibration
-from forecast.catalogue import Catalogue, load_catalogue
-from forecast.config import DEFAULT_MODEL, DEFAULT_SEED
-from forecast.dataset import read_observations, read_regions, series_table
-from forecast.derived import DECISIONS_FILE, derived_result, pairing, parse
-from forecast.joint import Dependence, growth_correlation
-from forecast.models.pooled.inference import PooledSettings
-from forecast.plans import Target
-from forecast.pooling import PooledFits, fit_stage
-from forecast.simulate import SeriesResult, simulate_request, usable_history
+from forecast.assessment.layout import series_requests
+from forecast.config import DEFAULT_MODEL, DEFAULT_SEED, DERIVED_FILE
+from forecast.evaluation import scoring
+from forecast.evaluation.origins import SeriesUnit
+from forecast.evaluation.results import BacktestResult, score_origin, summarise
+from forecast.inputs.catalogue import Catalogue, load_catalogue
+from forecast.inputs.observations import read_observations
+from forecast.inputs.plans import Target
+from forecast.inputs.regions import read_regions
+from forecast.inputs.series import series_table, usable_history
+from forecast.models.fitting import PooledFits, fit_stage
+from forecast.models.hierarchy.settings import PooledSettings
+from forecast.simulation.calibration import Calibration, load_calibration
+from forecast.simulation.dependence import Dependence, growth_correlation
+from forecast.simulation.derived import derived_result, pairing, parse
+from forecast.simulation.simulate import SeriesResult, simulate_request
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -381,7 +384,7 @@ def evidence(rows: dict[str, dict], diff: dict, origins: tuple[int, ...]) -> str
             f"{dd['cov95']:.3f}, CRPS {d['CRPS']:.4f} vs {dd['CRPS']:.4f} pp")
 
 
-def write_decision(use: bool, text: str, path: Path = DECISIONS_FILE) -> None:
+def write_decision(use: bool, text: str, path: Path = DERIVED_FILE) -> None:
     body = (f"{HEADER}{INDICATOR}:\n  use: {str(use).lower()}\n"
             f"  evidence: {json.dumps(text, ensure_ascii=False)}\n")
     tmp = path.with_suffix(".tmp")
@@ -397,7 +400,7 @@ def main() -> None:
     ap.add_argument("--draws", type=int, default=2000, help="simulated paths per series")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     ap.add_argument("--write", action="store_true",
-                    help=f"write the decision to {DECISIONS_FILE.relative_to(ROOT)}")
+                    help=f"write the decision to {DERIVED_FILE.relative_to(ROOT)}")
     ap.add_argument("--out", type=Path, help="also save the tables (markdown) here")
     args = ap.parse_args()
     if args.write and args.quick:
@@ -436,7 +439,7 @@ def main() -> None:
         args.out.write_text(text, encoding="utf-8")
     if args.write:
         write_decision(use, evidence(rows, diffs["series-origins"], origins))
-        print(f"wrote {DECISIONS_FILE}", file=sys.stderr)
+        print(f"wrote {DERIVED_FILE}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """How well `forecast extract` reads the seed plans: precision and recall per seed.
 
-The five seed documents in ../shared/seeds/ are the development set; their hand-encoded
+The five seed documents in data/documents/ are the development set; their hand-encoded
 plans in data/plans/*.yaml (matched by `source:`) are the gold standard. A target counts as
 read when its (value, year, kind, op) equals a gold target's (forecast.extract.agreement).
 Also reports the seconds per document and how often readings at each confidence level were
@@ -35,7 +35,7 @@ def gold_plans(folder: Path) -> dict[str, dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seeds", type=Path, default=ROOT.parent / "shared" / "seeds")
+    parser.add_argument("--seeds", type=Path, default=ROOT / "data" / "documents")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     gold = gold_plans(ROOT / "data" / "plans")

@@ -44,26 +44,22 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from forecast.backtest import (
-    BacktestResult,
-    BacktestSettings,
-    SeriesUnit,
-    run_backtest,
-    score_origin,
-    series_units,
-    summarise,
-)
-from forecast.calibration import NONE, Calibration
-from forecast.catalogue import load_catalogue
 from forecast.config import DEFAULT_SEED
-from forecast.dataset import read_observations, read_regions, read_table
+from forecast.evaluation.backtest import run_backtest
+from forecast.evaluation.learn import learn, pooled_learning_backtest, pooled_spread
+from forecast.evaluation.origins import BacktestSettings, SeriesUnit, series_units
+from forecast.evaluation.panel import run_panel_backtest
+from forecast.evaluation.results import BacktestResult, score_origin, summarise
 from forecast.execution import default_workers
-from forecast.learn import learn, pooled_learning_backtest, pooled_spread
-from forecast.models.pooled.inference import PooledSettings
+from forecast.inputs.catalogue import load_catalogue
+from forecast.inputs.observations import read_observations
+from forecast.inputs.regions import read_regions
+from forecast.inputs.tabular import read_table
+from forecast.models.hierarchy.settings import PooledSettings
 from forecast.models.random_walk import max_deviation
-from forecast.panel_backtest import run_panel_backtest
-from forecast.simulate import rng_for
-from forecast.transforms import transform_for
+from forecast.models.transforms import transform_for
+from forecast.simulation.calibration import NONE, Calibration
+from forecast.streams import rng_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sf_backtest import MODELS as SF_MODELS

@@ -17,9 +17,9 @@ import time
 
 import numpy as np
 
-from forecast.models.pooled.inference import PooledSettings
+from forecast.models.fitting import fit_pooled
+from forecast.models.hierarchy.settings import PooledSettings
 from forecast.models.pooled.panel import build_panel
-from forecast.pooling import fit_pooled
 
 PROVINCES, COUNTIES, YEARS = 6, 8, 10
 

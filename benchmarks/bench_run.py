@@ -21,8 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from forecast.config import PROJECT_ROOT
-from forecast.models import MODEL_NAMES
+from forecast.config import CALIBRATION_FILE, EXAMPLE_DATA
+from forecast.models.registry import MODEL_NAMES
 
 EXE = Path(sys.executable).with_name("forecast")
 POOLED = ("auto", "bayes")
@@ -44,9 +44,9 @@ def pooled_times(model: str, draws: int, workdir: Path, repeats: int) -> dict[st
     times: dict[str, list[float]] = {"cold": [], "cached": []}
     for k in range(repeats):
         ws = workdir / f"ws-{model}-{k}"
-        shutil.copytree(PROJECT_ROOT / "data", ws / "data")
+        shutil.copytree(EXAMPLE_DATA, ws / "data")
         (ws / "models").mkdir()
-        shutil.copy(PROJECT_ROOT / "models" / "calibration.json", ws / "models")
+        shutil.copy(CALIBRATION_FILE, ws / "models")
         times["cold"].append(time_run(model, draws, workdir, ws))
         times["cached"].append(time_run(model, draws, workdir, ws))
         shutil.rmtree(ws)

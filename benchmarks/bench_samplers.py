@@ -19,28 +19,28 @@ import warnings
 
 import numpy as np
 
-from forecast.assess import Inputs, needed_indicators, observed_series, run_targets
-from forecast.catalogue import load_catalogue
-from forecast.config import PROJECT_ROOT
-from forecast.dataset import read_observations, read_regions
-from forecast.models.pooled.inference import (
-    PooledSettings,
-    diagnostics,
-    quiet_pymc,
-    tidy,
-    used_levels,
-)
-from forecast.models.pooled.model import bucket, build_model, model_data, year_bucket
-from forecast.plans import read_plans
-from forecast.pooling import build_panel, choose_models, fit_seed, parents_of, pooled_series
+from forecast.assessment.layout import needed_indicators, observed_series, run_targets
+from forecast.config import EXAMPLE_DATA
+from forecast.inputs.catalogue import load_catalogue
+from forecast.inputs.observations import read_observations
+from forecast.inputs.plans import read_plans
+from forecast.inputs.regions import parents_of, read_regions
+from forecast.inputs.workspace import Inputs
+from forecast.models.choice import choose_models
+from forecast.models.fitting import fit_seed, pooled_series
+from forecast.models.hierarchy.samplers import bucket, quiet_pymc, year_bucket
+from forecast.models.hierarchy.settings import PooledSettings
+from forecast.models.pooled.inference import diagnostics, tidy, used_levels
+from forecast.models.pooled.model import build_model, model_data
+from forecast.models.pooled.panel import build_panel
 
 
 def bundled_panels() -> dict:
     """The panels `forecast run` (model `auto`) fits on the bundled example."""
     cat = load_catalogue()
-    regions = read_regions(PROJECT_ROOT / "data" / "regions.csv")
-    obs = read_observations(PROJECT_ROOT / "data" / "observations.csv", cat, regions)
-    inputs = Inputs(cat, obs, read_plans(PROJECT_ROOT / "data" / "plans", cat), regions)
+    regions = read_regions(EXAMPLE_DATA / "regions.csv")
+    obs = read_observations(EXAMPLE_DATA / "observations.csv", cat, regions)
+    inputs = Inputs(cat, obs, read_plans(EXAMPLE_DATA / "plans", cat), regions)
     parents = parents_of(regions)
     wanted = needed_indicators(run_targets(inputs))
     series, rounding = pooled_series(observed_series(inputs, None), cat, wanted)

@@ -45,7 +45,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from forecast.config import PROJECT_ROOT
+from forecast.config import CALIBRATION_FILE, CHECKOUT_ROOT, EXAMPLE_DATA
 
 EXE = Path(sys.executable).with_name("forecast")
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,10 +125,10 @@ def bundled_copies(workdir: Path) -> dict[str, Path]:
     for label, keep in (("0 scenarios", False), ("3 scenarios", True)):
         ws = workdir / f"bundled-{label[0]}"
         ignore = None if keep else shutil.ignore_patterns("scenarios")
-        shutil.copytree(PROJECT_ROOT / "data", ws / "data", ignore=ignore)
+        shutil.copytree(EXAMPLE_DATA, ws / "data", ignore=ignore)
         (ws / "models").mkdir()
-        shutil.copy(PROJECT_ROOT / "models" / "calibration.json", ws / "models")
-        shutil.copytree(PROJECT_ROOT / "models" / "posteriors", ws / "models" / "posteriors")
+        shutil.copy(CALIBRATION_FILE, ws / "models")
+        shutil.copytree(CHECKOUT_ROOT / "models" / "posteriors", ws / "models" / "posteriors")
         if keep:
             n = len(list((ws / "data" / "scenarios").glob("*.yaml")))
             if n != 3:

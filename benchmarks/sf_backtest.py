@@ -22,17 +22,12 @@ import pandas as pd
 from statsforecast import StatsForecast
 from statsforecast.models import AutoETS, AutoTheta, Naive, RandomWalkWithDrift
 
-from forecast.backtest import (
-    BacktestResult,
-    BacktestSettings,
-    cuts,
-    score_origin,
-    series_units,
-    summarise,
-)
-from forecast.catalogue import load_catalogue
-from forecast.dataset import read_observations, read_table
-from forecast.simulate import rng_for
+from forecast.evaluation.origins import BacktestSettings, cuts, series_units
+from forecast.evaluation.results import BacktestResult, score_origin, summarise
+from forecast.inputs.catalogue import load_catalogue
+from forecast.inputs.observations import read_observations
+from forecast.inputs.tabular import read_table
+from forecast.streams import rng_for
 
 MODELS = {"AutoETS": lambda: AutoETS(season_length=1), "AutoTheta": lambda: AutoTheta(
     season_length=1), "RandomWalkWithDrift": RandomWalkWithDrift, "Naive": Naive}

@@ -4,13 +4,15 @@
     ws = forecast.open_workspace("~/xiangtan")   # see forecast.api
 """
 
-__version__ = "0.1.0"
+from forecast.config import VERSION
+
+__version__ = VERSION
 
 
 def __getattr__(name: str):
     """``forecast.open_workspace`` and friends, imported on first use (the package stays
     light to import)."""
-    if name in ("open_workspace", "runs", "compare_runs"):
+    if name in ("open_workspace", "runs", "compare_runs", "example"):
         from forecast import api
 
         return getattr(api, name)

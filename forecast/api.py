@@ -8,12 +8,18 @@
     ws.compare(ws.history().run_id[1], result.run_id)  # what moved since, and why
 
 The `forecast` command is a skin over this: `forecast run`, `runs`, `compare`, `template`
-and `report` call these methods and print what they return.
+and `report` call these methods and print what they return. This is the interface: the only
+layer that reads the clock (the calendar year, the run's id and time), the environment
+($FORECAST_HISTORY_URL, $DASK_SCHEDULER_ADDRESS, the user) and the current directory; the
+pipeline below receives them as arguments.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import getpass
+import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,34 +27,52 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from forecast.assess import Assessment, Settings, assess, check_scenarios
-from forecast.backtest import BacktestSettings, run_backtest, series_units, summarise
-from forecast.calibration import NONE, Calibration, load_calibration
-from forecast.catalogue import load_catalogue
+from forecast.assessment.layout import check_scenarios
+from forecast.assessment.review import review
+from forecast.assessment.run import Assessment, assess
+from forecast.assessment.settings import Settings
 from forecast.config import (
-    CALIBRATION_FILE,
+    CALIBRATION_CORPUS,
     DEFAULT_DRAWS,
     DEFAULT_MODEL,
     DEFAULT_SEED,
-    bundled_workspace,
+    EXAMPLE_DATA,
+    EXAMPLE_PARTS,
+    backtest_folder,
+    default_calibration_target,
+    reference_workspace,
     resolve_workspace,
 )
-from forecast.dataset import provinces_of, read_observations, read_regions, read_table
-from forecast.entry import ENTRY_FOLDER, template_frame, write_template
 from forecast.errors import InputError
-from forecast.execution import default_workers, executor
+from forecast.evaluation.backtest import run_backtest
+from forecast.evaluation.learn import learn
+from forecast.evaluation.origins import BacktestSettings, series_units
+from forecast.evaluation.panel import as_parents, pooled_indicators
+from forecast.evaluation.results import summarise
+from forecast.execution import SCHEDULER_ENV, default_workers, executor
 from forecast.extract import Draft, extract_plan
 from forecast.extract.writing import check_draft, draft_yaml
-from forecast.history import compare, connect, history_url, list_runs, record_outputs
-from forecast.learn import learn
-from forecast.models.pooled.inference import PooledSettings
-from forecast.outputs import prepare_out_dir, run_metadata, write_backtest, write_run
-from forecast.panel_backtest import as_parents, pooled_indicators
-from forecast.reports import Written, rerender, write_reports
-from forecast.reports.source import RunOutputs, read_run
-from forecast.review import review
-from forecast.scenarios import select
-from forecast.workspace import LoadedWorkspace, load_workspace
+from forecast.files import atomic_folder, prepare_out_dir
+from forecast.inputs.catalogue import load_catalogue
+from forecast.inputs.observations import read_observations
+from forecast.inputs.regions import provinces_of, read_regions
+from forecast.inputs.scenarios import select
+from forecast.inputs.tabular import read_table
+from forecast.inputs.workbooks import template_frame, write_template
+from forecast.inputs.workspace import LoadedWorkspace, load_workspace
+from forecast.models.hierarchy.settings import PooledSettings
+from forecast.outputs.history import (
+    ENV_URL,
+    compare,
+    connect,
+    history_url,
+    list_runs,
+    record_outputs,
+)
+from forecast.outputs.reports import Written, rerender, write_reports
+from forecast.outputs.reports.source import RunOutputs, read_run
+from forecast.outputs.run_folder import run_metadata, write_backtest, write_run
+from forecast.simulation.calibration import NONE, Calibration, load_calibration
 
 LARGE_WORKSPACE = 20_000  # observation rows above which `local` uses every core by default
 
@@ -73,8 +97,9 @@ class OpenWorkspace:
     def __init__(self, path: Path | str | None = None, history: str | None = None,
                  this_year: int | None = None):
         self.this_year = this_year or dt.date.today().year
-        self.loaded: LoadedWorkspace = load_workspace(path, self.this_year)
-        self.history_url = history_url(self.loaded.workspace.reports, history)
+        self.loaded: LoadedWorkspace = load_workspace(path, self.this_year, Path.cwd())
+        self.history_url = history_url(self.loaded.workspace.history_file, history,
+                                       os.environ.get(ENV_URL))
 
     @property
     def inputs(self):
@@ -88,11 +113,13 @@ class OpenWorkspace:
                  seed: int = DEFAULT_SEED, as_of: int | None = None,
                  scenarios: list[str] | None = None,
                  pooled: PooledSettings | None = None) -> Settings:
-        """The settings of a run (scenario ids checked; every scenario when None)."""
+        """The settings of a run (scenario ids checked; every scenario when None). The review
+        looks from ``as_of``, else from the calendar year."""
         if as_of is not None and as_of > self.this_year:
             raise InputError(f"--as-of {as_of} is in the future",
                              fix=f"use {self.this_year} or earlier")
         return Settings(model=model, draws=draws, seed=seed, as_of=as_of,
+                        review_year=self.this_year if as_of is None else as_of,
                         calibration=load_calibration(self.loaded.workspace.models),
                         pooled=pooled or PooledSettings(),
                         cache_dir=self.loaded.workspace.models,
@@ -112,6 +139,7 @@ class OpenWorkspace:
         db = connect(self.history_url)  # a bad URL fails before anything is written
         if engine == "local" and workers is None and len(inputs.observations) > LARGE_WORKSPACE:
             workers = default_workers()
+        scheduler = scheduler or os.environ.get(SCHEDULER_ENV)
         with executor(engine, workers, scheduler) as pool:
             result = assess(inputs, settings, pool, **_assess_hooks(callbacks))
             reviewed = review(inputs, settings, result, pool)
@@ -123,7 +151,7 @@ class OpenWorkspace:
                               "file": sc.file.name if sc.file else None}
                              for sc in settings.scenarios]
         run_id = f"{dt.datetime.now():%Y%m%d-%H%M%S}-{settings.model}-seed{settings.seed}"
-        target = out if out is not None else self.loaded.workspace.reports / run_id
+        target = out if out is not None else self.loaded.workspace.run_folder(run_id)
         written: list[Written] = []
         files: list[RunOutputs] = []  # the run as read back once: for the reports and history
         on_reports = (callbacks or {}).get("on_reports")
@@ -137,7 +165,8 @@ class OpenWorkspace:
 
         write_run(target, result, inputs.plans, meta, lang, inputs.catalogue, reviewed, finish)
         recorded = record_outputs(db, run_id, files[0].meta, files[0].rows,
-                                  files[0].diagnostics, target)
+                                  files[0].diagnostics, target,
+                                  dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), _user())
         return RunResult(recorded, target, result.rows, result.suggestions, reviewed, result,
                          written)
 
@@ -178,8 +207,7 @@ class OpenWorkspace:
         inputs = self.loaded.inputs
         frame = template_frame(self._plan_inputs(plan).plans[0], inputs.catalogue,
                                inputs.observations, inputs.regions, self.this_year)
-        target = out if out is not None else \
-            self.loaded.workspace.data / ENTRY_FOLDER / f"{plan}.xlsx"
+        target = out if out is not None else self.loaded.workspace.template_file(plan)
         if target.suffix.lower() != ".xlsx":
             raise InputError("the workbook must be an .xlsx file", file=target,
                              fix="give --out a name ending in .xlsx")
@@ -196,6 +224,14 @@ class OpenWorkspace:
         return rerender(run_folder, lang, plan, on_start)
 
 
+def _user() -> str:
+    """Who runs: recorded with each run in the history."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
 def _assess_hooks(callbacks: dict[str, Callable] | None) -> dict[str, Callable]:
     """The callbacks ``assess`` takes (progress, on_start, on_fit), without on_reports."""
     return {k: v for k, v in (callbacks or {}).items() if k != "on_reports"}
@@ -210,11 +246,11 @@ def backtest(observations: Path, *, model: str = DEFAULT_MODEL, holdout: int = 3
     """Out-of-sample evaluation of ``model`` on the series in ``observations`` (the last
     ``holdout`` years held out at ``origins`` rolling origins); writes metrics.csv and
     summary.json into ``out`` and returns it with the summary (`forecast backtest`)."""
-    obs, catalogue = _read_series(Path(observations), kind, dt.date.today().year)
+    now = dt.datetime.now()
+    obs, catalogue = _read_series(Path(observations), kind, now.year)
     settings = BacktestSettings(model=model, holdout=holdout, origins=origins, draws=draws,
                                 seed=seed, after=after, calibration=_calibration(calibration))
-    target = out if out is not None else \
-        Path("reports") / f"backtest-{dt.datetime.now():%Y%m%d-%H%M%S}-{model}"
+    target = out if out is not None else backtest_folder(Path.cwd(), f"{now:%Y%m%d-%H%M%S}", model)
     prepare_out_dir(target)
     units = series_units(obs, catalogue)
     tree = _regions_beside(Path(observations), regions)
@@ -232,23 +268,24 @@ def backtest(observations: Path, *, model: str = DEFAULT_MODEL, holdout: int = 3
 
 def calibrate(until: int | None = None, horizon: int = 6, draws: int = 1000,
               seed: int = DEFAULT_SEED, pooled: bool = True, workers: int | None = None,
-              out: Path = CALIBRATION_FILE, progress: Callable[[int], object] | None = None,
+              out: Path | None = None, progress: Callable[[int], object] | None = None,
               on_start: Callable[[int], object] | None = None) -> tuple[Calibration, dict]:
     """Learn the default model's calibration from backtests on the bundled corpus (held-out
-    years up to ``until``) and save it to ``out`` (`forecast calibrate`); returns it with
-    the learning report (its ``series`` and ``until`` included)."""
-    root = bundled_workspace().data
+    years up to ``until``) and save it to ``out`` (`forecast calibrate`; default
+    ``config.default_calibration_target``); returns it with the learning report (its
+    ``series`` and ``until`` included)."""
+    out = default_calibration_target(Path.cwd()) if out is None else out
     this_year = dt.date.today().year
-    obs, catalogue = _read_series(root / "observations.csv", None, this_year)
+    obs, catalogue = _read_series(EXAMPLE_DATA / "observations.csv", None, this_year)
     units = series_units(obs, catalogue)
     own = {u.indicator.id for u in units}
-    corpus = yaml.safe_load((root / "calibration" / "corpus.yaml").read_text("utf-8"))
+    corpus = yaml.safe_load((CALIBRATION_CORPUS / "corpus.yaml").read_text("utf-8"))
     for entry in corpus:
-        obs, catalogue = _read_series(root / "calibration" / entry["file"], entry["kind"],
+        obs, catalogue = _read_series(CALIBRATION_CORPUS / entry["file"], entry["kind"],
                                       this_year)
         units += series_units(obs, catalogue)
     until = max(int(u.years[-1]) for u in units) if until is None else until
-    tree = read_regions(root / "regions.csv") if pooled else None
+    tree = read_regions(EXAMPLE_DATA / "regions.csv") if pooled else None
     total = 2 * len(units)
     if tree is not None:  # the pooled backtest reports the series of pooled indicators
         chosen = pooled_indicators(units, "auto", as_parents(tree))
@@ -261,7 +298,7 @@ def calibrate(until: int | None = None, horizon: int = 6, draws: int = 1000,
                              f"{horizon} --draws {draws} --seed {seed}",
                              "created": dt.date.today().isoformat()})
     calibration.save(out)
-    return calibration, {**report, "series": len(units), "until": until}
+    return calibration, {**report, "series": len(units), "until": until, "out": str(out)}
 
 
 def _regions_beside(observations: Path, regions: Path | None):
@@ -294,8 +331,8 @@ def _read_series(path: Path, kind: str | None, this_year: int):
 
 
 def _history_of(path: Path | str | None, url: str | None) -> str:
-    ws, _ = resolve_workspace(None if path is None else Path(path).expanduser())
-    return history_url(ws.reports, url)
+    ws, _ = resolve_workspace(None if path is None else Path(path).expanduser(), Path.cwd())
+    return history_url(ws.history_file, url, os.environ.get(ENV_URL))
 
 
 def runs(path: Path | str | None = None, url: str | None = None, plan: str | None = None
@@ -319,17 +356,37 @@ def extract(document: Path | str, workspace: Path | str | None = None,
     validate can still take a new draft; the draft itself is checked with the plan reader.
     ``region`` sets the plan's region when the
     document does not name it (or names it differently)."""
-    ws, _ = resolve_workspace(None if workspace is None else Path(workspace))
+    ws = reference_workspace(None if workspace is None else Path(workspace), Path.cwd())
     catalogue = load_catalogue(ws.indicators_file)
     names: list[str] = []
     if ws.regions_file.exists():
         regions = read_regions(ws.regions_file)
         names = [*regions["region"], *regions["name_zh"].dropna()]
-    draft = extract_plan(document, catalogue, names)
+    draft = extract_plan(document, catalogue, names, dt.date.today().year)
     if region:
         draft.region = region
-    check_draft(draft_yaml(draft), catalogue)  # what a run will check, with this catalogue
+    check_draft(draft_yaml(draft), catalogue, document)  # what a run will check
     return draft
+
+
+def example(folder: Path | str) -> Path:
+    """Copy the bundled example workspace (real provincial statistics, the five seed plans,
+    their documents and the scenarios) into ``folder``, which must be new or empty; returns
+    it. `forecast example DIR`, then `forecast run DIR`."""
+    out = Path(folder).expanduser()
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InputError("the folder exists and is not empty", file=out,
+                         fix="give a new or empty folder (nothing is ever overwritten)")
+    with atomic_folder(out) as tmp:
+        data = tmp / "data"
+        data.mkdir()
+        for part in EXAMPLE_PARTS:
+            source = EXAMPLE_DATA / part
+            if source.is_dir():
+                shutil.copytree(source, data / part, copy_function=shutil.copyfile)
+            elif source.is_file():
+                shutil.copyfile(source, data / part)
+    return out
 
 
 def open_workspace(path: Path | str | None = None, history: str | None = None

@@ -1,19 +1,57 @@
-"""Paths of the bundled example workspace and of a user's workspace; run defaults."""
+"""Every path the toolkit reads or writes, and the run defaults.
+
+Two places hold what ships with the package: ``forecast/data/`` (the catalogue, the priors,
+the default calibration and the other decisions that are data, not code) and the bundled
+example workspace. In a checkout the example is the repository itself (its ``data/``,
+``models/`` and ``reports/``); in an installed wheel it is package data, copied out with
+``forecast example DIR``. A workspace's own paths are the properties of ``Workspace``; nothing
+else builds paths by hand.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+from forecast.errors import InputError
+
+VERSION = "0.1.0"  # the package's version (pyproject.toml reads it from here)
 PACKAGE_DIR = Path(__file__).resolve().parent
-PROJECT_ROOT = PACKAGE_DIR.parent
-CATALOGUE_FILE = PACKAGE_DIR / "data" / "indicators.yaml"
-PRIORS_FILE = PACKAGE_DIR / "data" / "priors.yaml"
-CALIBRATION_FILE = PROJECT_ROOT / "models" / "calibration.json"  # made by `forecast calibrate`
+PACKAGE_DATA = PACKAGE_DIR / "data"
+CATALOGUE_FILE = PACKAGE_DATA / "indicators.yaml"
+PRIORS_FILE = PACKAGE_DATA / "priors.yaml"
+DERIVED_FILE = PACKAGE_DATA / "derived.yaml"  # which formula indicators are derived
+CALIBRATION_EVIDENCE_FILE = PACKAGE_DATA / "calibration_evidence.json"
+CALIBRATION_FILE = PACKAGE_DATA / "calibration.json"  # made by `forecast calibrate`
+CALIBRATION_NAME = "calibration.json"  # a workspace's own, in its models/
+
+
+def _checkout_root() -> Path | None:
+    """The repository around the package when it runs from a checkout (editable install or
+    the source tree), else None (an installed wheel)."""
+    root = PACKAGE_DIR.parent
+    if (root / "pyproject.toml").is_file() and (root / "data" / "plans").is_dir():
+        return root
+    return None
+
+
+CHECKOUT_ROOT = _checkout_root()
+# The bundled example workspace: the repository, or the wheel's copy of its data/ (package
+# data in forecast/example/data/).
+EXAMPLE_ROOT = CHECKOUT_ROOT or PACKAGE_DIR / "example"
+EXAMPLE_DATA = EXAMPLE_ROOT / "data"
+# What `forecast example DIR` copies into DIR/data/ (the rest of data/ is the calibration
+# corpus and the benchmarks' series, which stay with the package).
+EXAMPLE_PARTS = ("observations.csv", "regions.csv", "PROVENANCE.md", "plans", "scenarios",
+                 "documents")
+CALIBRATION_CORPUS = EXAMPLE_DATA / "calibration"  # `forecast calibrate` learns from it
 
 DEFAULT_DRAWS = 2000
 DEFAULT_SEED = 20231
 DEFAULT_MODEL = "auto"  # per indicator: the pooled model where regions can pool, else trend
+
+ENTRY_FOLDER = "entry"  # data/entry/: filled data-entry workbooks, read with observations.csv
+HISTORY_FILE = "history.sqlite"  # the run history, in a workspace's reports/
 
 
 @dataclass(frozen=True)
@@ -43,6 +81,10 @@ class Workspace:
         return self.data / "scenarios"
 
     @property
+    def entry(self) -> Path:
+        return self.data / ENTRY_FOLDER
+
+    @property
     def regions_file(self) -> Path:
         return self.data / "regions.csv"
 
@@ -50,26 +92,72 @@ class Workspace:
     def indicators_file(self) -> Path:
         return self.data / "indicators.yaml"
 
+    @property
+    def history_file(self) -> Path:
+        return self.reports / HISTORY_FILE
+
     def observations_file(self) -> Path:
         """observations.csv, or observations.xlsx when only that exists."""
         csv = self.data / "observations.csv"
         xlsx = self.data / "observations.xlsx"
         return xlsx if not csv.exists() and xlsx.exists() else csv
 
+    def run_folder(self, run_id: str) -> Path:
+        return self.reports / run_id
+
+    def template_file(self, plan_id: str) -> Path:
+        """Where `forecast template` writes a plan's workbook (and `forecast run` reads it)."""
+        return self.entry / f"{plan_id}.xlsx"
+
+
+def posterior_file(models_dir: Path, name: str) -> Path:
+    """A cached posterior of one fit (``<indicator>@<year>``, counts with ``~counts``)."""
+    return models_dir / "posteriors" / f"{name}.nc"
+
+
+def plan_report_folder(run_folder: Path, plan_id: str) -> Path:
+    """Where `forecast report RUN --plan ID` writes one plan's reports."""
+    return run_folder / f"plan-{plan_id}"
+
+
+def backtest_folder(here: Path, stamp: str, model: str) -> Path:
+    """The default folder of `forecast backtest`: reports/ in the current directory."""
+    return here / "reports" / f"backtest-{stamp}-{model}"
+
+
+def default_calibration_target(here: Path) -> Path:
+    """Where `forecast calibrate` writes by default: the bundled calibration in a checkout;
+    elsewhere models/calibration.json of the current directory (a workspace's own, which its
+    runs then use)."""
+    return CALIBRATION_FILE if CHECKOUT_ROOT else here / "models" / CALIBRATION_NAME
+
 
 def bundled_workspace() -> Workspace:
-    """The repository's own example: real public statistics and the five seed plans."""
-    return Workspace(PROJECT_ROOT)
+    """The bundled example as a workspace that can be run in place: the checkout itself."""
+    if CHECKOUT_ROOT is None:
+        raise InputError("no workspace given, and this installation has no example to run in "
+                         "place", fix="copy it with `forecast example DIR`, then "
+                         "`forecast run DIR`")
+    return Workspace(CHECKOUT_ROOT)
 
 
-def resolve_workspace(path: Path | None) -> tuple[Workspace, bool]:
+def resolve_workspace(path: Path | None, here: Path) -> tuple[Workspace, bool]:
     """The workspace to run on, and whether it is the bundled example.
 
-    No argument and no data/ in the current folder means the bundled example.
+    ``path`` when given; else ``here`` (the current directory) when it has data/; else the
+    bundled example of a checkout (an InputError naming `forecast example` elsewhere).
     """
     if path is not None:
-        return Workspace(Path(path).resolve()), False
-    here = Path.cwd()
-    if (here / "data").is_dir() and here.resolve() != PROJECT_ROOT:
+        return Workspace(Path(path).expanduser().resolve()), False
+    if (here / "data").is_dir() and (CHECKOUT_ROOT is None or here.resolve() != CHECKOUT_ROOT):
         return Workspace(here), False
     return bundled_workspace(), True
+
+
+def reference_workspace(path: Path | None, here: Path) -> Workspace:
+    """The workspace whose catalogue and regions a command reads when it needs no data of
+    its own (`forecast extract`): as ``resolve_workspace``, but falling back to the example
+    shipped with the package instead of refusing."""
+    if path is not None or (here / "data").is_dir() or CHECKOUT_ROOT is not None:
+        return resolve_workspace(path, here)[0]
+    return Workspace(EXAMPLE_ROOT)

@@ -42,6 +42,7 @@ def map_units(fn: Callable[[T], R], units: Iterable[T], workers: int = 1,
 
 
 ENGINES = ("local", "dask")
+SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"  # the environment variable naming a cluster
 
 
 @contextmanager
@@ -50,9 +51,10 @@ def executor(engine: str = "local", workers: int | None = None,
     """The executor a run maps its work units over; None means in this process.
 
     - ``local``: in-process with 1 worker, else a process pool of ``workers``;
-    - ``dask``: Dask distributed. ``scheduler`` (or ``DASK_SCHEDULER_ADDRESS``) names an
-      existing cluster; without one a LocalCluster of ``workers`` processes is started for the
-      run and closed after it. Dask is an optional extra: ``pip install forecast[dask]``.
+    - ``dask``: Dask distributed. ``scheduler`` names an existing cluster (the interface
+      falls back to ``DASK_SCHEDULER_ADDRESS``); without one a LocalCluster of ``workers``
+      processes is started for the run and closed after it. Dask is an optional extra:
+      ``pip install forecast[dask]``.
     """
     if engine == "local":
         if workers is None or workers <= 1:
@@ -69,7 +71,7 @@ def executor(engine: str = "local", workers: int | None = None,
     except ImportError as exc:
         raise InputError("Dask is not installed", column="--engine",
                          fix="pip install 'forecast[dask]'") from exc
-    address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
+    address = scheduler
     with ExitStack() as stack:
         if address:
             try:

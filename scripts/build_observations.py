@@ -1,4 +1,4 @@
-"""Rebuild data/observations.csv, regions.csv and calibration/ from ../shared/data/external.
+"""Rebuild data/observations.csv, regions.csv and calibration/ from data/external/.
 
 Every value is copied from a public file listed in data/PROVENANCE.md; the only derived
 column is `gdp`, implied by R&D expenditure and R&D intensity (gdp = 100 * rd / intensity),
@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-EXTERNAL = ROOT.parent / "shared" / "data" / "external"
+EXTERNAL = ROOT / "data" / "external"
 OUT = ROOT / "data"
 
 # Xiangtan's 2021 and 2022 values, table 附件1 of seed 003 (rows 1-26, in table order).

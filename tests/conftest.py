@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from forecast.catalogue import Catalogue, load_catalogue
+from forecast.inputs.catalogue import Catalogue, load_catalogue
 
 
 @pytest.fixture(autouse=True)

@@ -9,10 +9,12 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from forecast.backtest import BacktestSettings, SeriesUnit, run_backtest, summarise
-from forecast.calibration import Calibration, fit_factor, fit_factors
 from forecast.cli import app
-from forecast.learn import learn
+from forecast.evaluation.backtest import run_backtest
+from forecast.evaluation.learn import fit_factor, fit_factors, learn
+from forecast.evaluation.origins import BacktestSettings, SeriesUnit
+from forecast.evaluation.results import summarise
+from forecast.simulation.calibration import Calibration
 
 
 def test_apply_keeps_the_median_and_scales_the_spread():

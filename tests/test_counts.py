@@ -8,18 +8,24 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from forecast.assess import Inputs, Settings, assess
-from forecast.catalogue import Indicator
-from forecast.dataset import read_observations, read_regions, series_table
+from forecast.assessment.run import assess
+from forecast.assessment.settings import Settings
 from forecast.execution import executor
+from forecast.inputs.catalogue import Indicator
+from forecast.inputs.observations import read_observations
+from forecast.inputs.plans import Target, read_plans
+from forecast.inputs.regions import read_regions
+from forecast.inputs.series import series_table
+from forecast.inputs.workspace import Inputs
+from forecast.models.choice import SMALL_COUNT, counted
 from forecast.models.counts.fit import sample_counts
 from forecast.models.counts.model import build_model
 from forecast.models.counts.panel import build_count_panel
 from forecast.models.counts.posterior import CountDraws, counts_from_idata
-from forecast.models.pooled.inference import PooledSettings
-from forecast.plans import Target, read_plans
-from forecast.pooling import SMALL_COUNT, counted, fit_stage
-from forecast.targets import Paths, compared_quantity, is_met, probability
+from forecast.models.fitting import fit_stage
+from forecast.models.hierarchy.settings import PooledSettings
+from forecast.simulation.paths import Paths
+from forecast.targets.engine import compared_quantity, is_met, probability
 
 QUICK = PooledSettings(chains=2, draws=400, tune=400)
 
@@ -162,10 +168,10 @@ targets:
 
 
 def _zhenkang(tmp_path, make_workspace, catalogue) -> Inputs:
-    from forecast.config import PROJECT_ROOT
+    from forecast.config import EXAMPLE_DATA
 
     root = make_workspace(tmp_path, ZHENKANG, PLAN)
-    regions = read_regions(PROJECT_ROOT / "data" / "regions.csv")
+    regions = read_regions(EXAMPLE_DATA / "regions.csv")
     return Inputs(catalogue, read_observations(root / "data" / "observations.csv", catalogue),
                   read_plans(root / "data" / "plans", catalogue), regions)
 

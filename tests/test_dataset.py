@@ -7,8 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from forecast.dataset import data_quality_notes, read_observations, read_regions
 from forecast.errors import InputError
+from forecast.inputs.observations import read_observations
+from forecast.inputs.regions import read_regions
+from forecast.inputs.series import data_quality_notes
 
 GOOD = "region,indicator,year,value\n湘潭市,rd_intensity,2021,2.53\n湘潭市,rd_intensity,2022,2.95\n"
 
@@ -75,12 +77,12 @@ def test_quality_notes_flag_gaps_and_short_series():
 
 def test_reading_in_chunks_changes_nothing_and_keeps_row_numbers(tmp_path, catalogue,
                                                                 monkeypatch):
-    from forecast import dataset
+    from forecast.inputs import tabular
 
     body = "".join(f"r{i % 3},gdp,{2000 + i // 3},{i + 1}\n" for i in range(30))
     path = write(tmp_path, "region,indicator,year,value\n" + body)
     whole = read_observations(path, catalogue)
-    monkeypatch.setattr(dataset, "CHUNK_ROWS", 4)
+    monkeypatch.setattr(tabular, "CHUNK_ROWS", 4)
     pd.testing.assert_frame_equal(read_observations(path, catalogue), whole)
     bad = write(tmp_path, "region,indicator,year,value\n" + body + "r1,gdp,2001,5\n",
                 name="dup.csv")

@@ -15,13 +15,15 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from forecast.assess import Inputs, Settings, assess
+from forecast.assessment.run import assess
+from forecast.assessment.settings import Settings
 from forecast.cli import app
-from forecast.config import PROJECT_ROOT
-from forecast.dataset import read_observations
+from forecast.config import EXAMPLE_DATA
 from forecast.execution import executor
-from forecast.plans import read_plans
-from forecast.scenarios import read_scenarios
+from forecast.inputs.observations import read_observations
+from forecast.inputs.plans import read_plans
+from forecast.inputs.scenarios import read_scenarios
+from forecast.inputs.workspace import Inputs
 
 distributed = pytest.importorskip("distributed")
 BIN = Path(sys.executable).parent
@@ -30,7 +32,7 @@ PROVINCES = ["北京", "上海", "广东", "湖南", "江西", "云南", "四川
 
 def workspace(root: Path, provinces: list[str], repeat: int = 1) -> Path:
     """Real provincial series (copied under `repeat` region names each) and a plan per region."""
-    obs = pd.read_csv(PROJECT_ROOT / "data" / "observations.csv")
+    obs = pd.read_csv(EXAMPLE_DATA / "observations.csv")
     obs = obs[obs["region"].isin(provinces) & obs["indicator"].isin(
         ["rd_intensity", "rd_expenditure", "gdp", "valid_invention_patents"])]
     frames, plans = [], []

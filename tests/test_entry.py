@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from forecast.cli import app
-from forecast.entry import parse_value
+from forecast.inputs.workbooks import parse_value
 
 RUNNER = CliRunner()
 HUNAN = [233.2, 287.7, 327.0, 367.9, 412.7, 468.8, 568.5, 658.3, 787.2, 898.7]  # 2011-2020

@@ -10,17 +10,17 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from forecast.catalogue import load_catalogue
 from forecast.cli import app
-from forecast.config import PROJECT_ROOT
-from forecast.dataset import read_observations
+from forecast.config import EXAMPLE_DATA
 from forecast.extract import extract_plan
 from forecast.extract.agreement import agreement, plan_keys, target_key
 from forecast.extract.units import compatible
 from forecast.extract.writing import check_draft, draft_yaml
-from forecast.plans import read_plan
+from forecast.inputs.catalogue import load_catalogue
+from forecast.inputs.observations import read_observations
+from forecast.inputs.plans import read_plan
 
-SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
+SEEDS = EXAMPLE_DATA / "documents"
 runner = CliRunner()
 
 
@@ -161,7 +161,7 @@ def test_a_plan_year_comes_from_its_title_or_its_source_plan(tmp_path):
 
 def gold() -> dict[str, dict]:
     out = {}
-    for f in sorted((PROJECT_ROOT / "data" / "plans").glob("*.yaml")):
+    for f in sorted((EXAMPLE_DATA / "plans").glob("*.yaml")):
         doc = yaml.safe_load(f.read_text(encoding="utf-8"))
         out[doc["plan"].get("source")] = doc
     return out

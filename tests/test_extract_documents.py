@@ -75,7 +75,7 @@ def weasyprint_html():
 
 def cjk_css() -> str:
     """The bundled Noto Sans CJK SC as the page font (WeasyPrint subsets it into the PDF)."""
-    from forecast.reports.fonts import font_files
+    from forecast.outputs.reports.fonts import font_files
 
     font = font_files()["Regular"].as_uri()
     return (f"@font-face {{font-family: 'Plan CJK'; src: url('{font}');}} "

@@ -100,7 +100,7 @@ def test_pdf_printed_by_weasyprint(tmp_path):
         if os.environ.get("FORECAST_CI"):
             pytest.fail(f"WeasyPrint cannot load Pango: {exc}")
         pytest.skip("WeasyPrint needs Pango (apt-get install libpango-1.0-0)")
-    from forecast.reports.fonts import font_files
+    from forecast.outputs.reports.fonts import font_files
 
     font = font_files()["Regular"].as_uri()
     css = (f"@font-face {{font-family: cjk; src: url({font});}} body {{font-family: cjk;}}"

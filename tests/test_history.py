@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from forecast.cli import app
-from forecast.history import SCHEMA_VERSION, compare, connect, list_runs
+from forecast.outputs.history import SCHEMA_VERSION, compare, connect, list_runs
 
 RUNNER = CliRunner()
 SCENARIO = "scenario: {{id: push, title: push}}\nadjustments:\n" \
@@ -122,7 +122,7 @@ def test_compare_says_why_a_probability_moved(tmp_path, tiny_workspace, url):
 WRITER = """
 import sys, time, json
 from pathlib import Path
-from forecast.history import connect, record_run
+from forecast.outputs.history import connect, record_run
 url, run_id, n, stall = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 def rows():
     for i in range(n):
@@ -131,7 +131,8 @@ def rows():
             time.sleep(120)
         yield {"plan_id": "p", "target_id": f"t{i}", "scenario": "baseline", "region": "r",
                "indicator": "gdp", "probability": 0.5}
-record_run(connect(url), run_id, {"settings": {"model": "trend"}}, rows(), {}, "folder")
+record_run(connect(url), run_id, {"settings": {"model": "trend"}}, rows(), {}, "folder",
+           "2026-01-01T00:00:00+00:00", "tester")
 """
 
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from forecast.models import get_model, simulate_series
 from forecast.models.random_walk import Drift, Naive
-from forecast.transforms import Transform
+from forecast.models.registry import get_model, simulate_series
+from forecast.models.transforms import Transform
 
 LOG = Transform("log")
 

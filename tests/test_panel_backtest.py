@@ -9,13 +9,16 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from forecast.backtest import LEVELS, BacktestSettings, run_backtest, series_units, summarise
-from forecast.config import PROJECT_ROOT
-from forecast.dataset import read_observations, read_regions
-from forecast.learn import MIN_HELD_OUT_YEARS, learn, pooled_spread
-from forecast.models.pooled.inference import PooledSettings
+from forecast.config import EXAMPLE_DATA
+from forecast.evaluation.backtest import run_backtest
+from forecast.evaluation.learn import MIN_HELD_OUT_YEARS, learn, pooled_spread
+from forecast.evaluation.origins import BacktestSettings, series_units
+from forecast.evaluation.results import LEVELS, summarise
+from forecast.inputs.observations import read_observations
+from forecast.inputs.regions import read_regions
+from forecast.models.hierarchy.settings import PooledSettings
 
-DATA = PROJECT_ROOT / "data"
+DATA = EXAMPLE_DATA
 REGIONS = ("全国", "北京", "上海", "广东", "湖南", "江西", "云南")
 FAST = PooledSettings(draws=300, tune=300)
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from forecast.config import PROJECT_ROOT
+from forecast.config import EXAMPLE_DATA
 from forecast.errors import InputError
-from forecast.plans import read_plan, read_plans
+from forecast.inputs.plans import read_plan, read_plans
 
-SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
-PLANS = PROJECT_ROOT / "data" / "plans"
+SEEDS = EXAMPLE_DATA / "documents"
+PLANS = EXAMPLE_DATA / "plans"
 
 # Seed 003's table, rows 1-26: indicator and 2023 target value as printed.
 XIANGTAN_TABLE = {

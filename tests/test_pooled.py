@@ -11,15 +11,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.assess import Inputs, Settings, assess
-from forecast.config import PROJECT_ROOT
-from forecast.dataset import read_observations, read_regions, series_table
+from forecast.assessment.run import assess
+from forecast.assessment.settings import Settings
+from forecast.config import EXAMPLE_DATA, posterior_file
 from forecast.execution import executor
-from forecast.models.pooled.inference import PooledSettings
+from forecast.inputs.observations import read_observations
+from forecast.inputs.plans import read_plans
+from forecast.inputs.regions import read_regions
+from forecast.inputs.series import series_table
+from forecast.inputs.workspace import Inputs
+from forecast.models.fitting import fit_pooled, fit_stage
+from forecast.models.hierarchy.settings import PooledSettings
 from forecast.models.pooled.panel import build_panel
-from forecast.models.pooled.posterior import cache_file
-from forecast.plans import read_plans
-from forecast.pooling import fit_pooled, fit_stage
 
 QUICK = PooledSettings(chains=2, draws=400, tune=400)
 
@@ -58,7 +61,7 @@ def test_drifts_are_recovered_from_data_simulated_from_the_model():
 
 
 def _workspace(root: Path, make_workspace, observations: pd.DataFrame, target: str) -> Inputs:
-    regions = (PROJECT_ROOT / "data" / "regions.csv").read_text(encoding="utf-8")
+    regions = (EXAMPLE_DATA / "regions.csv").read_text(encoding="utf-8")
     plan = f"""
 plan: {{id: p, title: t, region: 湘潭市, base_year: 2022}}
 targets:
@@ -66,7 +69,7 @@ targets:
       text: x}}
 """
     make_workspace(root, observations.to_csv(index=False), plan, regions)
-    from forecast.catalogue import load_catalogue
+    from forecast.inputs.catalogue import load_catalogue
 
     cat = load_catalogue()
     reg = read_regions(root / "data" / "regions.csv")
@@ -75,7 +78,7 @@ targets:
 
 
 def _rd_intensity(regions: list[str]) -> pd.DataFrame:
-    obs = pd.read_csv(PROJECT_ROOT / "data" / "observations.csv")
+    obs = pd.read_csv(EXAMPLE_DATA / "observations.csv")
     obs = obs[(obs["indicator"] == "rd_intensity") & obs["region"].isin(regions)]
     return obs[["region", "indicator", "year", "value"]]
 
@@ -142,7 +145,7 @@ def test_a_cached_posterior_is_reused_only_when_its_key_matches(tmp_path):
     fit(replace(QUICK, draws=401))  # other settings: another key
     changed = dict(series, r0=series["r0"] + 0.01)
     fit(QUICK, build_panel("x", changed, {}))  # other data: another key
-    cache_file(tmp_path, "x").write_bytes(b"not a netcdf file")  # corrupt: refitted
+    posterior_file(tmp_path, "x").write_bytes(b"not a netcdf file")  # corrupt: refitted
     fit(QUICK)
     assert seen == [False, True, False, False, False]
     fit(QUICK)
@@ -165,7 +168,7 @@ def test_the_pooled_model_gives_the_same_bytes_on_every_engine(tmp_path, make_wo
 def test_rounding_noise_of_a_count_matches_simulated_rounding():
     """The sd of log(1 + x) when a count x is a latent value rounded to whole numbers, against
     a direct simulation of that rounding (uniform within ±0.5)."""
-    from forecast.transforms import Transform
+    from forecast.models.transforms import Transform
 
     count = Transform("log", 0.0, np.inf, offset=1.0, integer=True)
     rng = np.random.default_rng(11)
@@ -182,7 +185,7 @@ def test_small_counts_that_stay_flat_do_not_break_the_sampler():
     funnel: step sizes of 1e-4 and 57 divergences in 400 draws on the national benchmark. With
     the rounding noise in the likelihood: no divergences, and the pooled drift recovers the
     latent growth the counts were drawn with."""
-    from forecast.transforms import Transform
+    from forecast.models.transforms import Transform
 
     count = Transform("log", 0.0, np.inf, offset=1.0, integer=True)
     rng = np.random.default_rng(5)

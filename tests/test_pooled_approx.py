@@ -8,19 +8,15 @@ import hashlib
 import numpy as np
 import pytest
 
-from forecast.models.pooled.approx import (
-    Changes,
-    ConditionalDraws,
-    Hyper,
-    fit_approx,
-    sampled_leaves,
-    shock_prior,
-    sub_panel,
-    upper_drifts,
-)
-from forecast.models.pooled.inference import PooledSettings, diagnostics, used_levels
-from forecast.models.pooled.panel import MAX_DEPTH, build_panel
-from forecast.models.pooled.posterior import from_idata, load_cached, save_cached
+from forecast.models.hierarchy.cache import load_cached, save_cached
+from forecast.models.hierarchy.settings import PooledSettings
+from forecast.models.hierarchy.tree import MAX_DEPTH
+from forecast.models.pooled.approx import fit_approx, sampled_leaves, sub_panel
+from forecast.models.pooled.approx_draws import ConditionalDraws
+from forecast.models.pooled.conjugate import Changes, Hyper, shock_prior, upper_drifts
+from forecast.models.pooled.inference import diagnostics, used_levels
+from forecast.models.pooled.panel import build_panel
+from forecast.models.pooled.posterior import from_idata
 
 pytest.importorskip("pymc")
 pytest.importorskip("nutpie")

@@ -19,12 +19,12 @@ from fontTools.ttLib import TTFont
 from PIL import Image
 from typer.testing import CliRunner
 
-from forecast.catalogue import load_catalogue
 from forecast.cli import app
-from forecast.reports.build import build_report, implied_level
-from forecast.reports.i18n import _WORDS
-from forecast.reports.model import FanChart
-from forecast.reports.source import read_run
+from forecast.inputs.catalogue import load_catalogue
+from forecast.outputs.reports.build import build_report, implied_level
+from forecast.outputs.reports.i18n import _WORDS
+from forecast.outputs.reports.model import FanChart
+from forecast.outputs.reports.source import read_run
 
 RUNNER = CliRunner()
 XIANGTAN = "湘潭市推进国家创新型城市建设2023年工作实施方案"

@@ -10,10 +10,10 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from forecast.cli import app
-from forecast.reports.build import build_report
-from forecast.reports.docx import write_docx
-from forecast.reports.model import Table
-from forecast.reports.source import read_run
+from forecast.outputs.reports.build import build_report
+from forecast.outputs.reports.docx import write_docx
+from forecast.outputs.reports.model import Table
+from forecast.outputs.reports.source import read_run
 
 
 def test_docx_holds_every_target_chart_and_plan(tmp_path: Path, catalogue) -> None:

@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from forecast.catalogue import load_catalogue
 from forecast.cli import app
-from forecast.reports.source import read_run
-from forecast.reports.xlsx import write_xlsx
+from forecast.inputs.catalogue import load_catalogue
+from forecast.outputs.reports.source import read_run
+from forecast.outputs.reports.xlsx import write_xlsx
 
 SHEETS_ZH = ["概率", "情景比较", "可实现目标值", "中期评估", "预测分位数"]
 

@@ -10,16 +10,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.assess import Inputs, Settings, assess
-from forecast.config import PROJECT_ROOT
-from forecast.derived import derive, parse
+from forecast.assessment.review import review, status
+from forecast.assessment.run import assess
+from forecast.assessment.settings import Settings
+from forecast.config import EXAMPLE_DATA
 from forecast.errors import InputError
-from forecast.joint import growth_correlation, pair
-from forecast.plans import Target
-from forecast.progress import progress
-from forecast.review import review, status
-from forecast.scenarios import Adjustment, Scenario, apply, check_against_run, read_scenario
-from forecast.targets import Paths
+from forecast.inputs.plans import Target
+from forecast.inputs.scenarios import Adjustment, Scenario, check_against_run, read_scenario
+from forecast.inputs.workspace import Inputs
+from forecast.simulation.adjust import apply
+from forecast.simulation.dependence import growth_correlation, pair
+from forecast.simulation.derived import derive, parse
+from forecast.simulation.paths import Paths
+from forecast.targets.progress import target_progress
 
 PROVINCES = ["北京", "广东", "湖南", "江西", "浙江", "四川"]
 RD = frozenset({"rd_intensity"})
@@ -69,7 +72,7 @@ def test_a_scenario_on_a_share_stays_within_bounds(catalogue):
 
 
 def _workspace(provinces=PROVINCES, indicators=("rd_intensity", "rd_expenditure", "gdp")):
-    obs = pd.read_csv(PROJECT_ROOT / "data" / "observations.csv")
+    obs = pd.read_csv(EXAMPLE_DATA / "observations.csv")
     obs = obs[obs["region"].isin(provinces) & obs["indicator"].isin(indicators)]
     return obs[["region", "indicator", "year", "value"]].reset_index(drop=True)
 
@@ -84,10 +87,10 @@ def _targets(region: str, value: float = 3.0, cagr: float = 9.0) -> tuple[Target
 
 
 def _inputs(catalogue, targets_by_region: dict[str, tuple[Target, ...]], obs=None) -> Inputs:
-    from forecast.plans import Plan
+    from forecast.inputs.plans import Plan
 
     plans = [Plan(f"p-{r}", "t", r, (2021, 2026), 2023, None, None,
-                  tuple(replace(t, plan_id=f"p-{r}") for t in ts), PROJECT_ROOT)
+                  tuple(replace(t, plan_id=f"p-{r}") for t in ts), EXAMPLE_DATA)
              for r, ts in targets_by_region.items()]
     return Inputs(catalogue, _workspace() if obs is None else obs, plans)
 
@@ -195,7 +198,7 @@ def test_pairing_keeps_each_series_and_reaches_the_correlation():
 
 
 def test_the_pooled_correlation_of_annual_changes_is_recovered(catalogue):
-    from forecast.dataset import series_table
+    from forecast.inputs.series import series_table
 
     rng = np.random.default_rng(6)
     rows = []
@@ -214,17 +217,18 @@ def test_the_pooled_correlation_of_annual_changes_is_recovered(catalogue):
 def test_progress_against_hand_computation():
     history = Paths(2020, np.array([[2.0, 2.2, 2.4, 2.6]]))  # 2020..2023
     level = Target("p", "a", "r", "rd_intensity", "level", "x", ">=", 3.0, None, 2025, 2020)
-    got = progress(level, history)
+    got = target_progress(level, history)
     assert got["base_value"] == 2.0
     assert math.isclose(got["progress_share"], 0.6 / 1.0)
     assert math.isclose(got["time_share"], 3 / 5)
     assert math.isclose(got["achieved_rate"], 100 * ((2.6 / 2.0) ** (1 / 3) - 1))
     change = replace(level, kind="change", value=1.5)
-    assert math.isclose(progress(change, history)["progress_share"], 0.6 / 1.5)
+    assert math.isclose(target_progress(change, history)["progress_share"], 0.6 / 1.5)
     cagr = replace(level, kind="cagr", value=10.0)  # goal 2.0 * 1.1**5
-    assert math.isclose(progress(cagr, history)["progress_share"], 0.6 / (2.0 * 1.1**5 - 2.0))
+    assert math.isclose(target_progress(cagr, history)["progress_share"],
+                        0.6 / (2.0 * 1.1**5 - 2.0))
     cumulative = replace(level, kind="cumulative", value=10.0)
-    assert math.isclose(progress(cumulative, history)["progress_share"], 7.2 / 10.0)
+    assert math.isclose(target_progress(cumulative, history)["progress_share"], 7.2 / 10.0)
 
 
 def test_status_follows_the_likelihood_classes():
@@ -280,7 +284,7 @@ def test_whole_number_achievable_values_are_never_overstated():
     binding = np.random.default_rng(7).poisson(3.0, 1001).astype(float)
     up = Target("p", "a", "r", "hitech_enterprises", "change", "x", ">=", 1.0, None, 2025, 2023)
     down = replace(up, op="<=")
-    from forecast.suggestions import achievable_values
+    from forecast.targets.achievable import achievable_values
 
     for q, v in zip((0.5, 0.8, 0.9), achievable_values(up, binding), strict=True):
         assert np.mean(binding >= v) >= q > np.mean(binding >= v + 1)  # the largest such
@@ -289,7 +293,7 @@ def test_whole_number_achievable_values_are_never_overstated():
 
 
 def test_quantiles_of_a_sorted_sample_are_numpys():
-    from forecast.targets import sorted_quantiles
+    from forecast.targets.engine import sorted_quantiles
 
     x = np.sort(np.random.default_rng(8).normal(size=2001))
     levels = (0.1, 0.2, 0.5, 0.8, 0.9)

@@ -7,11 +7,13 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from forecast import scoring
-from forecast.backtest import BacktestSettings, SeriesUnit, cuts, run_backtest, summarise
-from forecast.config import PROJECT_ROOT
+from forecast.config import EXAMPLE_DATA
+from forecast.evaluation import scoring
+from forecast.evaluation.backtest import run_backtest
+from forecast.evaluation.origins import BacktestSettings, SeriesUnit, cuts
+from forecast.evaluation.results import summarise
 
-EXTERNAL = PROJECT_ROOT.parent / "shared" / "data" / "external"
+EXTERNAL = EXAMPLE_DATA / "external"
 
 
 def test_mase_and_smape_by_hand():

@@ -7,18 +7,18 @@ import math
 import numpy as np
 import pytest
 
-from forecast.plans import Target
-from forecast.targets import (
+from forecast.inputs.plans import Target
+from forecast.simulation.paths import Paths
+from forecast.targets.engine import (
     NotAssessable,
-    Paths,
     binding_statistic,
     compared_quantity,
     historical_rate,
     is_met,
-    likelihood,
     probability,
     required_rate,
 )
+from forecast.targets.likelihood import likelihood
 
 # three paths over 2020..2023; 2020 and 2021 observed (same in every row)
 PATHS = Paths(2020, np.array([

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from forecast.models import simulate_series
-from forecast.transforms import transform_for
+from forecast.models.registry import simulate_series
+from forecast.models.transforms import transform_for
 
 
 def test_logit_keeps_shares_inside_0_100(catalogue):

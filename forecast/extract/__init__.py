@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from forecast.catalogue import Catalogue, load_catalogue
 from forecast.extract.documents import Document, read_document
 from forecast.extract.draft import Draft, DraftTarget, build_draft
+from forecast.inputs.catalogue import Catalogue, load_catalogue
 
 __all__ = ["Document", "Draft", "DraftTarget", "extract_plan", "read_document"]
 
 
 def extract_plan(path: Path | str, catalogue: Catalogue | None = None,
-                 regions: list[str] | None = None) -> Draft:
-    """The draft plan of the document at ``path`` (txt, docx, pdf or html)."""
+                 regions: list[str] | None = None, this_year: int | None = None) -> Draft:
+    """The draft plan of the document at ``path`` (txt, docx, pdf or html). ``this_year``
+    (the calendar year, which the interface passes) is the plan's year when neither the
+    document nor its date says one."""
     doc = read_document(Path(path))
-    return build_draft(doc, catalogue or load_catalogue(), regions or [])
+    return build_draft(doc, catalogue or load_catalogue(), regions or [], this_year)

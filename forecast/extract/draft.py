@@ -15,13 +15,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from forecast.catalogue import Catalogue
+from forecast.errors import InputError
 from forecast.extract.documents import Document
 from forecast.extract.grammar import ClauseReader, Period, Reading, Skipped
 from forecast.extract.matching import Match, Matcher, _bigrams
 from forecast.extract.tables import TableRow, read_table, table_span
 from forecast.extract.text import Normalised, normalise
 from forecast.extract.units import convert, family
+from forecast.inputs.catalogue import Catalogue
 
 _PLAN_WORDS = re.compile(r"方案|规划|计划|纲要|意见|通知|要点|措施|办法")
 _TITLE_IN_BOOK = re.compile(r"《([^》]{4,80})》")
@@ -136,10 +137,11 @@ def plan_region(title: str, text: str, regions: list[str]) -> str | None:
     return None
 
 
-def plan_period(title: str, text: str, published: dt.date | None, deadlines: list[int]) -> Period:
+def plan_period(title: str, text: str, published: dt.date | None, deadlines: list[int],
+                this_year: int | None) -> Period:
     """The plan's years: a range or a year in the title, else a range in the opening
     paragraphs (根据…行动方案(2021-2025年)), else the deadlines the text states, else the year
-    it was published."""
+    it was published, else ``this_year``."""
     head = normalise(title).text
     opening = normalise(text[:1500]).text
     pub = published.year if published else None
@@ -157,7 +159,10 @@ def plan_period(title: str, text: str, published: dt.date | None, deadlines: lis
         end = Counter(deadlines).most_common(1)[0][0]
         start = min([d for d in deadlines if d <= end] + ([pub] if pub and pub <= end else []))
         return Period(start, end, start - 1, pub)
-    year = pub or dt.date.today().year
+    year = pub or this_year
+    if year is None:
+        raise InputError("the document states no year and no date", fix="write the plan's "
+                         "years in its title, e.g. …(2023-2025年)")
     return Period(year, year, year - 1, pub)
 
 
@@ -172,12 +177,13 @@ def _deadline_years(norm: Normalised) -> list[int]:
 # ---- assembly ------------------------------------------------------------------------------
 
 
-def build_draft(doc: Document, catalogue: Catalogue, regions: list[str]) -> Draft:
+def build_draft(doc: Document, catalogue: Catalogue, regions: list[str],
+                this_year: int | None = None) -> Draft:
     """Read ``doc`` into a draft plan."""
     norm = normalise(doc.text)
     title = plan_title(doc)
     published = plan_published(doc.text)
-    period = plan_period(title, doc.text, published, _deadline_years(norm))
+    period = plan_period(title, doc.text, published, _deadline_years(norm), this_year)
     region = plan_region(title, doc.text, regions)
     matcher = Matcher(catalogue)
 

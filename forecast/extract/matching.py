@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from forecast.catalogue import Catalogue, Indicator
 from forecast.extract.text import normalise
 from forecast.extract.units import compatible
+from forecast.inputs.catalogue import Catalogue, Indicator
 
 FUZZY_THRESHOLD = 0.75
 

@@ -13,13 +13,13 @@ from typing import Any
 
 import yaml
 
-from forecast.catalogue import Catalogue
 from forecast.errors import InputError
 from forecast.extract.draft import Draft, DraftTarget
-from forecast.plans import read_plan
+from forecast.inputs.catalogue import Catalogue
+from forecast.inputs.plans import parse_plan
 
 _HEADER = """\
-# Draft read by `forecast extract` from {source} on {today}.
+# Draft read by `forecast extract` from {source}{today}.
 # Review every target against the document before moving this file into data/plans/:
 #  - `text` is the clause as written and `span` its characters in the document's text;
 #  - `confidence` is lower where the reading had to assume something (see `note`);
@@ -102,17 +102,20 @@ def draft_document(draft: Draft, plan_id: str | None = None) -> dict[str, Any]:
     return {"plan": plan, "targets": targets}
 
 
-def draft_yaml(draft: Draft, plan_id: str | None = None) -> str:
-    """The draft plan file's text."""
+def draft_yaml(draft: Draft, plan_id: str | None = None, today: dt.date | None = None) -> str:
+    """The draft plan file's text; its header says ``today`` when given (the interface
+    passes the date it was made)."""
     doc = draft_document(draft, plan_id)
     body = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100,
                           default_flow_style=None)
-    head = _HEADER.format(source=draft.source.name, today=dt.date.today().isoformat())
+    head = _HEADER.format(source=draft.source.name,
+                          today=f" on {today.isoformat()}" if today else "")
     return head + body
 
 
-def check_draft(text: str, catalogue: Catalogue) -> None:
-    """Validate a draft with the plan reader, as a run would once indicators are filled in.
+def check_draft(text: str, catalogue: Catalogue, source: Path | str = "draft") -> None:
+    """Validate a draft with the plan reader, as a run would once indicators are filled in;
+    errors name ``source`` (the document it was read from).
 
     Targets still without an indicator are left out of the check; everything else must pass.
     """
@@ -120,10 +123,7 @@ def check_draft(text: str, catalogue: Catalogue) -> None:
     doc["targets"] = [t for t in doc["targets"] if t.get("indicator")
                       and (t["kind"] != "relative" or t.get("other_indicator"))]
     doc["plan"]["region"] = doc["plan"]["region"] or "unknown"
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "draft.yaml"
-        path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-        read_plan(path, catalogue)
+    parse_plan(doc, catalogue, Path(source))
 
 
 def write_text(path: Path, text: str, force: bool = False) -> None:

@@ -1,106 +1,19 @@
-"""The model family. Every model has the same verbs: ``fit(z, transform).simulate(h, n, rng)``.
+"""The models: fit a series (or every region's series of an indicator), simulate its future.
 
-``simulate_series`` is the one place that falls back to `drift` when a series is too short for
-the chosen model or its fit fails, and that mixes the ensemble's members.
+Single series share the verbs ``fit(z, transform).simulate(h, n, rng)``:
+
+base.py          the protocol every single-series model follows
+transforms.py    the model scale: logit for shares, log for amounts, counts and ratios
+random_walk.py   naive, drift and linear (random walks with honest small-sample spread)
+statespace.py    ets, llt, arima (statsmodels)
+cagr.py          the SDG trackers' deterministic trend rule (a reference)
+registry.py      the models by name, the fallbacks and the mixtures (trend, ensemble)
+
+Indicators pooled over the tree of regions:
+
+hierarchy/       what the hierarchical models share: tree, samplers, settings, cache
+pooled/          `bayes`: the hierarchical random walk with drift
+counts/          `counts`: small counts as negative-binomial flows or entry-exit stocks
+choice.py        what `auto` fits for each indicator, and why
+fitting.py       stage one of a run: the panels and their fits, through the cache
 """
-
-from __future__ import annotations
-
-from collections.abc import Callable
-
-import numpy as np
-
-from forecast.models.base import FitInfo, Model
-from forecast.models.random_walk import Drift, LinearDrift, Naive, load_prior
-from forecast.models.statespace import Arima011, Ets, FitFailed, LocalLinearTrend
-from forecast.models.trend_rule import CagrRule
-from forecast.transforms import Transform
-
-ENSEMBLE_MEMBERS = ("ets", "llt", "arima")
-TREND_MEMBERS = ("linear", "drift")
-MODEL_NAMES = ("auto", "bayes", "counts", "trend", "ensemble", "naive", "drift", "linear",
-               "cagr", "ets", "llt", "arima")
-MODEL_HELP = {
-    "auto": "per indicator: counts for whole-number series up to 100, bayes where several "
-    "regions of the hierarchy have it, trend where one does (the default; the reason is in "
-    "probabilities.json)",
-    "bayes": "hierarchical Bayesian random walk with drift pooled across the regions of "
-    "regions.csv (PyMC; posteriors cached in models/)",
-    "counts": "counts as counts: negative-binomial flows, stocks moved by whole entries and "
-    "exits, rates pooled over the tree (every count series; the rest as auto)",
-    "trend": "calibrated mixture of linear and compound-growth drift, weights learned per "
-    "indicator from backtests",
-    "ensemble": "equal-weight mixture of ets, llt and arima paths",
-    "naive": "random walk: no trend",
-    "drift": "random walk with drift on the log/logit scale: the past average growth rate "
-    "continues",
-    "linear": "random walk with drift whose median adds the past average annual change",
-    "cagr": "UN ESCAP trend rule: recency-weighted growth, deterministic (reference only)",
-    "ets": "damped-trend exponential smoothing (statsmodels ETSModel)",
-    "llt": "local linear trend (statsmodels UnobservedComponents)",
-    "arima": "ARIMA(0,1,1) with drift (statsmodels ARIMA)",
-}
-
-
-def get_model(name: str) -> Model:
-    """A single (non-ensemble) model by name."""
-    prior_df, prior_scale = load_prior()
-    models: dict[str, Callable[[], Model]] = {
-        "naive": lambda: Naive(prior_df, prior_scale),
-        "drift": lambda: Drift(prior_df, prior_scale),
-        "linear": lambda: LinearDrift(prior_df, prior_scale),
-        "cagr": CagrRule,
-        "ets": Ets,
-        "llt": LocalLinearTrend,
-        "arima": Arima011,
-    }
-    if name not in models:
-        raise KeyError(name)
-    return models[name]()
-
-
-def _simulate_one(name: str, z: np.ndarray, transform: Transform, horizon: int, n: int,
-                  rng: np.random.Generator, info: FitInfo) -> np.ndarray:
-    model = get_model(name)
-    if len(z) < model.min_points:
-        info.notes.append(f"{name} needs {model.min_points} points, has {len(z)}: drift used")
-        model = get_model("drift")
-    try:
-        return model.fit(z, transform).simulate(horizon, n, rng)
-    except (FitFailed, np.linalg.LinAlgError, ValueError) as exc:
-        info.notes.append(f"{name} fit failed ({exc}): drift used")
-        return get_model("drift").fit(z, transform).simulate(horizon, n, rng)
-
-
-def mixture_sizes(n_paths: int, weights: list[float]) -> list[int]:
-    """Paths per member: proportional to the weights, summing to n_paths (largest remainder)."""
-    w = np.asarray(weights, float) / np.sum(weights)
-    exact = w * n_paths
-    sizes = np.floor(exact).astype(int)
-    for i in np.argsort(-(exact - sizes), kind="stable")[: n_paths - sizes.sum()]:
-        sizes[i] += 1
-    return [int(s) for s in sizes]
-
-
-def simulate_series(name: str, z: np.ndarray, transform: Transform, horizon: int, n_paths: int,
-                    rng_for: Callable[[str], np.random.Generator],
-                    weights: dict[str, float] | None = None) -> tuple[np.ndarray, FitInfo]:
-    """Paths (n_paths, horizon) on the model scale for one series, and what was used.
-
-    ``rng_for(member)`` gives each model its own random stream, so adding a member to a
-    mixture does not change the others' paths. ``weights`` are the mixture weights of `trend`'s
-    members (equal when not given); `ensemble` mixes its members equally.
-    """
-    info = FitInfo(model=name)
-    if name == "ensemble":
-        members, w = ENSEMBLE_MEMBERS, [1.0] * len(ENSEMBLE_MEMBERS)
-    elif name == "trend":
-        members = TREND_MEMBERS
-        w = [(weights or {}).get(m, 1.0) for m in members]
-    else:
-        return _simulate_one(name, z, transform, horizon, n_paths, rng_for(name), info), info
-    parts = [
-        _simulate_one(member, z, transform, horizon, size, rng_for(member), info)
-        for member, size in zip(members, mixture_sizes(n_paths, w), strict=True) if size > 0
-    ]
-    return np.vstack(parts), info

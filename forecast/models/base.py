@@ -7,7 +7,7 @@ from typing import Protocol
 
 import numpy as np
 
-from forecast.transforms import Transform
+from forecast.models.transforms import Transform
 
 
 class Fitted(Protocol):

@@ -19,7 +19,7 @@ import numpy as np
 import yaml
 
 from forecast.config import PRIORS_FILE
-from forecast.transforms import Transform
+from forecast.models.transforms import Transform
 
 
 @cache

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from forecast.transforms import Transform
+from forecast.models.transforms import Transform
 
 PARAM_DRAWS = 20  # parameter draws per series; paths are shared out among them
 

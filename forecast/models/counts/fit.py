@@ -1,7 +1,8 @@
 """Fit the count model with nutpie's NUTS into a tidy ArviZ posterior, and check it.
 
-As for the pooled model, compiling is the expensive step, so a process keeps one compiled model
-per (node bucket, state bucket, flow or stock) and swaps each indicator's data in. The
+As for the pooled model, compiling is the expensive step: the compiled model is kept per (node
+bucket, state bucket, flow or stock) in ``hierarchy.samplers`` and each indicator's data are
+swapped in. The
 posterior keeps what simulation needs, per region with data: drift, exit probability and the
 latest log entry rate; and the shared walk step, shape and hyperparameters.
 """
@@ -15,10 +16,14 @@ import numpy as np
 
 from forecast.models.counts.model import MODEL_VERSION, build_model, model_data
 from forecast.models.counts.panel import CountPanel
-from forecast.models.pooled.inference import PooledSettings, convergence, quiet_pymc
-from forecast.models.pooled.model import bucket
-
-_COMPILED: dict[tuple, object] = {}  # (node bucket, state bucket, flow) -> compiled model
+from forecast.models.hierarchy.samplers import (
+    bucket,
+    convergence,
+    nutpie_sample,
+    pymc_sample,
+    quiet_pymc,
+)
+from forecast.models.hierarchy.settings import PooledSettings
 
 
 def fit_key(panel: CountPanel, settings: PooledSettings, seed: int) -> str:
@@ -33,24 +38,10 @@ def fit_key(panel: CountPanel, settings: PooledSettings, seed: int) -> str:
 def _raw_sample(panel: CountPanel, settings: PooledSettings, seed: int):
     n_pad, s_pad = bucket(panel.n_nodes), bucket(panel.n_states)
     if settings.sampler == "pymc":
-        import pymc as pm
-
-        return pm.sample(draws=settings.draws, tune=settings.tune, chains=settings.chains,
-                         cores=1, random_seed=seed, target_accept=settings.target_accept,
-                         progressbar=False, compute_convergence_checks=False,
-                         model=build_model(panel, n_pad, s_pad))
-    import nutpie
-
-    key = (n_pad, s_pad, panel.flow)
-    compiled = _COMPILED.get(key)
-    if compiled is None:
-        compiled = nutpie.compile_pymc_model(build_model(panel, n_pad, s_pad))
-        _COMPILED[key] = compiled
-    data = model_data(panel, n_pad, s_pad)
-    compiled = compiled.with_data(**{k: v for k, v in data.items() if k in compiled.shared_data})
-    return nutpie.sample(compiled, draws=settings.draws, tune=settings.tune,
-                         chains=settings.chains, cores=min(settings.chains, 2), seed=seed,
-                         progress_bar=False, target_accept=settings.target_accept)
+        return pymc_sample(build_model(panel, n_pad, s_pad), settings, seed)
+    return nutpie_sample(("counts", n_pad, s_pad, panel.flow),
+                         lambda: build_model(panel, n_pad, s_pad),
+                         model_data(panel, n_pad, s_pad), settings, seed)
 
 
 def sample_counts(panel: CountPanel, settings: PooledSettings, seed: int):

@@ -29,8 +29,8 @@ from __future__ import annotations
 import numpy as np
 
 from forecast.models.counts.panel import EXIT_GUESS, CountPanel
-from forecast.models.pooled.model import bucket, tree_data, tree_drift
-from forecast.models.pooled.panel import MAX_DEPTH
+from forecast.models.hierarchy.samplers import bucket
+from forecast.models.hierarchy.tree import MAX_DEPTH, tree_data, tree_drift
 
 MODEL_VERSION = "counts-nb-rw-1"  # bump when the model's maths change: cached fits refit
 IMPOSSIBLE = -1e10  # log-probability of an impossible exit count (finite: safe gradients)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from forecast.models.pooled.posterior import borrowing_note
+from forecast.models.hierarchy.tree import borrowing_note
 
 MAX_LOG_RATE = 18.0  # e^18 ≈ 6.6e7 events a year: far beyond any count this model is used for
 

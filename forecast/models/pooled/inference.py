@@ -1,114 +1,58 @@
 """Fit the pooled model: NUTS by nutpie (default) or PyMC, into a tidy ArviZ posterior.
 
-Compiling a model is the expensive step (numba for nutpie, C for PyMC), so a process keeps one
-compiled model per node bucket and swaps each indicator's data in (``with_data``): a run with
+The compiled model is kept per node and year bucket (``hierarchy.samplers``), so a run with
 several indicators of about the same size compiles once. The posterior keeps only what
 forecasting and diagnostics need, with named dims (chain, draw, region, level).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import logging
-import warnings
-from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from forecast.models.pooled.model import (
-    MODEL_VERSION,
+from forecast.models.hierarchy.samplers import (
     bucket,
-    build_model,
-    model_data,
+    convergence,
+    nutpie_sample,
+    pymc_sample,
+    quiet_pymc,
     year_bucket,
 )
-from forecast.models.pooled.panel import MAX_DEPTH, Panel
+from forecast.models.hierarchy.settings import PooledSettings
+from forecast.models.hierarchy.tree import MAX_DEPTH
+from forecast.models.pooled.model import MODEL_VERSION, build_model, model_data
+from forecast.models.pooled.panel import Panel
 
-SAMPLERS = ("nutpie", "pymc")
 HYPER = ("drift_mean", "drift_spread", "shock_scale_mean", "shock_scale_spread", "nu",
          "year_shock")
 
 
-@dataclass(frozen=True)
-class PooledSettings:
-    """How the pooled model is fitted. Defaults give R-hat <= 1.01 and no divergences on the
-    bundled example (BENCHMARKS.md)."""
-
-    sampler: str = "nutpie"
-    chains: int = 4
-    draws: int = 1000  # per chain: 4,000 posterior draws
-    tune: int = 1000
-    target_accept: float = 0.95  # small steps: a lone region's shock-size funnel diverges at 0.9
-    # AR(1) of yearly changes around the drift: better on the provincial backtests' learning
-    # years and on the scored ones (BENCHMARKS.md)
-    persistence: bool = True
-    method: str = "auto"  # "nuts", "approx" (large panels), or "auto": approx above large_panel
-    large_panel: int = 400  # nodes above which `auto` uses the fast approximation
-
-    def uses_approx(self, n_nodes: int) -> bool:
-        return self.method == "approx" or (self.method == "auto" and n_nodes > self.large_panel)
-
-    def describe(self) -> dict:
-        return asdict(self)
-
-
 def fit_key(panel: Panel, settings: PooledSettings, seed: int) -> str:
     """What identifies a fit: model version, settings, seed and the data it saw."""
-    import hashlib
-
     text = json.dumps({"model": MODEL_VERSION, "settings": settings.describe(), "seed": seed,
                        "data": panel.fingerprint()}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-_COMPILED: dict[tuple, object] = {}  # (node bucket, year bucket, persistence) -> compiled
-
-
-def quiet_pymc() -> None:
-    for name in ("pymc", "pymc.sampling.mcmc", "pytensor", "nutpie", "arviz"):
-        logging.getLogger(name).setLevel(logging.ERROR)
-    warnings.filterwarnings("ignore", module="pymc|pytensor|arviz|nutpie|numba")
-
-
-def _nutpie(panel: Panel, settings: PooledSettings, seed: int, low_rank: bool = True):
-    """nutpie's NUTS through the compiled-model cache (one compile per bucket and process).
-    The low-rank mass matrix is what the year shocks need on a full panel
-    (BENCHMARKS.md); ``approx`` turns it off on its sub-panel."""
-    import nutpie
-
+def raw_sample(panel: Panel, settings: PooledSettings, seed: int, low_rank: bool = True):
+    """NUTS draws of the pooled model for ``panel`` as the sampler returns them. nutpie's
+    low-rank mass matrix is what the year shocks need on a full panel (BENCHMARKS.md); the
+    approximation turns it off on its sub-panel."""
+    if settings.sampler == "pymc":
+        return pymc_sample(build_model(panel, settings.persistence), settings, seed)
     n_pad, y_pad = bucket(panel.n_nodes), year_bucket(panel.n_years)
-    key = (n_pad, y_pad, settings.persistence)
-    compiled = _COMPILED.get(key)
-    if compiled is None:
-        compiled = nutpie.compile_pymc_model(
-            build_model(panel, settings.persistence, n_pad, y_pad))
-        _COMPILED[key] = compiled
-    # the model without persistence does not read previous years: pass only what it reads
-    data = model_data(panel, n_pad, y_pad)
-    compiled = compiled.with_data(**{k: v for k, v in data.items() if k in compiled.shared_data})
-    return nutpie.sample(compiled, draws=settings.draws, tune=settings.tune,
-                         chains=settings.chains, cores=min(settings.chains, 2), seed=seed,
-                         progress_bar=False, target_accept=settings.target_accept,
+    return nutpie_sample(("pooled", n_pad, y_pad, settings.persistence),
+                         lambda: build_model(panel, settings.persistence, n_pad, y_pad),
+                         model_data(panel, n_pad, y_pad), settings, seed,
                          low_rank_modified_mass_matrix=low_rank)
-
-
-def _pymc(panel: Panel, settings: PooledSettings, seed: int):
-    import pymc as pm
-
-    model = build_model(panel, settings.persistence)
-    # one process: a fit may itself run on a worker process, which cannot fork further
-    return pm.sample(draws=settings.draws, tune=settings.tune, chains=settings.chains, cores=1,
-                     random_seed=seed, target_accept=settings.target_accept,
-                     progressbar=False, compute_convergence_checks=False, model=model)
 
 
 def sample(panel: Panel, settings: PooledSettings, seed: int):
     """NUTS draws of the pooled model for ``panel``, as a tidy InferenceData."""
     quiet_pymc()
-    if settings.sampler not in SAMPLERS:
-        raise ValueError(f"unknown sampler {settings.sampler!r}")
-    raw = (_nutpie if settings.sampler == "nutpie" else _pymc)(panel, settings, seed)
-    return tidy(raw, panel, settings, seed)
+    return tidy(raw_sample(panel, settings, seed), panel, settings, seed)
 
 
 def tidy(raw, panel: Panel, settings: PooledSettings, seed: int):
@@ -169,22 +113,3 @@ def diagnostics(idata, levels: list[int] | None = None) -> dict:
     elif levels:  # none for a lone region: no spread between regions to learn
         parts.append(post[["drift_spread"]].sel(level=levels))
     return convergence(parts, idata)
-
-
-def convergence(parts: list, idata) -> dict:
-    """R-hat max, bulk ESS min over the variables of ``parts`` (posterior datasets), and the
-    fit's divergences, chains and draws."""
-    import arviz as az
-
-    rhat = [az.rhat(part) for part in parts]
-    ess = [az.ess(part, method="bulk") for part in parts]
-    # a variable fixed by construction (no year shock for a lone region) has no R-hat: skip it
-    r_all = np.concatenate([np.ravel(r[v].values) for r in rhat for v in r.data_vars])
-    e_all = np.concatenate([np.ravel(e[v].values) for e in ess for v in e.data_vars])
-    post = idata.posterior
-    return {
-        "r_hat_max": round(float(np.nanmax(r_all)), 4),
-        "ess_bulk_min": round(float(np.nanmin(e_all)), 1),
-        "divergences": int(idata.sample_stats["diverging"].sum()),
-        "chains": int(post.sizes["chain"]), "draws": int(post.sizes["draw"]),
-    }

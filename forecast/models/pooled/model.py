@@ -29,48 +29,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from forecast.models.pooled.panel import MAX_DEPTH, Panel
+from forecast.models.hierarchy.samplers import bucket, year_bucket
+from forecast.models.hierarchy.tree import MAX_DEPTH, tree_data, tree_drift
+from forecast.models.pooled.panel import Panel
 
 MODEL_VERSION = "pooled-rw-drift-3"  # bump when the model's maths change: cached fits refit
 YEAR_SHOCKS_MIN_REGIONS = 3  # regions with changes needed to tell a common year shock apart
-
-
-def year_bucket(n: int) -> int:
-    """The padded year count: the next power of two, at least 32."""
-    return max(32, 1 << (max(n, 1) - 1).bit_length())
-
-
-def bucket(n: int) -> int:
-    """The padded node count for ``n`` nodes: the next power of two, at least 64 (so small
-    panels share one compiled model)."""
-    return max(64, 1 << (max(n, 1) - 1).bit_length())
-
-
-def tree_data(parent: np.ndarray, depth: np.ndarray, n_pad: int) -> dict[str, np.ndarray]:
-    """The tree of regions as a compiled model reads it, padded to ``n_pad`` nodes: each
-    node's parent (``n_pad``, a zero slot, for roots and padding), its level, whether it is
-    real, and whether the roots' own spread is used (only with several roots)."""
-    pad = n_pad - len(parent)
-    parent_index = np.where(parent < 0, n_pad, parent)
-    return {
-        "parent_index": np.r_[parent_index, np.full(pad, n_pad)].astype(np.int64),
-        "level": np.r_[depth, np.zeros(pad, np.int64)].astype(np.int64),
-        "active": np.r_[np.ones(len(parent)), np.zeros(pad)],
-        "root_spread_on": np.array(1.0 if (parent < 0).sum() > 1 else 0.0),
-    }
-
-
-def tree_drift(shared: dict, drift_mean, drift_spread, drift_z):
-    """Every node's drift: the common mean plus its own and all its ancestors' deviations
-    (non-centred, ``drift_z`` scaled by the spread of the node's level)."""
-    import pytensor.tensor as pt
-
-    spread = pt.set_subtensor(drift_spread[0], drift_spread[0] * shared["root_spread_on"])
-    own = shared["active"] * spread[shared["level"]] * drift_z
-    total = own
-    for _ in range(MAX_DEPTH):  # add the parent's total: after MAX_DEPTH steps, all ancestors'
-        total = own + pt.concatenate([total, pt.zeros(1)])[shared["parent_index"]]
-    return drift_mean + total
 
 
 def model_data(panel: Panel, n_pad: int, y_pad: int) -> dict[str, np.ndarray]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-MAX_DEPTH = 6  # levels of the tree a model can hold (nation, province, city, county, park, ...)
+from forecast.models.hierarchy.tree import ancestry
 
 
 @dataclass(frozen=True)
@@ -61,16 +61,6 @@ class Panel:
     def parent_name(self, region: str) -> str | None:
         p = self.parent[self.nodes.index(region)]
         return None if p < 0 else self.nodes[p]
-
-
-def ancestry(region: str, parents: dict[str, str]) -> list[str]:
-    """The region's parent, grandparent, ... (a loop in regions.csv stops the walk)."""
-    out: list[str] = []
-    p = parents.get(region)
-    while p and p not in out and p != region:
-        out.append(p)
-        p = parents.get(p)
-    return out[: MAX_DEPTH - 1]
 
 
 def build_panel(indicator: str, series: dict[str, np.ndarray],

@@ -1,0 +1,106 @@
+"""One unit of work: a region's series simulated once, then reduced to its targets' rows,
+achievable values and progress under the baseline and every scenario (runs on a worker).
+
+Scenarios transform the baseline's paths, so every scenario reuses the same draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from forecast.assessment.layout import RegionWork
+from forecast.assessment.rows import assess_target, series_diagnostics
+from forecast.assessment.settings import Settings
+from forecast.inputs.scenarios import BASELINE
+from forecast.simulation.adjust import apply
+from forecast.simulation.derived import derived_result, follow_components, pairing
+from forecast.simulation.simulate import SeriesResult, simulate_request
+from forecast.targets.achievable import achievable_rows
+from forecast.targets.progress import target_progress
+
+
+@dataclass(frozen=True)
+class RegionOutcome:
+    """What a unit sends back: result rows and per-series diagnostics, never paths."""
+
+    rows: list[tuple[int, dict]]
+    series: dict[str, dict]
+    suggestions: list[tuple[int, list[dict]]] = field(default_factory=list)
+    progress: list[tuple[int, dict]] = field(default_factory=list)
+
+
+def relative_orders(work: RegionWork, baseline: dict[tuple[str, str], SeriesResult],
+                    seed: int) -> dict[tuple[str, str], np.ndarray | None]:
+    """(indicator, other indicator) of each relative target -> the order of the other's
+    paths that pairs them with the indicator's (from the baseline; scenarios keep rows)."""
+    out = {}
+    for key, dependence in work.pairs.items():
+        lead = baseline.get((work.region, key[0]))
+        follow = baseline.get((work.region, key[1]))
+        if lead is not None and follow is not None:
+            out[key] = pairing(lead, follow, dependence, seed)
+    return out
+
+
+def assess_region(work: RegionWork, settings: Settings) -> RegionOutcome:
+    """Simulate a region's series once and reduce them to its targets' rows, suggestions and
+    progress under the baseline and every scenario (runs on a worker).
+
+    Scenarios transform the baseline's paths, so every scenario reuses the same draws."""
+    baseline: dict[tuple[str, str], SeriesResult] = {}
+    indicators = {}
+    for req in work.requests:
+        res = simulate_request(req, settings.model, settings.draws, settings.seed,
+                               settings.calibration)
+        baseline[(res.region, res.indicator)] = res
+        indicators[res.indicator] = req.indicator
+    orders = {(d.region, d.indicator.id): [
+        pairing(baseline[(d.region, d.formula.components[0])], baseline[(d.region, c)], dep,
+                settings.seed) for c, dep in zip(d.formula.components[1:], d.dependence,
+                                                   strict=True)]
+        for d in work.derived if d.derived}
+    follows = {(d.region, d.indicator.id) for d in work.derived if not d.derived}
+    relative = relative_orders(work, baseline, settings.seed)
+    n_scenarios = len(settings.scenario_ids)
+    rows, suggestions, progress_rows = [], [], []
+    series: dict[str, dict] = {}
+    for s_index, scenario in enumerate((None, *settings.scenarios)):
+        sid = BASELINE if scenario is None else scenario.id
+        results = dict(baseline) if scenario is None else {
+            key: res if key in follows or not scenario.touches(key[1]) else replace(
+                res, paths=apply(scenario, indicators[key[1]], res.paths,
+                                 res.history.last_year))
+            for key, res in baseline.items()}
+        for d in work.derived:
+            key = (d.region, d.indicator.id)
+            if d.derived:
+                results[key] = derived_result(d, results, orders[key], scenario)
+            elif scenario is not None:
+                results[key] = follow_components(d, baseline, scenario, indicators)
+        if scenario is None:
+            series = {f"{r}|{i}": series_diagnostics(res) for (r, i), res in results.items()}
+        for pos, t in work.targets:
+            order = relative.get((t.indicator, t.other_indicator))
+            row, binding = assess_target(t, results, work.missing, settings, sid, order)
+            rows.append((pos * n_scenarios + s_index, row))
+            if binding is not None:
+                history = results[(t.region, t.indicator)].history
+                suggestions.append((pos * n_scenarios + s_index,
+                                    achievable_rows(t, binding, history, sid)))
+            if scenario is None and t.assessable_kind:
+                res = results.get((t.region, t.indicator))
+                if res is not None:
+                    progress_rows.append((pos, target_progress(t, res.history)))
+    return RegionOutcome(rows, series, suggestions, progress_rows)
+
+
+@dataclass(frozen=True)
+class AssessBatch:
+    """A picklable function over a batch of units, for any concurrent.futures-style executor."""
+
+    settings: Settings
+
+    def __call__(self, batch: list[RegionWork]) -> list[RegionOutcome]:
+        return [assess_region(work, self.settings) for work in batch]

@@ -1,0 +1,64 @@
+"""The run history: `forecast runs` and `forecast compare`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from forecast.api import compare_runs
+from forecast.api import runs as api_runs
+from forecast.cli.app import Format, HistoryOpt, WorkspaceArg, _fail, app
+from forecast.console import frame_text
+from forecast.errors import InputError
+
+
+@app.command(name="runs")
+def runs_command(
+    workspace: WorkspaceArg = None,
+    plan: Annotated[str | None, typer.Option(help="Only runs that assessed this plan.")]
+    = None,
+    history: HistoryOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", help="md (a table) or csv.")] = "md",  # type: ignore[assignment]
+) -> None:
+    """List the recorded runs, newest first: id, time, user, model, scenarios, folder.
+
+    Example:
+
+        forecast runs ~/xiangtan --plan xiangtan-2023
+
+        FORECAST_HISTORY_URL=postgresql+psycopg://office@db/forecast forecast runs
+    """
+    try:
+        table = api_runs(workspace, history, plan)
+    except InputError as exc:
+        _fail(exc)
+    typer.echo(frame_text(table, fmt.value) if len(table) else "no runs recorded yet")
+
+
+@app.command(name="compare")
+def compare_command(
+    run_a: Annotated[str, typer.Argument(help="The earlier run's id (see forecast runs).")],
+    run_b: Annotated[str, typer.Argument(help="The later run's id.")],
+    workspace: Annotated[Path | None, typer.Option(
+        help="The workspace whose history to read (default: ./ or the bundled example).")]
+    = None,
+    history: HistoryOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", help="md (a table) or csv.")] = "md",  # type: ignore[assignment]
+) -> None:
+    """What moved between two recorded runs, and why.
+
+    The targets whose probability moved, by how much, and why: data changed (which series,
+    which years), model or settings changed, scenario changed.
+
+    Example:
+
+        forecast compare 20251120-093000-auto-seed20231 20261124-101500-auto-seed20231
+    """
+    try:
+        table = compare_runs(run_a, run_b, workspace, history)
+    except InputError as exc:
+        _fail(exc)
+    typer.echo(frame_text(table, fmt.value) if len(table) else
+               "no target's probability moved by more than 0.005")

@@ -1,0 +1,286 @@
+"""The main job and what hangs off a workspace's plans: `forecast run`, `suggest`, `review`,
+`report` and `template`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from forecast.api import OpenWorkspace, open_workspace
+from forecast.assessment.review import review_year
+from forecast.cli.app import (
+    HistoryOpt,
+    Lang,
+    ModelName,
+    PlanOpt,
+    ScenarioOpt,
+    WorkspaceArg,
+    _Bars,
+    _fail,
+    _opened,
+    _said,
+    _summarise_fits,
+    app,
+)
+from forecast.config import DEFAULT_DRAWS, DEFAULT_MODEL, DEFAULT_SEED
+from forecast.console import review_text, suggestions_text
+from forecast.errors import InputError
+from forecast.inputs.scenarios import BASELINE
+from forecast.inputs.workbooks import HEAD as ENTRY_HEAD
+from forecast.models.hierarchy.settings import PooledSettings
+from forecast.models.registry import MODEL_HELP
+
+
+@app.command()
+def run(
+    workspace: Annotated[Path | None, typer.Argument(
+        help="Workspace folder with data/observations.csv and data/plans/*.yaml. "
+        "Default: ./ if it has data/, else the bundled example.", show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Write the run's files into this folder (new or empty) instead of "
+        "reports/<run-id>/.")] = None,
+    model: Annotated[ModelName, typer.Option(
+        help="Forecasting model: " + "; ".join(f"{k}: {v}" for k, v in MODEL_HELP.items())
+    )] = DEFAULT_MODEL,  # type: ignore[assignment]
+    draws: Annotated[int, typer.Option(min=100, help="Simulated futures per series.")]
+    = DEFAULT_DRAWS,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same bytes.")] = DEFAULT_SEED,
+    as_of: Annotated[int | None, typer.Option(
+        "--as-of", help="Use only observations up to this year (mid-term review, or a look "
+        "back at what could have been known then).")] = None,
+    lang: Annotated[Lang, typer.Option(
+        help="Language of the reports and summary.md: zh (Chinese) or en.")] = "zh",  # type: ignore[assignment]
+    reports: Annotated[bool, typer.Option(
+        "--reports/--no-reports", help="Write report.html, report.pdf, report.docx and "
+        "tables.xlsx (a few seconds; `forecast report RUN` can render them later).")] = True,
+    engine: Annotated[str, typer.Option(
+        help="Where the work runs: local (this machine) or dask (Dask distributed). Every "
+        "engine gives the same bytes.")] = "local",
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="Worker processes. local: 1 runs in-process (default for small "
+        "workspaces; large ones use every core); dask: LocalCluster size.")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (or set "
+        "DASK_SCHEDULER_ADDRESS). Without it, --engine dask starts a LocalCluster.")] = None,
+    sampler: Annotated[str, typer.Option(
+        help="NUTS sampler of the pooled model (bayes, auto): nutpie (fast sampling, compiles "
+        "with numba) or pymc.")] = "nutpie",
+    chains: Annotated[int, typer.Option(min=2, help="MCMC chains of the pooled model.")] = 4,
+    mcmc_draws: Annotated[int, typer.Option(
+        min=100, help="MCMC draws per chain of the pooled model (after tuning).")] = 1000,
+    inference: Annotated[str, typer.Option(
+        help="Pooled model inference: auto (NUTS, or the fast approximation above 400 "
+        "regions), nuts, or approx.")] = "auto",
+    persistence: Annotated[bool, typer.Option(
+        "--persistence/--no-persistence",
+        help="Pooled model: let a year's growth above or below trend partly carry into the next "
+        "(an AR(1) around the drift; on by default, as the provincial backtests favour).")] = True,
+    scenario: Annotated[list[str] | None, typer.Option(
+        help="A scenario id from data/scenarios/*.yaml (repeat for several). Default: every "
+        "scenario there. The baseline is always computed.")] = None,
+    history: HistoryOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Assess every target of every plan: the main job.
+
+    Fits, simulates and assesses every target under the baseline and each scenario; writes
+    probabilities, achievable values, the mid-term review, a summary and the reports, and
+    records the run in the history.
+
+    Writes probabilities.csv (one row per target and scenario), suggestions.csv (the value
+    each target would meet with 50/80/90% probability), review.csv (plans whose period has
+    begun: progress since the base year, probability now and at the base year), summary.md,
+    and the reports: report.html (open it in a browser), report.pdf, report.docx and
+    tables.xlsx, in Chinese unless --lang en.
+
+    With --model bayes or auto, the pooled model of each indicator is fitted first (one NUTS
+    fit per indicator over every region that has it) and cached in the workspace's
+    models/posteriors/: a run whose data and settings did not change reuses the fit.
+
+    Example:
+
+        forecast run                         # the bundled example
+
+        forecast run ~/xiangtan --as-of 2022 --model drift --out review-2022
+
+        forecast run ~/all-counties --engine dask --scheduler tcp://10.0.0.5:8786
+
+        forecast run ~/xiangtan --model bayes --sampler pymc --chains 4
+
+        forecast run --scenario rd-push --scenario downturn
+
+        forecast run --lang en                # English reports
+    """
+    try:
+        pooled = PooledSettings(sampler=sampler, chains=chains, draws=mcmc_draws,
+                                method=inference, persistence=persistence)
+        ws = _opened(workspace, quiet, history)
+        settings = ws.settings(model.value, draws, seed, as_of, scenario, pooled)
+        bars = _Bars(quiet)
+        done = ws.run(settings, out=out, lang=lang.value, reports=reports, engine=engine,
+                      workers=workers, scheduler=scheduler, callbacks=bars.callbacks)
+        bars.close()
+    except InputError as exc:
+        _fail(exc)
+    _summarise_fits(done.assessment.fits, quiet)
+    rows = done.probabilities[done.probabilities["scenario"] == BASELINE]
+    n_ok = int(rows["assessable"].sum())
+    n_sc = len(settings.scenarios)
+    typer.echo(f"{len(rows)} targets in {len(ws.plans)} plans: {n_ok} assessed, "
+               f"{len(rows) - n_ok} without a probability (see note column)"
+               + (f"; {n_sc} scenario{'s' * (n_sc > 1)} besides the baseline" if n_sc else "")
+               + ".")
+    typer.echo(f"wrote {done.folder}/probabilities.csv, .parquet, .json, suggestions.csv, "
+               "review.csv, summary.md")
+    for w in done.written:
+        _said(w, done.folder)
+    typer.echo(f"recorded as {done.run_id} in the run history (forecast runs)")
+
+
+@app.command()
+def suggest(
+    workspace: WorkspaceArg = None,
+    plan: PlanOpt = ...,  # type: ignore[assignment]
+    model: Annotated[ModelName, typer.Option(help="Forecasting model.")] = DEFAULT_MODEL,  # type: ignore[assignment]
+    draws: Annotated[int, typer.Option(min=100, help="Simulated futures per series.")]
+    = DEFAULT_DRAWS,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = DEFAULT_SEED,
+    as_of: Annotated[int | None, typer.Option("--as-of", help="Use only observations up to "
+                                              "this year.")] = None,
+    scenario: ScenarioOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """What each target of a plan could be with 50%, 80% and 90% confidence.
+
+    Before committing to a number: for every target of the plan and every scenario, the value
+    that would be met on 50/80/90% of simulated futures (the inverse of the target on the
+    same paths a run uses; the same numbers as a run's suggestions.csv), and in brackets the
+    average annual growth from the latest observation that it implies.
+
+    Example:
+
+        forecast suggest --plan fyp14-rd-intensity
+
+        forecast suggest ~/xiangtan --plan xiangtan-2024 --scenario rd-push
+    """
+    try:
+        ws = _opened(workspace, quiet)
+        bars = _Bars(quiet)
+        result = ws.assess_plan(plan, ws.settings(model.value, draws, seed, as_of, scenario),
+                                bars.callbacks)
+        bars.close()
+    except InputError as exc:
+        _fail(exc)
+    typer.echo(suggestions_text(result.suggestions, result.rows, plan))
+
+
+@app.command("review")
+def review_command(
+    workspace: WorkspaceArg = None,
+    plan: PlanOpt = ...,  # type: ignore[assignment]
+    as_of: Annotated[int | None, typer.Option(
+        "--as-of", help="Review as of this year: use only observations up to it. Default: "
+        "the latest year of the data.")] = None,
+    model: Annotated[ModelName, typer.Option(help="Forecasting model.")] = DEFAULT_MODEL,  # type: ignore[assignment]
+    draws: Annotated[int, typer.Option(min=100, help="Simulated futures per series.")]
+    = DEFAULT_DRAWS,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = DEFAULT_SEED,
+    scenario: ScenarioOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Where a plan stands at its mid-term review.
+
+    For each target: base and latest value, the share of the distance to the target covered
+    against the share of the period elapsed, the growth required from now against the growth
+    achieved so far, the probability now and as it stood at the plan's base year (the same
+    model on the data up to then), and a status: on track (P ≥ 0.66), at risk (0.33–0.66),
+    off track (< 0.33), or met / missed once the target year is observed.
+
+    Example:
+
+        forecast review --plan fyp14-rd-intensity
+
+        forecast review ~/xiangtan --plan xiangtan-2023 --as-of 2022
+    """
+    try:
+        ws = _opened(workspace, quiet)
+        settings = ws.settings(model.value, draws, seed, as_of, scenario)
+        bars = _Bars(quiet)
+        table = ws.review_plan(plan, settings, bars.callbacks)
+        bars.close()
+    except InputError as exc:
+        _fail(exc)
+    if not len(table):
+        typer.echo(f"plan {plan} has not begun by {review_year(ws.inputs, settings)}: "
+                   "nothing to review yet")
+        return
+    typer.echo(review_text(table, plan))
+
+
+@app.command()
+def report(
+    run_folder: Annotated[Path, typer.Argument(help="A folder written by `forecast run`.",
+                                               show_default=False)],
+    plan: Annotated[str | None, typer.Option(
+        help="Render this plan's full report into RUN/plan-<id>/ (from a national run too). "
+        "Default: the run's own reports, in RUN/.")] = None,
+    lang: Annotated[Lang, typer.Option(help="Language: zh (Chinese) or en.")] = "zh",  # type: ignore[assignment]
+) -> None:
+    """Re-render a finished run's reports without refitting.
+
+    report.html, report.pdf, report.docx and tables.xlsx again: in another language, or one
+    plan's full report.
+
+    A run of more than 20 plans reports a national overview; --plan gives any one plan the
+    full report (targets, fan charts, scenarios, achievable values, review, data).
+
+    Example:
+
+        forecast report reports/20261123-101500-auto-seed20231 --lang en
+
+        forecast report reports/20261123-101500-auto-seed20231 --plan xiangtan-2023
+    """
+    try:
+        written = OpenWorkspace.report(run_folder, lang.value, plan, on_start=lambda: (
+            typer.echo("writing reports (html, pdf, docx, xlsx)...", err=True)))
+    except InputError as exc:
+        _fail(exc)
+    _said(written, written.files[0].parent if written.files else run_folder)
+
+
+@app.command()
+def template(
+    workspace: WorkspaceArg = None,
+    plan: PlanOpt = ...,  # type: ignore[assignment]
+    out: Annotated[Path | None, typer.Option(
+        help="Where to write the workbook (.xlsx). Default: data/entry/<plan id>.xlsx in the "
+        "workspace, where `forecast run` reads it back.")] = None,
+) -> None:
+    """Write a data-entry workbook for the indicators and years a plan's targets need.
+
+    One row per region and indicator, a column per year (the layout statistics offices
+    use), the catalogue's Chinese and English names and units, the values the workspace
+    already has filled in and the cells to fill highlighted; a second sheet explains the
+    units (亿元 vs 万元, % as 2.5 not 0.025). Fill it, keep it in data/entry/, and every
+    `forecast run` reads it with observations.csv; a cell that cannot be read is reported
+    with its sheet and cell.
+
+    Example:
+
+        forecast template ~/xiangtan --plan xiangtan-2023
+
+        forecast template --plan zhenkang-2025 --out ~/Desktop/镇康-录入.xlsx
+    """
+    try:
+        target, frame = open_workspace(workspace).template(plan, out)
+    except InputError as exc:
+        _fail(exc)
+    years = frame.columns[len(ENTRY_HEAD):]
+    to_fill = int(frame[years].isna().to_numpy().sum())
+    typer.echo(f"wrote {target}: {len(frame)} series x {len(years)} years "
+               f"({years[0]}-{years[-1]}), {to_fill} cells to fill (yellow)")
+    if out is not None:
+        typer.echo("fill it and save it in the workspace's data/entry/ folder; "
+                   "`forecast run` then reads it")

@@ -1,0 +1,79 @@
+"""What the terminal shows: plain-text tables with aligned columns (`forecast suggest`,
+`forecast review`) and Markdown or CSV tables (`forecast runs`, `forecast compare`)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from forecast.outputs.wording import OP_SYMBOLS, fmt_number, fmt_rate
+
+
+def text_table(header: list[str], body: list[list[str]], right: set[int]) -> list[str]:
+    """A plain-text table with aligned columns (for the terminal)."""
+    widths = [max(len(str(r[i])) for r in [header, *body]) for i in range(len(header))]
+    fmt = lambda r: "  ".join(  # noqa: E731
+        str(c).rjust(w) if i in right else str(c).ljust(w)
+        for i, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip()
+    return [fmt(header), "  ".join("-" * w for w in widths), *map(fmt, body)]
+
+
+def suggestions_text(suggestions: pd.DataFrame, rows: pd.DataFrame, plan_id: str) -> str:
+    """What each target of a plan could be with 50/80/90% confidence, per scenario: the
+    table `forecast suggest` prints. In brackets: the average annual growth from the latest
+    observation that the value implies."""
+    sub = suggestions[suggestions["plan_id"] == plan_id]
+    stated = rows[rows["plan_id"] == plan_id].set_index(["target_id", "scenario"])
+    body = []
+    for (target_id, scenario), g in sub.groupby(["target_id", "scenario"], sort=False):
+        r = stated.loc[(target_id, scenario)]
+        op = OP_SYMBOLS.get(r["op"], r["op"])
+        cells = [f"{fmt_number(v)} ({fmt_rate(g_rate)})" for v, g_rate in
+                 zip(g["achievable_value"], g["achievable_rate"], strict=True)]
+        pct = "%" if r["kind"] in ("growth", "cagr", "relative") else ""
+        when = (f"{r['base_year']}–{r['year']}" if r["kind"] in ("cagr", "cumulative")
+                else f"in {r['year']}")
+        body.append([target_id, scenario, f"{r['kind']} {op} {fmt_number(r['value'])}{pct} {when}",
+                     f"{r['probability']:.2f}", *cells])
+    if not body:
+        return f"no assessable targets in plan {plan_id}"
+    header = ["target", "scenario", "stated target", "P(stated)",
+              *(f"{int(q * 100)}% confident" for q in sorted(sub["confidence"].unique()))]
+    return "\n".join(text_table(header, body, {3, 4, 5, 6}))
+
+
+def review_text(review: pd.DataFrame, plan_id: str) -> str:
+    """Where a plan stands: the table `forecast review` prints (one line per target and
+    scenario; targets without data are counted, not listed)."""
+    sub = review[review["plan_id"] == plan_id]
+    known = sub[sub["status"] != "no data"]
+    body = []
+    for r in known.itertuples(index=False):
+        base = f"{fmt_number(r.base_value)} ({r.base_year})"
+        last = f"{fmt_number(r.last_value)} ({r.last_year})"
+        share = (f"{r.progress_share + 0:.0%} / {r.time_share:.0%}"
+                 if not math.isnan(r.progress_share) else f"– / {r.time_share:.0%}")
+        body.append([r.target_id, r.scenario, base, last, share, fmt_rate(r.required_rate),
+                     fmt_rate(r.achieved_rate), f"{r.probability_at_base:.2f}",
+                     f"{r.probability:.2f}", r.status])
+    header = ["target", "scenario", "base", "latest", "distance / time", "required",
+              "achieved", "P at base", "P now", "status"]
+    lines = text_table(header, body, {4, 5, 6, 7, 8}) if body else [
+        f"no target of plan {plan_id} has data to review"]
+    missing = sub[sub["status"] == "no data"]["target_id"].nunique()
+    if missing:
+        lines.append(f"({missing} more targets have no data: see review.csv and the "
+                     "data-needed table of summary.md)")
+    return "\n".join(lines)
+
+
+def frame_text(table: pd.DataFrame, fmt: str) -> str:
+    """A table as CSV (for scripts) or a Markdown table (for documents)."""
+    if fmt == "csv":
+        return table.to_csv(index=False, lineterminator="\n").rstrip("\n")
+    cell = lambda v: f"{v:.3f}" if isinstance(v, float) else str(v)  # noqa: E731
+    lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |"
+              for row in table.itertuples(index=False)]
+    return "\n".join(lines)

@@ -1,0 +1,214 @@
+"""Learn the default model's calibration from backtests: member weights and spread factors.
+
+Two steps, both on origins whose held-out years end by ``until`` (so the years scored later,
+after ``until``, are never seen):
+
+1. member weights per indicator: the share of `linear` (vs compound-growth `drift`) paths
+   that minimises the mean CRPS (scaled like MASE) of the mixture on held-out values across
+   all regions' series of that indicator. CRPS scores the whole distribution, so the weights
+   serve the probabilities planners read, not just the median. Indicators with too few
+   backtest points, and indicators not in the corpus, get the weight learned on everything
+   ("default");
+2. spread factors per kind group and horizon, from the weighted mixture's held-out values
+   (``fit_factors``).
+
+Given the tree of regions, the pooled model (`bayes`) gets its own spread factors too, from the
+panel backtest (``panel``) of the indicators `auto` would pool there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from forecast.config import DEFAULT_SEED
+from forecast.evaluation import scoring
+from forecast.evaluation.backtest import run_backtest
+from forecast.evaluation.origins import BacktestSettings, SeriesUnit, cut_by_position, cuts
+from forecast.evaluation.panel import as_parents, pooled_indicators, run_panel_backtest
+from forecast.evaluation.results import BacktestResult
+from forecast.execution import map_units
+from forecast.models.hierarchy.settings import PooledSettings
+from forecast.simulation.calibration import Calibration, kind_group
+from forecast.simulation.simulate import simulate_future
+
+WEIGHT_GRID = np.round(np.arange(0.0, 1.0001, 0.05), 2)
+MIN_POINTS_FOR_OWN_WEIGHT = 100  # held-out values an indicator needs to get its own weight
+# Provinces in one year share that year's shock, so the pooled model's held-out values are
+# about as many pieces of evidence as the calendar years they fall in, not the province-years.
+MIN_HELD_OUT_YEARS = 5
+
+
+@dataclass(frozen=True)
+class _MixtureCrps:
+    """Per unit: the scaled CRPS of the linear/drift mixture at every weight of the grid."""
+
+    settings: BacktestSettings
+
+    def __call__(self, unit: SeriesUnit) -> tuple[str, np.ndarray, int]:
+        total, count = np.zeros(len(WEIGHT_GRID)), 0
+        for cut, end in cuts(unit.years, self.settings):
+            c = cut_by_position(unit, cut, end)
+            scale = scoring.naive_scale(c.train)
+            if scale <= 0:
+                continue
+            actual = c.actual
+            members = {
+                m: simulate_future(c.request(), m, len(actual), self.settings.draws,
+                                   self.settings.seed, stream=(str(c.origin),)).values
+                for m in ("linear", "drift")
+            }
+            n = self.settings.draws
+            for i, w in enumerate(WEIGHT_GRID):
+                k = round(w * n)
+                mix = np.vstack([members["linear"][:k], members["drift"][: n - k]])
+                total[i] += scoring.crps(actual, mix).sum() / scale
+            count += len(actual)
+        return unit.indicator.id, total, count
+
+
+def learn_weights(units: list[SeriesUnit], settings: BacktestSettings,
+                  own: set[str] | frozenset[str], workers: int = 1,
+                  progress: Callable[[int], None] | None = None) -> dict[str, dict[str, float]]:
+    """The share of `linear` in the mixture that minimises the mean scaled CRPS of held-out
+    values: per indicator in ``own`` with enough of them, and over everything ("default")."""
+    by_indicator: dict[str, list] = {}
+    for indicator, total, count in map_units(_MixtureCrps(settings), units, workers,
+                                             chunksize=max(1, len(units) // (8 * workers))):
+        acc = by_indicator.setdefault(indicator, [np.zeros(len(WEIGHT_GRID)), 0])
+        acc[0] += total
+        acc[1] += count
+        if progress:
+            progress(1)
+    everything = sum(t for t, _ in by_indicator.values())
+    weights = {"default": _pair(float(WEIGHT_GRID[int(np.argmin(everything))]))}
+    for indicator, (total, count) in sorted(by_indicator.items()):
+        if indicator in own and count >= MIN_POINTS_FOR_OWN_WEIGHT:
+            weights[indicator] = _pair(float(WEIGHT_GRID[int(np.argmin(total))]))
+    return weights
+
+
+def _pair(w: float) -> dict[str, float]:
+    return {"linear": w, "drift": round(1 - w, 2)}
+
+
+def pooled_learning_backtest(units: list[SeriesUnit], until: int, horizon: int = 6,
+                             draws: int = 1000, seed: int = DEFAULT_SEED,
+                             regions: pd.DataFrame | dict[str, str] | None = None,
+                             workers: int = 1, pooled: PooledSettings | None = None,
+                             progress: Callable[[int], None] | None = None) -> BacktestResult:
+    """The raw (uncalibrated) pooled model's backtest on origins held out up to ``until``, on
+    the indicators `auto` pools (series without a hierarchy would not be pooled in a run)."""
+    parents = as_parents(regions)
+    chosen = pooled_indicators(units, "auto", parents)
+    settings = BacktestSettings(model="bayes", holdout=horizon, draws=draws, seed=seed,
+                                until=until, pooled=pooled or PooledSettings())
+    return run_panel_backtest([u for u in units if u.indicator.id in chosen], settings,
+                              workers, progress, parents)
+
+
+def pooled_spread(points: pd.DataFrame, horizon: int, own: set[str] | frozenset[str]) -> dict:
+    """The `bayes` entry of a calibration from its backtest points (none: raw spread).
+
+    Learned only from points in at least MIN_HELD_OUT_YEARS distinct held-out calendar years
+    (origin + horizon); fewer give the raw spread (factors 1): provinces in one year share their
+    shocks, so 400 province-years of 3 calendar years are about 3 pieces of evidence.
+    """
+    if not len(points) or (points["origin"] + points["horizon"]).nunique() < MIN_HELD_OUT_YEARS:
+        return {"spread": {}}
+    return {"spread": fit_factors(points, horizon, own=own)}
+
+
+def learn(units: list[SeriesUnit], until: int, horizon: int = 6, draws: int = 1000,
+          seed: int = 20231, workers: int = 1, model: str = "trend",
+          progress: Callable[[int], None] | None = None,
+          own: set[str] | None = None,
+          regions: pd.DataFrame | dict[str, str] | None = None,
+          pooled: PooledSettings | None = None) -> tuple[Calibration, dict]:
+    """The calibration of ``model`` (a linear/drift mixture), and a report of what was learned.
+
+    Indicators in ``own`` (default: all) get their own weights and spread factors where they
+    have enough backtest points; the rest of the corpus informs only the defaults. With
+    ``regions`` (regions.csv) the pooled model's spread factors are learned too ("bayes"),
+    fitted with ``pooled`` (default: the run's default settings).
+    """
+    own = {u.indicator.id for u in units} if own is None else own
+    settings = BacktestSettings(model=model, holdout=horizon, draws=draws, seed=seed,
+                                until=until)
+    weights = learn_weights(units, settings, own, workers, progress)
+    unweighted = Calibration({model: {"weights": weights}}, {})
+    res = run_backtest(units, replace(settings, calibration=unweighted), workers, progress)
+    spread = fit_factors(res.points, horizon, own=own)
+    report = {
+        "until": until, "horizon": horizon, "series": len(units),
+        "held_out_values": len(res.points),
+        "by_indicator": res.points.groupby("indicator").size().to_dict(),
+    }
+    models = {model: {"weights": weights, "spread": spread}}
+    if regions is not None:
+        res = pooled_learning_backtest(units, until, horizon, draws, seed, regions, workers,
+                                       pooled, progress)
+        models["bayes"] = pooled_spread(res.points, horizon, own)
+        report["bayes"] = {
+            "held_out_values": len(res.points),
+            "by_indicator": res.points.groupby("indicator").size().to_dict()
+            if len(res.points) else {},
+            "fits": len(res.fits),
+            "divergences": int(res.fits["divergences"].sum()) if len(res.fits) else 0,
+        }
+    calibration = Calibration(models, report)
+    return calibration, report
+
+
+GRID = np.round(np.arange(0.30, 4.001, 0.01), 2)  # candidate spread factors
+
+
+def coverage_at(points: pd.DataFrame, c: float, tail_lo: str, tail_hi: str) -> float:
+    """Coverage of the interval [median + c (q_lo - median), median + c (q_hi - median)]."""
+    m = points["q0.5"]
+    lo = m + c * (points[tail_lo] - m)
+    hi = m + c * (points[tail_hi] - m)
+    return float(((points["z"] >= lo) & (points["z"] <= hi)).mean())
+
+
+def fit_factor(points: pd.DataFrame) -> float:
+    """The factor that brings both the 80% and 95% central coverages closest to nominal."""
+    best, best_loss = 1.0, np.inf
+    for c in GRID:
+        loss = ((coverage_at(points, c, "q0.1", "q0.9") - 0.80) ** 2
+                + (coverage_at(points, c, "q0.025", "q0.975") - 0.95) ** 2)
+        if loss < best_loss - 1e-12:
+            best, best_loss = float(c), loss
+    return best
+
+
+def _factors_by_horizon(points: pd.DataFrame, max_horizon: int, min_points: int,
+                        fallback: list[float] | None) -> list[float]:
+    """Horizons with too few points take the previous horizon's factor (or the fallback's), and
+    factors never shrink with the horizon (uncertainty does not fall as we look further)."""
+    factors: list[float] = []
+    for h in range(1, max_horizon + 1):
+        at_h = points[points["horizon"] == h]
+        if len(at_h) >= min_points:
+            f = fit_factor(at_h)
+        else:
+            f = factors[-1] if factors else (fallback[h - 1] if fallback else 1.0)
+        factors.append(max(f, factors[-1]) if factors else f)
+    return factors
+
+
+def fit_factors(points: pd.DataFrame, max_horizon: int, min_points: int = 30,
+                own: set[str] | frozenset[str] = frozenset()) -> dict:
+    """Factors by kind group and horizon, and for each indicator in ``own`` its own factors
+    (from its points alone; where they are too few, its group's)."""
+    out: dict[str, list[float]] = {}
+    points = points.assign(group=points["kind"].map(kind_group))
+    for group, sub in points.groupby("group"):
+        out[str(group)] = _factors_by_horizon(sub, max_horizon, min_points, None)
+    for indicator, sub in points[points["indicator"].isin(own)].groupby("indicator"):
+        group = out[kind_group(str(sub["kind"].iloc[0]))]
+        out[str(indicator)] = _factors_by_horizon(sub, max_horizon, min_points, group)
+    return out

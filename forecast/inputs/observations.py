@@ -1,0 +1,114 @@
+"""Read and validate a workspace's observations into a tidy frame: region, indicator, year,
+value.
+
+Problems a user can fix are raised as ``InputError`` naming file, row and column; softer
+problems (gaps, very short series) become data-quality notes (``inputs.series``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow
+from pandas.api.types import union_categoricals
+
+from forecast.errors import InputError
+from forecast.inputs.catalogue import Catalogue
+from forecast.inputs.regions import region_resolver
+from forecast.inputs.tabular import read_chunks, require_columns
+
+OBS_COLUMNS = ("region", "indicator", "year", "value")
+
+
+def read_observations(
+    path: Path,
+    catalogue: Catalogue,
+    regions: pd.DataFrame | None = None,
+    latest_year: int | None = None,
+) -> pd.DataFrame:
+    """observations.csv as a validated tidy frame: region, indicator, year, value.
+
+    ``latest_year`` is the most recent year an observation may have (a later one is a typo or
+    a forecast passed off as data).
+    """
+    parts, offset = [], 0
+    for chunk in read_chunks(path, OBS_COLUMNS):  # source and note are for people, not models
+        parts.append(_validated(chunk, path, offset, catalogue, latest_year))
+        offset += len(chunk)
+    if not parts:
+        raise InputError("no rows", file=path, fix="add a header and one row per observation")
+    frame = pd.DataFrame({
+        "region": union_categoricals([p["region"] for p in parts]),
+        "indicator": union_categoricals([p["indicator"] for p in parts]),
+        **{col: np.concatenate([p[col].to_numpy() for p in parts])
+           for col in ("year", "value", "row")},
+    })
+    resolve = region_resolver(regions)
+    frame["region"] = frame["region"].map({r: resolve(str(r)) for r in
+                                           frame["region"].cat.categories}).astype("category")
+    dup = frame.duplicated(["region", "indicator", "year"], keep="first").to_numpy()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise InputError(f"duplicate region/indicator/year (year {frame['year'].iloc[i]})",
+                         file=path, row=int(frame["row"].iloc[i]), column="year",
+                         fix="keep one value per region, indicator and year")
+    frame = frame.sort_values(["region", "indicator", "year"], kind="stable")
+    pyarrow.default_memory_pool().release_unused()  # give back the chunks' text buffers
+    return frame.drop(columns="row").reset_index(drop=True)
+
+
+def _validated(frame: pd.DataFrame, path: Path, offset: int, catalogue: Catalogue,
+               latest_year: int | None) -> pd.DataFrame:
+    """One chunk of observations checked and made compact: region and indicator as categories
+    (a few thousand names repeated a million times), year and value as numbers, and the row
+    number a spreadsheet would show, for error messages."""
+    frame.columns = [str(c).strip() for c in frame.columns]
+    require_columns(frame, OBS_COLUMNS, path)
+    frame = frame[list(OBS_COLUMNS)].copy()
+    for col in ("region", "indicator"):
+        frame[col] = frame[col].str.strip().astype("category")
+    rows = np.arange(len(frame)) + offset + 2  # header is row 1, as a spreadsheet shows it
+
+    def fail(mask: np.ndarray, column: str, message: str, fix: str) -> None:
+        i = int(np.flatnonzero(mask)[0])
+        raise InputError(message.format(v=frame.iloc[i][column]), file=path, row=int(rows[i]),
+                         column=column, fix=fix)
+
+    empty = (frame["region"] == "").to_numpy()
+    if empty.any():
+        fail(empty, "region", "empty region", "give every row a region id or name")
+    known = frame["indicator"].isin(catalogue.ids).to_numpy()
+    if not known.all():
+        fail(~known, "indicator", "unknown indicator {v!r}",
+             "use an id from the catalogue (forecast indicators) or add it to data/indicators.yaml")
+    years = pd.to_numeric(frame["year"].str.strip(), errors="coerce")
+    bad_year = (years.isna() | (years % 1 != 0)).to_numpy()
+    if bad_year.any():
+        fail(bad_year, "year", "year {v!r} is not a whole number", "write the year as e.g. 2022")
+    values = pd.to_numeric(frame["value"].str.strip().str.replace(",", ""),
+                           errors="coerce")
+    bad_value = (values.isna() | ~np.isfinite(values)).to_numpy()
+    if bad_value.any():
+        fail(bad_value, "value", "value {v!r} is not a number",
+             "write a plain number in the catalogue unit, without units or %")
+    frame["year"] = years.astype(int)
+    frame["value"] = values.astype(float)
+    if latest_year is not None:
+        future = (frame["year"] > latest_year).to_numpy()
+        if future.any():
+            fail(future, "year", f"year {{v}} is after {latest_year}, the latest year with data",
+                 "remove forecasts from the observations or correct the year")
+    lower = frame["indicator"].map({i: catalogue[i].lower for i in
+                                    frame["indicator"].cat.categories}).to_numpy(float)
+    upper = frame["indicator"].map({i: catalogue[i].upper for i in
+                                    frame["indicator"].cat.categories}).to_numpy(float)
+    out = ((frame["value"] < lower) | (frame["value"] > upper)).to_numpy()
+    if out.any():
+        i = int(np.flatnonzero(out)[0])
+        ind = catalogue[frame["indicator"].iloc[i]]
+        fail(out, "value", f"value {{v}} is outside the bounds {ind.lower:g}–{ind.upper:g} of "
+             f"{ind.id} ({ind.unit})", "check the unit: shares are in % (0–100)")
+    frame["row"] = rows.astype(np.int64)
+    return frame

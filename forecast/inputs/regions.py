@@ -1,0 +1,70 @@
+"""regions.csv: the regions of a workspace, their names and the tree they pool through
+(nation -> province -> city/county -> park)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecast.errors import InputError
+from forecast.inputs.tabular import read_table, require_columns
+
+REGION_COLUMNS = ("region", "name_en", "level", "parent")
+
+
+def read_regions(path: Path) -> pd.DataFrame:
+    """regions.csv: region id, Chinese and English names, level and parent."""
+    frame = read_table(path)
+    frame.columns = [c.strip() for c in frame.columns]
+    require_columns(frame, REGION_COLUMNS, path)
+    if "name_zh" not in frame.columns:
+        frame["name_zh"] = frame["region"]
+    frame = frame.apply(lambda col: col.str.strip())
+    dup = frame["region"].duplicated()
+    if dup.any():
+        row = int(np.flatnonzero(dup)[0]) + 2
+        raise InputError(f"region {frame['region'][row - 2]!r} is listed twice", file=path,
+                         row=row, column="region", fix="keep one row per region")
+    return frame[["region", "name_zh", "name_en", "level", "parent"]]
+
+
+def provinces_of(regions: pd.DataFrame) -> dict[str, str]:
+    """Each region's province: the ancestor just below the nation (a province is its own)."""
+    parent = dict(zip(regions["region"], regions["parent"], strict=True))
+
+    def province(region: str) -> str:
+        for _ in range(10):  # county -> city -> province; guards against a cycle
+            up = parent.get(region)
+            if up in (None, "", "全国"):
+                break
+            region = up
+        return region
+
+    return {r: province(r) for r in regions["region"]}
+
+
+def region_resolver(regions: pd.DataFrame | None):
+    """A function mapping a region id, Chinese name or English name to the region id."""
+    names: dict[str, str] = {}
+    if regions is not None:
+        for row in regions.itertuples(index=False):
+            for name in (row.region, row.name_zh, row.name_en):
+                if name:
+                    names.setdefault(str(name), str(row.region))
+                    names.setdefault(str(name).casefold(), str(row.region))
+
+    def resolve(name: str) -> str:
+        return names.get(name, names.get(name.casefold(), name))
+
+    return resolve
+
+
+def parents_of(regions: pd.DataFrame | None) -> dict[str, str]:
+    """region -> parent region from regions.csv (roots and unknown regions are left out)."""
+    if regions is None or "parent" not in regions:
+        return {}
+    pairs = zip(regions["region"].astype(str), regions["parent"].fillna("").astype(str),
+                strict=True)
+    return {r: p.strip() for r, p in pairs if p.strip()}

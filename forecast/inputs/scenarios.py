@@ -1,0 +1,197 @@
+"""Scenarios: "what if R&D spending grows 2 points faster, or GDP dips 5% next year?"
+
+A scenario is a list of adjustments read from ``data/scenarios/*.yaml``, validated here and
+applied to the simulated years of a series' paths by ``simulation.adjust``: ``volatility``
+(spread around each year's median), ``growth_shift`` (percentage points added to each
+simulated year's growth from ``from_year`` on, compounding) and ``shock`` (a one-off level
+change in ``year`` that persists).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from forecast.errors import InputError
+from forecast.inputs.catalogue import Catalogue
+
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+BASELINE = "baseline"
+ALL = "*"
+KEYS = ("growth_shift", "shock", "volatility")
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """One change to the simulated paths of an indicator (or of every indicator: ``*``)."""
+
+    indicator: str
+    growth_shift: float | None = None  # percentage points added to annual growth
+    from_year: int | None = None  # first year of the growth shift (default: first simulated)
+    shock: float | None = None  # one-off level change in %, which persists
+    year: int | None = None  # the year of the shock
+    volatility: float | None = None  # factor on the spread around each year's median
+
+    def applies_to(self, indicator: str) -> bool:
+        return self.indicator in (ALL, indicator)
+
+    @property
+    def years(self) -> list[int]:
+        return [y for y in (self.from_year, self.year) if y is not None]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    title: str
+    description: str
+    adjustments: tuple[Adjustment, ...]
+    file: Path | None = None
+
+    def touches(self, indicator: str) -> bool:
+        return any(a.applies_to(indicator) for a in self.adjustments)
+
+
+def _number(raw: Any, path: Path, where: str, key: str) -> float:
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise InputError(f"{where}: {key} {raw!r} is not a number", file=path, column=key,
+                         fix="write a plain number") from None
+    if not np.isfinite(value):
+        raise InputError(f"{where}: {key} is not finite", file=path, column=key,
+                         fix="write a finite number")
+    return value
+
+
+def _year(raw: Any, path: Path, where: str, key: str) -> int:
+    value = _number(raw, path, where, key)
+    if not value.is_integer():
+        raise InputError(f"{where}: {key} {raw!r} is not a year", file=path, column=key,
+                         fix="write a calendar year such as 2024")
+    return int(value)
+
+
+def _adjustment(raw: Any, path: Path, index: int, catalogue: Catalogue) -> Adjustment:
+    where = f"adjustment {index}"
+    if not isinstance(raw, dict):
+        raise InputError(f"{where} is not a mapping", file=path,
+                         fix="write each adjustment as indicator: ... and one of "
+                         + ", ".join(KEYS))
+    indicator = str(raw.get("indicator", ""))
+    if not indicator:
+        raise InputError(f"{where} has no indicator", file=path, column="indicator",
+                         fix='name an indicator id, or "*" for every indicator')
+    if indicator != ALL and indicator not in catalogue:
+        raise InputError(f"{where}: unknown indicator {indicator!r}", file=path,
+                         column="indicator", fix="use an id from the catalogue "
+                         "(`forecast indicators` lists them), or \"*\"")
+    unknown = sorted(set(raw) - {"indicator", "from_year", "year", *KEYS})
+    if unknown:
+        raise InputError(f"{where}: unknown field {unknown[0]!r}", file=path, column=unknown[0],
+                         fix=f"use indicator, {', '.join(KEYS)}, from_year (with growth_shift) "
+                         "or year (with shock)")
+    given = [k for k in KEYS if raw.get(k) is not None]
+    if len(given) != 1:
+        raise InputError(f"{where} gives {len(given) or 'none'} of {', '.join(KEYS)}", file=path,
+                         fix="give exactly one change per adjustment; list several adjustments "
+                         "for several changes")
+    key = given[0]
+    value = _number(raw[key], path, where, key)
+    fields: dict[str, Any] = {key: value}
+    if key == "growth_shift" and raw.get("from_year") is not None:
+        fields["from_year"] = _year(raw["from_year"], path, where, "from_year")
+    if key == "shock":
+        if raw.get("year") is None:
+            raise InputError(f"{where}: a shock needs a year", file=path, column="year",
+                             fix="give the year in which the level changes, e.g. year: 2024")
+        if value <= -100:
+            raise InputError(f"{where}: a shock of {value:g}% leaves nothing", file=path,
+                             column="shock", fix="give a level change above -100 (%)")
+        fields["year"] = _year(raw["year"], path, where, "year")
+    if key == "volatility" and value <= 0:
+        raise InputError(f"{where}: volatility {value:g} is not positive", file=path,
+                         column="volatility", fix="give a factor above 0 (1.5 widens the spread "
+                         "by half, 0.5 halves it)")
+    return Adjustment(indicator, **fields)
+
+
+def read_scenario(path: Path, catalogue: Catalogue) -> Scenario:
+    """One scenario file, validated against the catalogue."""
+    try:
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML ({exc})".replace("\n", " "), file=path,
+                         fix="check the indentation and quoting") from exc
+    if not isinstance(doc, dict) or not isinstance(doc.get("scenario"), dict):
+        raise InputError("no 'scenario:' section", file=path,
+                         fix="start the file with scenario: and id:")
+    head = doc["scenario"]
+    sid = str(head.get("id") or "")
+    if not sid:
+        raise InputError("scenario has no id", file=path, column="id",
+                         fix="add id: under scenario:")
+    if sid == BASELINE:
+        raise InputError("the id 'baseline' is reserved", file=path, column="id",
+                         fix="the baseline is always computed; give this scenario another id")
+    raw = doc.get("adjustments") or []
+    if not isinstance(raw, list) or not raw:
+        raise InputError("scenario has no adjustments", file=path, column="adjustments",
+                         fix="list at least one adjustment under adjustments:")
+    return Scenario(sid, str(head.get("title", sid)), str(head.get("description", "")).strip(),
+                    tuple(_adjustment(a, path, i, catalogue) for i, a in enumerate(raw, 1)),
+                    path)
+
+
+def read_scenarios(folder: Path, catalogue: Catalogue) -> list[Scenario]:
+    """Every scenario in a workspace's ``data/scenarios/`` (none if there is no folder)."""
+    if not folder.is_dir():
+        return []
+    files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+    scenarios = [read_scenario(f, catalogue) for f in files]
+    seen: dict[str, Path] = {}
+    for s in scenarios:
+        if s.id in seen:
+            raise InputError(f"scenario id {s.id!r} is also used by {seen[s.id].name}",
+                             file=s.file, column="id", fix="give every scenario a unique id")
+        seen[s.id] = s.file  # type: ignore[assignment]
+    return sorted(scenarios, key=lambda s: s.id)
+
+
+def select(scenarios: list[Scenario], ids: list[str] | None) -> list[Scenario]:
+    """The scenarios a run asked for (``--scenario``, repeatable); all when none asked."""
+    if not ids:
+        return scenarios
+    known = {s.id: s for s in scenarios}
+    for sid in ids:
+        if sid not in known and sid != BASELINE:
+            raise InputError(f"unknown scenario {sid!r}", column="--scenario",
+                             fix="use an id from data/scenarios/*.yaml: "
+                             + (", ".join(known) or "there are none"))
+    return [known[sid] for sid in dict.fromkeys(ids) if sid != BASELINE]
+
+
+def check_against_run(scenarios: list[Scenario], indicators: set[str], first_year: int,
+                      last_year: int) -> None:
+    """Refuse a scenario naming an indicator of which the run knows nothing (``indicators``:
+    those it has data on or simulates), or a year outside the run's simulated years
+    (``first_year`` .. ``last_year``)."""
+    for s in scenarios:
+        for i, a in enumerate(s.adjustments, 1):
+            if a.indicator != ALL and a.indicator not in indicators:
+                raise InputError(
+                    f"adjustment {i}: indicator {a.indicator!r} has no data in the workspace",
+                    file=s.file, column="indicator",
+                    fix="name an indicator with observations, e.g. "
+                    + ", ".join(sorted(indicators)[:6]))
+            for y in a.years:
+                if not first_year <= y <= last_year:
+                    raise InputError(
+                        f"adjustment {i}: year {y} is outside the run's simulated years "
+                        f"{first_year}–{last_year}", file=s.file,
+                        column="from_year" if y == a.from_year else "year",
+                        fix=f"use a year from {first_year} to {last_year}")

@@ -1,0 +1,51 @@
+"""How the hierarchical models (pooled and counts) are fitted: sampler, chains, draws, and
+when the fast approximation takes over. Validated when made, so a notebook gets the same
+one-line error as the command line."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from forecast.errors import InputError
+
+SAMPLERS = ("nutpie", "pymc")
+METHODS = ("auto", "nuts", "approx")
+
+
+@dataclass(frozen=True)
+class PooledSettings:
+    """How the pooled model is fitted. Defaults give R-hat <= 1.01 and no divergences on the
+    bundled example (BENCHMARKS.md)."""
+
+    sampler: str = "nutpie"
+    chains: int = 4
+    draws: int = 1000  # per chain: 4,000 posterior draws
+    tune: int = 1000
+    target_accept: float = 0.95  # small steps: a lone region's shock-size funnel diverges at 0.9
+    # AR(1) of yearly changes around the drift: better on the provincial backtests' learning
+    # years and on the scored ones (BENCHMARKS.md)
+    persistence: bool = True
+    method: str = "auto"  # "nuts", "approx" (large panels), or "auto": approx above large_panel
+    large_panel: int = 400  # nodes above which `auto` uses the fast approximation
+
+    def __post_init__(self) -> None:
+        if self.sampler not in SAMPLERS:
+            raise InputError(f"unknown sampler {self.sampler!r}", column="--sampler",
+                             fix=f"use one of {', '.join(SAMPLERS)}")
+        if self.method not in METHODS:
+            raise InputError(f"unknown inference {self.method!r}", column="--inference",
+                             fix="use auto, nuts or approx")
+        for name, least in (("chains", 1), ("draws", 1), ("tune", 0), ("large_panel", 1)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                raise InputError(f"PooledSettings.{name} is {value!r}", column=name,
+                                 fix=f"give a whole number of at least {least}")
+        if not 0 < self.target_accept < 1:
+            raise InputError(f"PooledSettings.target_accept is {self.target_accept!r}",
+                             column="target_accept", fix="give a number between 0 and 1")
+
+    def uses_approx(self, n_nodes: int) -> bool:
+        return self.method == "approx" or (self.method == "auto" and n_nodes > self.large_panel)
+
+    def describe(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,59 @@
+"""The tree of regions as the hierarchical models read it: ancestry, levels, the leaves, and
+the drifts pooled down the tree (shared by the pooled and the count models)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+MAX_DEPTH = 6  # levels of the tree a model can hold (nation, province, city, county, park, ...)
+
+
+def ancestry(region: str, parents: dict[str, str]) -> list[str]:
+    """The region's parent, grandparent, ... (a loop in regions.csv stops the walk)."""
+    out: list[str] = []
+    p = parents.get(region)
+    while p and p not in out and p != region:
+        out.append(p)
+        p = parents.get(p)
+    return out[: MAX_DEPTH - 1]
+
+
+def leaves(parent: np.ndarray) -> np.ndarray:
+    """Whether each node is no node's parent."""
+    leaf = np.ones(len(parent), bool)
+    leaf[parent[parent >= 0]] = False
+    return leaf
+
+
+def tree_data(parent: np.ndarray, depth: np.ndarray, n_pad: int) -> dict[str, np.ndarray]:
+    """The tree of regions as a compiled model reads it, padded to ``n_pad`` nodes: each
+    node's parent (``n_pad``, a zero slot, for roots and padding), its level, whether it is
+    real, and whether the roots' own spread is used (only with several roots)."""
+    pad = n_pad - len(parent)
+    parent_index = np.where(parent < 0, n_pad, parent)
+    return {
+        "parent_index": np.r_[parent_index, np.full(pad, n_pad)].astype(np.int64),
+        "level": np.r_[depth, np.zeros(pad, np.int64)].astype(np.int64),
+        "active": np.r_[np.ones(len(parent)), np.zeros(pad)],
+        "root_spread_on": np.array(1.0 if (parent < 0).sum() > 1 else 0.0),
+    }
+
+
+def tree_drift(shared: dict, drift_mean, drift_spread, drift_z):
+    """Every node's drift: the common mean plus its own and all its ancestors' deviations
+    (non-centred, ``drift_z`` scaled by the spread of the node's level)."""
+    import pytensor.tensor as pt
+
+    spread = pt.set_subtensor(drift_spread[0], drift_spread[0] * shared["root_spread_on"])
+    own = shared["active"] * spread[shared["level"]] * drift_z
+    total = own
+    for _ in range(MAX_DEPTH):  # add the parent's total: after MAX_DEPTH steps, all ancestors'
+        total = own + pt.concatenate([total, pt.zeros(1)])[shared["parent_index"]]
+    return drift_mean + total
+
+
+def borrowing_note(points: int, parent: str | None) -> list[str]:
+    if points > 1:
+        return []
+    source = f"its parent {parent}'s" if parent else "the pooled"
+    return [f"one point: trend from {source} drift and the pooled spread"]

@@ -1,0 +1,10 @@
+"""What a run leaves behind for people: its folder of tables, summary.md, the reports and the
+run history.
+
+wording.py     numbers and targets in words (summary, reports, terminal alike)
+tables.py      the tables the outputs share
+summary.py     summary.md
+run_folder.py  a run's folder, written atomically; a backtest's metrics
+history.py     the run history (SQLAlchemy): record, list, compare
+reports/       one report model, four writers (HTML, PDF, Word, Excel)
+"""

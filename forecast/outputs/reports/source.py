@@ -1,0 +1,87 @@
+"""A finished run, read back from its folder: what every report is built from.
+
+Reports never refit: everything they show is in the files a run wrote (probabilities.json
+with its run metadata and diagnostics, including each series' history and fan-chart
+quantiles; suggestions.csv; review.csv).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from forecast.config import CALIBRATION_EVIDENCE_FILE, Workspace
+from forecast.errors import InputError
+from forecast.inputs.catalogue import Catalogue, load_catalogue
+
+
+@dataclass(frozen=True)
+class RunOutputs:
+    """The files of a run folder, as tables and dicts."""
+
+    folder: Path
+    meta: dict  # probabilities.json "run"
+    rows: pd.DataFrame  # one per target and scenario (probabilities.csv)
+    diagnostics: dict  # probabilities.json "diagnostics"
+    suggestions: pd.DataFrame
+    review: pd.DataFrame
+
+    @property
+    def plans(self) -> list[dict]:
+        return self.meta.get("plans", [])
+
+    def only_plan(self, plan_id: str) -> RunOutputs:
+        """The same run narrowed to one plan (an InputError naming known ids if absent)."""
+        plans = [p for p in self.plans if p["id"] == plan_id]
+        if not plans:
+            known = ", ".join(p["id"] for p in self.plans[:5])
+            raise InputError(f"no plan {plan_id!r} in this run", file=self.folder,
+                             column="--plan", fix=f"use a plan id of the run, e.g. {known}")
+        keep = lambda df: df[df["plan_id"] == plan_id] if len(df) else df  # noqa: E731
+        rows = keep(self.rows)
+        regions = set(rows["region"])
+        diag = dict(self.diagnostics)  # only the plan's regions: series, quality, data needed
+        diag["series"] = {k: v for k, v in diag.get("series", {}).items()
+                          if k.rpartition("|")[0] in regions}
+        for name in ("data_quality", "data_needed"):
+            diag[name] = [d for d in diag.get(name, []) if d["region"] in regions]
+        return RunOutputs(self.folder, {**self.meta, "plans": plans}, rows, diag,
+                          keep(self.suggestions), keep(self.review))
+
+
+def _csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, keep_default_na=False, na_values=[""]) if path.exists() \
+        else pd.DataFrame(columns=["plan_id", "target_id", "scenario"])
+
+
+def read_run(folder: Path) -> RunOutputs:
+    """Read a folder written by ``forecast run`` (an InputError if it is not one)."""
+    json_file = folder / "probabilities.json"
+    if not json_file.exists():
+        raise InputError("not a run folder (no probabilities.json)", file=folder,
+                         fix="give the folder a `forecast run` wrote")
+    payload = json.loads(json_file.read_text(encoding="utf-8"))
+    rows = pd.DataFrame(payload["rows"])
+    for col in ("year", "base_year", "last_year"):  # whole years, as in probabilities.csv
+        if col in rows:
+            rows[col] = rows[col].astype("Int64")
+    return RunOutputs(folder, payload["run"], rows, payload.get("diagnostics", {}),
+                      _csv(folder / "suggestions.csv"), _csv(folder / "review.csv"))
+
+
+def run_catalogue(run: RunOutputs) -> Catalogue:
+    """The catalogue the run used: the bundled one, with its workspace's indicators.yaml
+    (names and units of a workspace's own indicators) when that is still there."""
+    workspace = run.meta.get("workspace")
+    own = None if workspace in (None, "bundled example") else \
+        Workspace(Path(workspace)).indicators_file
+    return load_catalogue(own)
+
+
+def calibration_evidence() -> dict:
+    """The backtests behind the calibration appendix (benchmarks/reliability_figure.py)."""
+    path = CALIBRATION_EVIDENCE_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}

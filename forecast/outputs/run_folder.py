@@ -1,0 +1,144 @@
+"""Write a run's folder: probabilities.csv/.parquet/.json, suggestions.csv, review.csv and
+summary.md, atomically (``files.atomic_folder``); and a backtest's metrics and summary.
+
+Numbers are rounded to fixed precision so the same inputs, settings and seed give
+byte-identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import platform
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecast.assessment.run import Assessment
+from forecast.assessment.settings import Settings
+from forecast.config import VERSION
+from forecast.files import atomic_folder
+from forecast.inputs.catalogue import Catalogue
+from forecast.inputs.plans import Plan
+from forecast.models.registry import POOLED_MODELS
+from forecast.outputs.summary import summary_markdown
+from forecast.outputs.tables import tidy_rows
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run_metadata(settings: Settings, inputs: Iterable[Path], workspace: Path,
+                 bundled: bool) -> dict:
+    """What a reader needs to reproduce the run: inputs' hashes, settings, versions."""
+    import scipy
+    import statsmodels
+
+    return {
+        "tool": "forecast",
+        "version": VERSION,
+        "workspace": "bundled example" if bundled else str(workspace),
+        "inputs": {p.relative_to(workspace).as_posix(): file_hash(p) for p in sorted(inputs)},
+        "settings": {"model": settings.model, "draws": settings.draws, "seed": settings.seed,
+                     **({"pooled": settings.pooled.describe()}
+                        if settings.model in POOLED_MODELS else {}),
+                     "as_of": settings.as_of},
+        "versions": {"python": platform.python_version(), "numpy": np.__version__,
+                     "pandas": pd.__version__, "scipy": scipy.__version__,
+                     "statsmodels": statsmodels.__version__, **_pooled_versions(settings)},
+    }
+
+
+def _pooled_versions(settings: Settings) -> dict:
+    if settings.model not in POOLED_MODELS:
+        return {}
+    from importlib.metadata import version
+
+    return {name: version(name) for name in ("pymc", "pytensor", "nutpie", "arviz")}
+
+
+def _json_value(x: object) -> object:
+    if x is None or x is pd.NA:
+        return None
+    if isinstance(x, float | np.floating):
+        return None if math.isnan(x) else float(x)
+    if isinstance(x, np.integer):
+        return int(x)
+    if isinstance(x, np.bool_):
+        return bool(x)
+    return x
+
+
+RUN_SPECIFIC = ("cached", "seconds")  # differ between identical runs: terminal only
+
+
+def diagnostics(assessment: Assessment) -> dict:
+    """Per series, data quality, data needed; with the pooled model, the model of each
+    indicator and why, and each pooled fit's convergence (r_hat_max, ess_bulk_min,
+    divergences)."""
+    out = {
+        "series": assessment.series,
+        "data_quality": assessment.quality.to_dict(orient="records"),
+        "data_needed": assessment.data_needed.to_dict(orient="records"),
+    }
+    if assessment.dependence:
+        out["dependence"] = assessment.dependence
+    if assessment.models:
+        out["models"] = assessment.models
+        out["fits"] = {ind: {k: v for k, v in diag.items() if k not in RUN_SPECIFIC}
+                       for ind, diag in assessment.fits.items()}
+    return out
+
+
+def plan_meta(plans: list[Plan]) -> list[dict]:
+    """What the outputs need to know of each plan (kept in probabilities.json)."""
+    return [{"id": p.id, "title": p.title, "region": p.region} for p in plans]
+
+
+def write_run(out: Path, assessment: Assessment, plans: list[Plan], meta: dict,
+              lang: str = "en", catalogue: Catalogue | None = None,
+              review: pd.DataFrame | None = None,
+              finish: Callable[[Path], object] | None = None) -> Path:
+    """Write the run's files into ``out`` atomically and return it: probabilities (csv,
+    parquet, json), suggestions.csv, review.csv (when given) and summary.md. ``finish``
+    (the reports) runs on the written folder before it is moved into place, so a failure
+    there leaves no run folder either."""
+    rows = tidy_rows(assessment.rows)
+    plans_meta = plan_meta(plans)
+    meta = {**meta, "plans": plans_meta}
+    with atomic_folder(out) as tmp:
+        rows.to_csv(tmp / "probabilities.csv", index=False, lineterminator="\n")
+        rows.to_parquet(tmp / "probabilities.parquet", index=False)
+        tidy_rows(assessment.suggestions).to_csv(tmp / "suggestions.csv", index=False,
+                                                 lineterminator="\n")
+        if review is not None:
+            tidy_rows(review).to_csv(tmp / "review.csv", index=False, lineterminator="\n")
+        payload = {
+            "run": meta,
+            "rows": [{k: _json_value(v) for k, v in rec.items()}
+                     for rec in rows.to_dict(orient="records")],
+            "diagnostics": diagnostics(assessment),
+        }
+        with (tmp / "probabilities.json").open("w", encoding="utf-8") as fh:
+            json.dump(payload, fh, ensure_ascii=False, indent=1, default=_json_value)
+            fh.write("\n")
+        (tmp / "summary.md").write_text(
+            summary_markdown(rows, plans_meta, assessment, meta, lang, catalogue),
+            encoding="utf-8")
+        if finish is not None:
+            finish(tmp)
+    return out
+
+
+def write_backtest(out: Path, result, summary: dict) -> Path:
+    """metrics.csv and summary.json of a backtest, written atomically into ``out``."""
+    with atomic_folder(out) as tmp:
+        result.metrics.round(6).to_csv(tmp / "metrics.csv", index=False, lineterminator="\n")
+        (tmp / "summary.json").write_text(
+            json.dumps(summary, ensure_ascii=False, indent=1, default=_json_value) + "\n",
+            encoding="utf-8")
+    return out
