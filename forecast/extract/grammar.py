@@ -13,73 +13,31 @@ document: a rule earns its place when it reads a construction that plans use gen
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import cn2an
-
-from forecast.extract.units import NOT_TARGET_FAMILIES, UNIT_PATTERN, family
-
-# ---- words ---------------------------------------------------------------------------------
-
-ASPIRATIONAL = ("力争", "争取", "努力", "力求", "争创")
-# comparators written right before the number, longest first within each group
-_GE = ("不低于", "不少于", "不小于", "提高到", "提升到", "提高至", "提升至", "增加到", "增加至",
-       "增长到", "增长至", "保持在", "稳定在", "达到", "增至", "升至", "达")
-_GT = ("突破", "超过", "高于", "多于", "大于", "超")
-_LE = ("控制在", "控制到", "下降到", "下降至", "降低到", "降低至", "减少到", "减少至", "缩小到",
-       "缩小至", "缩减到", "压减到", "压减至", "压缩到", "降到", "降至", "不高于", "不超过",
-       "不大于", "以内")
-_LT = ("低于", "少于", "小于")
-COMPARATORS = {**{w: ">=" for w in _GE}, **{w: ">" for w in _GT}, **{w: "<=" for w in _LE},
-               **{w: "<" for w in _LT}}
-_COMPARATOR_RE = "|".join(sorted(COMPARATORS, key=len, reverse=True))
-# verbs that make a clause its own item (an enumerated item without one shares the verb of
-# the item before it: 新增高新技术企业20家、专精特新中小企业10家)
-BUILD = ("建设", "建立", "建成", "打造", "组建", "创建", "培育", "设立", "布局", "争创", "认定",
-         "获批", "引育", "搭建", "入库", "入规", "上市", "挂牌", "备案", "拥有", "保持", "实现",
-         "评定", "遴选", "支持", "扶持", "推动", "推进", "建")
-ACTIVITY = ("突破", "攻克", "培训", "获得", "形成", "开发", "研发", "审定", "登记", "选派", "转化",
-            "引进", "招引", "举办", "开展", "完成", "发布", "带动", "孵化", "推广", "实施", "申请",
-            "授权", "签订", "签约", "服务", "制定", "承担", "攻关", "新认定", "派驻", "吸引",
-            "引导", "组织", "培养", "输送", "落地")
-# 新增 N of a stock is its change; 备案 N (newly filed) adds N to a registered stock
-NEW = ("新增", "新建", "新设立", "新设", "新入驻", "净增", "新组建", "新培育", "备案")
-_GROW = ("增长", "增加", "提高", "提升", "递增", "增幅", "增速", "上升")
-_FALL = ("下降", "降低", "减少", "缩减", "压减", "压降")
-VERBS = tuple(sorted({*BUILD, *ACTIVITY, *NEW, *_GROW, *_FALL, *COMPARATORS},
-                     key=len, reverse=True))
-ADVERBS = ("全市", "全县", "全区", "全省", "全年", "每年", "年均", "累计", "精准", "积极", "努力",
-           "大力", "进一步", "持续", "力争", "争取", "确保", "计划", "共", "总计", "合计", "再",
-           "重点", "探索", "加快", "逐步", "不断", "深入", "全面", "其中", "当年", "年内", "以上",
-           "分别", "各")
-# a money amount with one of these in its clause is spending, not an outcome
-_BUDGET = re.compile(r"总投资|投资额|投资|资金|预算|拨付|安排|补助|补贴|奖励|奖补|资助|经费补助|"
-                     r"一次性|给予|配套|贴息|担保|注册资本|融资")
-_SUBSIDY_RULE = re.compile(r"给予|补助|补贴|奖励|奖补|资助|帮助争取|予以")
-# what a count of the plan's own structure looks like: 26项重点指标, 15项工程, 20条措施
-_PLAN_STRUCTURE = re.compile(r"^(?:重点|主要|具体)?(?:指标|任务|措施|工程|行动|举措|方面|环节|领域|"
-                             r"板块|专项行动|政策|条款|要求|目标)")
-# names of programmes written with numerals: 百名博士进百企行动, 千企万人工程
-_PROGRAMME_NAME = re.compile(r"(?:行动|工程|计划|活动|战略|机制|模式|体系)$")
-CN_DIGITS = "零〇一二两三四五六七八九十百千"
-_NUMBER = rf"\d+(?:,\d{{3}})*(?:\.\d+)?|[{CN_DIGITS}]+"
-_MENTION = re.compile(
-    rf"(?P<pct>百分之)?(?P<num>{_NUMBER})"
-    rf"(?:\s*(?P<dash>[-~—–至到])\s*(?P<hi>{_NUMBER}))?"
-    rf"(?P<odd>余|多)?(?P<unit>{UNIT_PATTERN})?"
-    r"(?P<trail>以上|以下|以内|左右|上下|余|多)?")
-_YEAR = r"(?:19|20)\d\d"
-_DEADLINE = re.compile(
-    rf"(?P<prep>到|至|截至|截止到|截止|在|于|从)?(?P<year>{_YEAR})\s*(?:年(?P<end>底|末|前|内)?)"
-    rf"(?![\d月])|(?P<fprep>到|至)?“?十(?P<fyp>[一二三四五六七八九])五”?(?P<fend>末|期末|期间|时期|时)?")
-_RANGE = re.compile(rf"(?P<a>{_YEAR})\s*[-~—–至到]\s*(?P<b>{_YEAR})\s*年")
-_BASE = re.compile(rf"(?:比|较|相比|对比|在)(?P<year>{_YEAR})年(?:末|底)?(?:基础上)?")
-_OPEN = "“‘《〔【「『"
-_CLOSE = "”’》〕】」』"
-_CLAUSE_BREAK = set(",;:")
-_POST_END = re.compile(rf"[,;:、。]|其中|以及|[和及与](?=\d)|\d|[{CN_DIGITS}]+(?:{UNIT_PATTERN})")
-_SENTENCE_BREAK = set("。!?\n|")
+from forecast.extract.phrases import (
+    Deadline,
+    Mention,
+    core,
+    find_deadlines,
+    find_mentions,
+    own_verb,
+    quoted,
+    sentences,
+)
+from forecast.extract.units import NOT_TARGET_FAMILIES, family
+from forecast.extract.vocabulary import (
+    ASPIRATIONAL,
+    BASE,
+    BUDGET,
+    CLAUSE_BREAK,
+    COMPARATOR_RE,
+    COMPARATORS,
+    PLAN_STRUCTURE,
+    POST_END,
+    PROGRAMME_NAME,
+    SUBSIDY_RULE,
+)
 
 
 @dataclass
@@ -132,173 +90,6 @@ class Period:
     published: int | None = None
 
 
-# ---- numbers -------------------------------------------------------------------------------
-
-
-def number(text: str) -> float | None:
-    """A number written in digits or Chinese numerals (cn2an), None when it is not one."""
-    text = text.replace(",", "")
-    if re.fullmatch(r"\d+(?:\.\d+)?", text):
-        return float(text)
-    if text[0] in "百千":
-        text = "一" + text
-    try:
-        value = cn2an.cn2an(text, "strict")
-    except (ValueError, KeyError, TypeError):
-        return None
-    return float(value)
-
-
-def _quoted(sentence: str, at: int) -> bool:
-    """Whether position ``at`` lies inside quotation marks or a book title."""
-    depth = 0
-    for c in sentence[:at]:
-        if c in _OPEN:
-            depth += 1
-        elif c in _CLOSE:
-            depth = max(0, depth - 1)
-    return depth > 0
-
-
-def sentences(text: str) -> Iterator[tuple[int, int]]:
-    """Spans of sentences: up to 。！？, a line break or a table cell boundary."""
-    start = 0
-    for i, c in enumerate(text):
-        if c in _SENTENCE_BREAK:
-            if i > start:
-                yield start, i + (c != "\n" and c != "|")
-            start = i + 1
-    if start < len(text):
-        yield start, len(text)
-
-
-# ---- deadlines -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Deadline:
-    at: int
-    year: int
-    base_year: int | None
-    explicit: bool  # 到/至 2025年, 2025年底, 十四五末: a deadline, not just a date
-
-
-def _deadlines(sentence: str) -> list[_Deadline]:
-    """The deadlines a sentence states, in order: a year range (2021-2025年: due at its end,
-    from the year before its start), a year, or a five-year plan (“十四五”末 is 2025)."""
-    found: list[_Deadline] = []
-    bases = {m.start("year") for m in _BASE.finditer(sentence)}
-    ranges = []
-    for m in _RANGE.finditer(sentence):
-        if not _quoted(sentence, m.start()):
-            a, b = int(m["a"]), int(m["b"])
-            found.append(_Deadline(m.start(), b, a - 1, True))
-            ranges.append((m.start(), m.end()))
-    for m in _DEADLINE.finditer(sentence):
-        inside_range = any(a <= m.start() < b for a, b in ranges)
-        if _quoted(sentence, m.start()) or inside_range:
-            continue
-        if m["year"]:
-            if m.start("year") in bases:
-                continue
-            after = sentence[m.end(): m.end() + 2]
-            if after[:1] and after[:1] in "月度":
-                continue
-            explicit = bool(m["prep"] in ("到", "至", "截至", "截止到", "截止") or m["end"])
-            found.append(_Deadline(m.start(), int(m["year"]), None, explicit))
-        else:
-            n = "一二三四五六七八九".index(m["fyp"]) + 1
-            found.append(_Deadline(m.start(), 2025 + 5 * (10 + n - 14), None, True))
-    return sorted(found, key=lambda d: d.at)
-
-
-# ---- the clause reader ---------------------------------------------------------------------
-
-
-@dataclass
-class _Mention:
-    start: int  # of the number (or 百分之)
-    num_end: int
-    end: int    # after unit and trailing comparator
-    value: float
-    value_hi: float | None
-    unit: str | None
-    trail: str
-    chinese: bool
-    odd: bool
-
-
-def _mentions(s: str) -> Iterator[_Mention]:
-    for m in _MENTION.finditer(s):
-        raw = m["num"]
-        chinese = not raw[0].isdigit()
-        unit = m["unit"]
-        pct = bool(m["pct"])
-        if pct:
-            unit = "%"
-        after = s[m.end(): m.end() + 1]
-        major = chinese and not unit and after == "大" and re.search(
-            r"(?:实施|推进|建设|打造|启动|开展|培育|组织)$", s[: m.start()]) is not None
-        if chinese and not unit and not major:
-            continue
-        value = number(raw)
-        if value is None:
-            continue
-        hi = number(m["hi"]) if m["hi"] else None
-        if m["dash"] and hi is None:
-            continue
-        before = s[m.start() - 1] if m.start() > 0 else ""
-        if before in "+第" or after == "+" or (before.isascii() and before.isalpha()):
-            continue
-        if major:  # 实施十大技术攻关项目: ten (major) projects
-            yield _Mention(m.start(), m.end("num"), m.end() + 1, value, None, "个", "",
-                           True, False)
-            continue
-        if (after == "级" and family(unit) in (None, "money")) or after == "大" \
-                or (after == ":" and s[m.end() + 1: m.end() + 2].isdigit()):
-            continue
-        if not unit and re.match(r"\s*[年月日号期]", s[m.end("num"):]):
-            continue
-        if chinese and (raw in ("一", "两", "二", "俩", "几", "数") or "十四五" in raw):
-            continue
-        if re.fullmatch(_YEAR, raw) and not unit:
-            continue
-        yield _Mention(m.start(), m.end("num") if not m["hi"] else m.end("hi"), m.end(), value,
-                       hi, unit, m["trail"] or "", chinese, bool(m["odd"]))
-
-
-def _strip(text: str, words: tuple[str, ...]) -> str:
-    for w in sorted(words, key=len, reverse=True):
-        text = text.replace(w, "")
-    return text
-
-
-def _core(pre: str) -> str:
-    """The noun part of a clause's text: deadlines, adverbs and verbs taken out."""
-    core = re.sub(_DEADLINE.pattern, "", pre)
-    core = _strip(core, (*ASPIRATIONAL, *ADVERBS, *VERBS, "的", "和", "及", "与", "、", "等",
-                         "在", "将", "使", "让", "有", "为", "对", "共", "了"))
-    return re.sub(r"[\s,;:、()“”]", "", core)
-
-
-def _own_verb(pre: str) -> str | None:
-    """The verb class of an item's own words, or None when it has no verb."""
-    tail = pre[-12:]
-    if any(w in pre for w in NEW if w != "备案") or _strip(pre, ADVERBS).startswith("备案"):
-        return "new"
-    if re.search(rf"(?:{_COMPARATOR_RE})$", pre.rstrip()):
-        return "reach"
-    if any(w in tail for w in (*_GROW, *_FALL)):
-        return "grow"
-    if "累计" in pre:
-        return "cumulative"
-    if any(w in pre for w in ACTIVITY):
-        return "activity"
-    if any(w in pre for w in BUILD):
-        return "build"
-    return None
-
-
 class ClauseReader:
     """Reads every sentence of a normalised text into target readings and skipped numbers."""
 
@@ -322,9 +113,9 @@ class ClauseReader:
     def _sentence(self, s: str, offset: int) -> tuple[list[Reading], list[Skipped]]:
         readings: list[Reading] = []
         skipped: list[Skipped] = []
-        deadlines = _deadlines(s)
-        base_m = _BASE.search(s)
-        subsidy_rule = s.lstrip().startswith("对") and _SUBSIDY_RULE.search(s) is not None
+        deadlines = find_deadlines(s)
+        base_m = BASE.search(s)
+        subsidy_rule = s.lstrip().startswith("对") and SUBSIDY_RULE.search(s) is not None
 
         relative = self._relative(s)
         if relative is not None:
@@ -333,13 +124,13 @@ class ClauseReader:
             self._date(relative, deadlines, s, 0)
             return [relative], []
 
-        items = list(_mentions(s))
+        items = list(find_mentions(s))
         zero = [(m.start(), m.end()) for m in re.finditer(r"零的突破", s)]
 
         prev: Reading | None = None
         seg_start = 0
         for m in sorted([*items, *zero],
-                        key=lambda x: x.start if isinstance(x, _Mention) else x[0]):
+                        key=lambda x: x.start if isinstance(x, Mention) else x[0]):
             if isinstance(m, tuple):  # 零的突破: the first one ever, i.e. more than zero
                 start = max(s.rfind(c, 0, m[0]) for c in ",;:") + 1
                 r = Reading(offset + start, offset + m[1], 0.0, "个", "level", ">", None, None,
@@ -351,7 +142,7 @@ class ClauseReader:
                 prev = r
                 seg_start = m[1]
                 continue
-            clause_start = max(s.rfind(c, 0, m.start) for c in _CLAUSE_BREAK) + 1
+            clause_start = max(s.rfind(c, 0, m.start) for c in CLAUSE_BREAK) + 1
             start = max(clause_start, seg_start)
             pre = s[start: m.start]
             post_end = self._post_end(s, m.end)
@@ -361,17 +152,17 @@ class ClauseReader:
                 skipped.append(Skipped(offset + start, offset + max(m.end, post_end), reason))
                 seg_start = m.end
                 continue
-            if m.unit is None and not re.search(rf"(?:{_COMPARATOR_RE})$", pre):
+            if m.unit is None and not re.search(rf"(?:{COMPARATOR_RE})$", pre):
                 seg_start = m.end
                 continue
-            if m.chinese and _PROGRAMME_NAME.search(post):
+            if m.chinese and PROGRAMME_NAME.search(post):
                 seg_start = m.end
                 continue
-            noun = _core(pre)
-            attach = bool(post) and (len(noun) <= 1 or _own_verb(post) is None)
+            noun = core(pre)
+            attach = bool(post) and (len(noun) <= 1 or own_verb(post) is None)
             r = self._reading(s, m, pre, post if attach else "", prev, start)
-            if len(noun) <= 1 and not _core(post) and prev is not None \
-                    and _own_verb(pre) in (None, "grow", "reach"):
+            if len(noun) <= 1 and not core(post) and prev is not None \
+                    and own_verb(pre) in (None, "grow", "reach"):
                 r.subject = prev.subject + pre
                 r.notes.append("the indicator of the clause before")
             quote_end = post_end if attach else m.end
@@ -398,33 +189,33 @@ class ClauseReader:
     @staticmethod
     def _post_end(s: str, at: int) -> int:
         """Where the words after a number end: the next delimiter, 其中, or the next number."""
-        found = _POST_END.search(s, at)
+        found = POST_END.search(s, at)
         end = found.start() if found else len(s)
         while end > at and s[end - 1] in "和及与并、":
             end -= 1
         return end
 
     @staticmethod
-    def _not_a_target(s: str, m: _Mention, pre: str, post: str, subsidy_rule: bool) -> str | None:
-        if _quoted(s, m.start):
+    def _not_a_target(s: str, m: Mention, pre: str, post: str, subsidy_rule: bool) -> str | None:
+        if quoted(s, m.start):
             return "inside quotation marks or a title"
         fam = family(m.unit)
         if fam in NOT_TARGET_FAMILIES:
             return "an area, not a target"
-        clause_start = max(s.rfind(c, 0, m.start) for c in _CLAUSE_BREAK) + 1
+        clause_start = max(s.rfind(c, 0, m.start) for c in CLAUSE_BREAK) + 1
         ends = [e for e in (s.find(c, m.end) for c in ",;:。") if e >= 0]
         clause = s[clause_start: min(ends, default=len(s))]
-        if fam in ("money", "usd") and _BUDGET.search(clause):
+        if fam in ("money", "usd") and BUDGET.search(clause):
             return "a budget, subsidy or award"
         if subsidy_rule:
             return "a condition or amount of a subsidy"
-        if _PLAN_STRUCTURE.match(post):
+        if PLAN_STRUCTURE.match(post):
             return "counts the plan's own tasks or indicators"
         return None
 
     # -- kind, comparator, value ------------------------------------------------------------
 
-    def _reading(self, s: str, m: _Mention, pre: str, post: str, prev: Reading | None,
+    def _reading(self, s: str, m: Mention, pre: str, post: str, prev: Reading | None,
                  start: int) -> Reading:
         unit = m.unit
         value = m.value
@@ -433,7 +224,7 @@ class ClauseReader:
         wording = None
         notes: list[str] = []
         pre_s = pre.rstrip()
-        comp = re.search(rf"(?:{_COMPARATOR_RE})$", pre_s)
+        comp = re.search(rf"(?:{COMPARATOR_RE})$", pre_s)
         stated = bool(comp) or bool(m.trail) or m.odd or value_hi is not None
         if comp:
             op = COMPARATORS[comp.group()]
@@ -450,7 +241,7 @@ class ClauseReader:
             op = "between"
         window = pre_s[-10:]
         fam = family(unit)
-        verb = _own_verb(pre)
+        verb = own_verb(pre)
         inherited = False
         kind = "level"
         each_year = "每年" in pre or "年增长率" in pre
@@ -503,7 +294,7 @@ class ClauseReader:
         flow_hint = verb == "activity" and not comp and kind == "level"
         if each_year and kind not in ("change", "growth"):
             each_year = False
-        subject = pre if _core(pre) else (post or pre)
+        subject = pre if core(pre) else (post or pre)
         r = Reading(0, 0, value, unit, kind, op, None, None, value_hi=value_hi,
                     wording=wording, subject=subject, notes=notes, verb=verb or "",
                     inherited=inherited, rank=rank, each_year=each_year, flow_hint=flow_hint,
@@ -514,7 +305,7 @@ class ClauseReader:
             r.notes.append(f"a range {value:g}-{value_hi:g}")
         return r
 
-    def _date(self, r: Reading, deadlines: list[_Deadline], s: str, at: int) -> None:
+    def _date(self, r: Reading, deadlines: list[Deadline], s: str, at: int) -> None:
         """Deadline and base year of a reading: the nearest deadline before it in the sentence
         (else after it), else the plan's end year. A bare year before the plan started is a
         fact about the past (the reading's year stays None)."""
@@ -552,4 +343,3 @@ class ClauseReader:
                        "percentage points, every year")
         r.aspirational = any(w in s[: m.start()] for w in ASPIRATIONAL)
         return r
-

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 
 from forecast.extract.documents import Table
-from forecast.extract.grammar import Reading, number
+from forecast.extract.grammar import Reading
+from forecast.extract.phrases import number
 from forecast.extract.text import Normalised, normalise
 from forecast.extract.units import UNIT_PATTERN
 
