@@ -69,8 +69,8 @@ from forecast.outputs.history import (
     list_runs,
     record_outputs,
 )
-from forecast.outputs.reports import Written, rerender, write_reports
 from forecast.outputs.reports.source import RunOutputs, read_run
+from forecast.outputs.reports.writers import Written, rerender, write_reports
 from forecast.outputs.run_folder import run_metadata, write_backtest, write_run
 from forecast.simulation.calibration import NONE, Calibration, load_calibration
 

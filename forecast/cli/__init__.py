@@ -9,6 +9,7 @@ run.py        run, suggest, review, report, template
 evaluate.py   backtest, calibrate
 records.py    runs, compare
 documents.py  example, extract, indicators
+console.py    the tables the terminal shows
 """
 
 from forecast.cli.app import app

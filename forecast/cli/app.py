@@ -19,7 +19,7 @@ from forecast.api import OpenWorkspace, open_workspace
 from forecast.errors import InputError
 from forecast.models.fitting import poor
 from forecast.models.registry import MODEL_NAMES
-from forecast.outputs.reports import Written
+from forecast.outputs.reports.writers import Written
 
 HistoryOpt = Annotated[str | None, typer.Option(
     "--history", help="The run history's database: a SQLAlchemy URL, e.g. "
@@ -40,7 +40,7 @@ ModelName = Enum("ModelName", {m: m for m in MODEL_NAMES}, type=str)
 Lang = Enum("Lang", {"en": "en", "zh": "zh"}, type=str)
 
 
-def _fail(exc: InputError) -> None:
+def fail(exc: InputError) -> None:
     typer.echo(f"error: {exc}", err=True)
     raise typer.Exit(2)
 
@@ -60,7 +60,7 @@ ScenarioOpt = Annotated[list[str] | None, typer.Option(
 Format = Enum("Format", {"md": "md", "csv": "csv"}, type=str)
 
 
-class _Bars:
+class Bars:
     """Progress bars for a run: pooled fits, then series; a line before the reports."""
 
     def __init__(self, quiet: bool):
@@ -89,7 +89,7 @@ class _Bars:
             self.series.close()
 
 
-def _said(written: Written, folder: Path) -> None:
+def say_written(written: Written, folder: Path) -> None:
     """Tell where the reports are (report.html first: the one to open) and what was not
     written and why."""
     names = [f.name for f in written.files]
@@ -102,7 +102,8 @@ def _said(written: Written, folder: Path) -> None:
         typer.echo(f"warning: {line}", err=True)
 
 
-def _opened(workspace: Path | None, quiet: bool, history: str | None = None) -> OpenWorkspace:
+def open_for_command(workspace: Path | None, quiet: bool,
+                     history: str | None = None) -> OpenWorkspace:
     """The workspace opened through the API (saying so when it is the bundled example)."""
     ws = open_workspace(workspace, history)
     if ws.loaded.bundled and not quiet:
@@ -117,7 +118,7 @@ def _report_fit(bar: tqdm, indicator: str, diag: dict, cached: bool, total: int)
     bar.update(1)
 
 
-def _summarise_fits(fits: dict[str, dict], quiet: bool) -> None:
+def summarise_fits(fits: dict[str, dict], quiet: bool) -> None:
     """One line on the pooled fits, and one warning per fit whose convergence is poor: its
     numbers are less trustworthy."""
     if fits and not quiet:

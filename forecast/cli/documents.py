@@ -11,7 +11,7 @@ import typer
 
 from forecast.api import example as api_example
 from forecast.api import extract as api_extract
-from forecast.cli.app import _fail, app
+from forecast.cli.app import app, fail
 from forecast.errors import InputError
 from forecast.extract.writing import draft_yaml, write_text
 from forecast.extract.writing import explain as explain_lines
@@ -38,7 +38,7 @@ def example(
     try:
         out = api_example(folder)
     except InputError as exc:
-        _fail(exc)
+        fail(exc)
     typer.echo(f"wrote the example workspace to {out}; run it with: forecast run {out}")
 
 
@@ -97,7 +97,7 @@ def extract(
         if observations is not None:
             write_text(observations, obs.to_csv(index=False), force)
     except InputError as exc:
-        _fail(exc)
+        fail(exc)
     if explain:
         for line in explain_lines(draft):
             typer.echo(line)

@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from forecast.api import backtest as api_backtest
 from forecast.api import calibrate as api_calibrate
-from forecast.cli.app import ModelName, _fail, app
+from forecast.cli.app import ModelName, app, fail
 from forecast.config import DEFAULT_MODEL, DEFAULT_SEED
 from forecast.errors import InputError
 
@@ -76,7 +76,7 @@ def backtest(
             on_start=lambda n: setattr(bar, "total", n))
         bar.close()
     except InputError as exc:
-        _fail(exc)
+        fail(exc)
     typer.echo(f"{summary['series_origins']} series-origins: MASE {summary['MASE']:.3f}, "
                f"coverage 80% {summary['coverage_80']['rate']:.3f}, "
                f"95% {summary['coverage_95']['rate']:.3f}")
@@ -123,7 +123,7 @@ def calibrate(
                                             on_start=lambda n: setattr(bar, "total", n))
         bar.close()
     except InputError as exc:
-        _fail(exc)
+        fail(exc)
     w = calibration.models["trend"]["weights"]
     typer.echo(f"learned from {report['held_out_values']} held-out values of "
                f"{report['series']} series (years up to {report['until']}); weight of linear "

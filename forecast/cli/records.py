@@ -9,8 +9,8 @@ import typer
 
 from forecast.api import compare_runs
 from forecast.api import runs as api_runs
-from forecast.cli.app import Format, HistoryOpt, WorkspaceArg, _fail, app
-from forecast.console import frame_text
+from forecast.cli.app import Format, HistoryOpt, WorkspaceArg, app, fail
+from forecast.cli.console import frame_text
 from forecast.errors import InputError
 
 
@@ -33,7 +33,7 @@ def runs_command(
     try:
         table = api_runs(workspace, history, plan)
     except InputError as exc:
-        _fail(exc)
+        fail(exc)
     typer.echo(frame_text(table, fmt.value) if len(table) else "no runs recorded yet")
 
 
@@ -59,6 +59,6 @@ def compare_command(
     try:
         table = compare_runs(run_a, run_b, workspace, history)
     except InputError as exc:
-        _fail(exc)
+        fail(exc)
     typer.echo(frame_text(table, fmt.value) if len(table) else
                "no target's probability moved by more than 0.005")

@@ -11,21 +11,21 @@ import typer
 from forecast.api import OpenWorkspace, open_workspace
 from forecast.assessment.review import review_year
 from forecast.cli.app import (
+    Bars,
     HistoryOpt,
     Lang,
     ModelName,
     PlanOpt,
     ScenarioOpt,
     WorkspaceArg,
-    _Bars,
-    _fail,
-    _opened,
-    _said,
-    _summarise_fits,
     app,
+    fail,
+    open_for_command,
+    say_written,
+    summarise_fits,
 )
+from forecast.cli.console import review_text, suggestions_text
 from forecast.config import DEFAULT_DRAWS, DEFAULT_MODEL, DEFAULT_SEED
-from forecast.console import review_text, suggestions_text
 from forecast.errors import InputError
 from forecast.inputs.scenarios import BASELINE
 from forecast.inputs.workbooks import HEAD as ENTRY_HEAD
@@ -116,15 +116,15 @@ def run(
     try:
         pooled = PooledSettings(sampler=sampler, chains=chains, draws=mcmc_draws,
                                 method=inference, persistence=persistence)
-        ws = _opened(workspace, quiet, history)
+        ws = open_for_command(workspace, quiet, history)
         settings = ws.settings(model.value, draws, seed, as_of, scenario, pooled)
-        bars = _Bars(quiet)
+        bars = Bars(quiet)
         done = ws.run(settings, out=out, lang=lang.value, reports=reports, engine=engine,
                       workers=workers, scheduler=scheduler, callbacks=bars.callbacks)
         bars.close()
     except InputError as exc:
-        _fail(exc)
-    _summarise_fits(done.assessment.fits, quiet)
+        fail(exc)
+    summarise_fits(done.assessment.fits, quiet)
     rows = done.probabilities[done.probabilities["scenario"] == BASELINE]
     n_ok = int(rows["assessable"].sum())
     n_sc = len(settings.scenarios)
@@ -135,7 +135,7 @@ def run(
     typer.echo(f"wrote {done.folder}/probabilities.csv, .parquet, .json, suggestions.csv, "
                "review.csv, summary.md")
     for w in done.written:
-        _said(w, done.folder)
+        say_written(w, done.folder)
     typer.echo(f"recorded as {done.run_id} in the run history (forecast runs)")
 
 
@@ -166,13 +166,13 @@ def suggest(
         forecast suggest ~/xiangtan --plan xiangtan-2024 --scenario rd-push
     """
     try:
-        ws = _opened(workspace, quiet)
-        bars = _Bars(quiet)
+        ws = open_for_command(workspace, quiet)
+        bars = Bars(quiet)
         result = ws.assess_plan(plan, ws.settings(model.value, draws, seed, as_of, scenario),
                                 bars.callbacks)
         bars.close()
     except InputError as exc:
-        _fail(exc)
+        fail(exc)
     typer.echo(suggestions_text(result.suggestions, result.rows, plan))
 
 
@@ -205,13 +205,13 @@ def review_command(
         forecast review ~/xiangtan --plan xiangtan-2023 --as-of 2022
     """
     try:
-        ws = _opened(workspace, quiet)
+        ws = open_for_command(workspace, quiet)
         settings = ws.settings(model.value, draws, seed, as_of, scenario)
-        bars = _Bars(quiet)
+        bars = Bars(quiet)
         table = ws.review_plan(plan, settings, bars.callbacks)
         bars.close()
     except InputError as exc:
-        _fail(exc)
+        fail(exc)
     if not len(table):
         typer.echo(f"plan {plan} has not begun by {review_year(ws.inputs, settings)}: "
                    "nothing to review yet")
@@ -246,8 +246,8 @@ def report(
         written = OpenWorkspace.report(run_folder, lang.value, plan, on_start=lambda: (
             typer.echo("writing reports (html, pdf, docx, xlsx)...", err=True)))
     except InputError as exc:
-        _fail(exc)
-    _said(written, written.files[0].parent if written.files else run_folder)
+        fail(exc)
+    say_written(written, written.files[0].parent if written.files else run_folder)
 
 
 @app.command()
@@ -276,7 +276,7 @@ def template(
     try:
         target, frame = open_workspace(workspace).template(plan, out)
     except InputError as exc:
-        _fail(exc)
+        fail(exc)
     years = frame.columns[len(ENTRY_HEAD):]
     to_fill = int(frame[years].isna().to_numpy().sum())
     typer.echo(f"wrote {target}: {len(frame)} series x {len(years)} years "

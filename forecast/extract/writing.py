@@ -5,14 +5,13 @@ docs/plan-encoding.md, an observations CSV from indicator tables, and the ``--ex
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from forecast import files
 from forecast.errors import InputError
 from forecast.extract.draft import Draft, DraftTarget
 from forecast.inputs.catalogue import Catalogue
@@ -131,14 +130,7 @@ def write_text(path: Path, text: str, force: bool = False) -> None:
     if path.exists() and not force:
         raise InputError("the file exists", file=path,
                          fix="choose another --out / --observations, or add --force")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    files.write_text(path, text)
 
 
 def explain(draft: Draft) -> list[str]:

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import opencc
-import yaml
 
 from forecast.config import CATALOGUE_FILE
 from forecast.errors import InputError
+from forecast.files import read_yaml
 
 KINDS = ("share", "amount", "count", "ratio", "binary")
 REQUIRED = ("id", "name_zh", "name_en", "unit", "kind", "flow", "direction")
@@ -107,10 +107,7 @@ def _indicator(entry: dict[str, Any], source: Path, row: int) -> Indicator:
 
 def catalogue_entries(path: Path) -> list[dict[str, Any]]:
     """The raw entries of a catalogue file (a YAML list of mappings)."""
-    try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML ({exc})", file=path, fix="check the indentation") from exc
+    entries = read_yaml(path, fix="check the indentation") or []
     if not isinstance(entries, list):
         raise InputError("expected a list of indicator entries", file=path,
                          fix="start each entry with '- id:'")

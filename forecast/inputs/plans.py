@@ -7,13 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from forecast.errors import InputError
+from forecast.files import read_yaml
 from forecast.inputs.catalogue import Catalogue
-
-# libyaml's C loader where installed: ten times faster for thousands of plan files
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 TARGET_KINDS = ("level", "growth", "cagr", "cumulative", "change", "relative", "qualitative")
 OPS = (">=", ">", "<=", "<", "between")
@@ -135,12 +131,7 @@ def _target(raw: dict[str, Any], plan: dict[str, Any], catalogue: Catalogue, pat
 
 def read_plan(path: Path, catalogue: Catalogue) -> Plan:
     """One plan file, validated against the catalogue."""
-    try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
-    except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML ({exc})", file=path,
-                         fix="check the indentation and quoting") from exc
-    return parse_plan(doc, catalogue, path)
+    return parse_plan(read_yaml(path), catalogue, path)
 
 
 def parse_plan(doc: Any, catalogue: Catalogue, source: Path) -> Plan:

@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from forecast.errors import InputError
+from forecast.files import read_yaml
 from forecast.inputs.catalogue import Catalogue
 
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 BASELINE = "baseline"
 ALL = "*"
 KEYS = ("growth_shift", "shock", "volatility")
@@ -122,11 +121,7 @@ def _adjustment(raw: Any, path: Path, index: int, catalogue: Catalogue) -> Adjus
 
 def read_scenario(path: Path, catalogue: Catalogue) -> Scenario:
     """One scenario file, validated against the catalogue."""
-    try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
-    except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML ({exc})".replace("\n", " "), file=path,
-                         fix="check the indentation and quoting") from exc
+    doc = read_yaml(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("scenario"), dict):
         raise InputError("no 'scenario:' section", file=path,
                          fix="start the file with scenario: and id:")

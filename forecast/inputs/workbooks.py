@@ -11,7 +11,6 @@ that cannot be read for sure is refused with the sheet and cell that hold it.
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from pathlib import Path
@@ -23,6 +22,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from forecast.errors import InputError
+from forecast.files import atomic_file
 from forecast.inputs.catalogue import Catalogue
 from forecast.inputs.plans import Plan
 from forecast.inputs.regions import region_resolver
@@ -100,13 +100,8 @@ def write_template(frame: pd.DataFrame, path: Path, catalogue: Catalogue) -> Non
                   "the workspace's data/entry/ folder, then run forecast run."])
     for col, width in (("A", 12), ("B", 60), ("C", 70)):
         units.column_dimensions[col].width = width
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp.xlsx")
-    try:
+    with atomic_file(path) as tmp:
         wb.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 UNIT_NOTES = {

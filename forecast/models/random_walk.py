@@ -16,15 +16,15 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from forecast.config import PRIORS_FILE
+from forecast.files import read_yaml
 from forecast.models.transforms import Transform
 
 
 @cache
 def _priors(path: Path = PRIORS_FILE) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return read_yaml(path)
 
 
 def load_prior(path: Path = PRIORS_FILE) -> tuple[float, float]:

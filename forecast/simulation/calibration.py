@@ -18,6 +18,7 @@ import numpy as np
 
 from forecast.config import CALIBRATION_FILE, CALIBRATION_NAME
 from forecast.errors import InputError
+from forecast.files import write_text
 
 
 def kind_group(kind: str) -> str:
@@ -60,11 +61,8 @@ class Calibration:
         return median + np.clip(c * (z_paths - median), -bound, bound)
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"models": self.models, "meta": self.meta}, indent=1,
-                                  ensure_ascii=False) + "\n", encoding="utf-8")
-        tmp.replace(path)
+        write_text(path, json.dumps({"models": self.models, "meta": self.meta}, indent=1,
+                                    ensure_ascii=False) + "\n")
 
     @classmethod
     def load(cls, path: Path) -> Calibration:

@@ -31,9 +31,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from forecast.config import DERIVED_FILE
+from forecast.files import read_yaml
 from forecast.inputs.catalogue import Catalogue, Indicator
 from forecast.inputs.scenarios import ALL, Adjustment, Scenario
 from forecast.inputs.series import SeriesTable, usable_history
@@ -100,7 +100,7 @@ def parse(indicator: str, text: str) -> Formula:
 def _decisions(path: Path) -> dict:
     if not path.exists():
         return {}
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return read_yaml(path) or {}
 
 
 def backtested(path: Path = DERIVED_FILE) -> frozenset[str]:

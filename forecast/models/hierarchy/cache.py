@@ -4,9 +4,9 @@ cannot be read, is never used: the fit is redone and the file replaced."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
+
+from forecast.files import atomic_file
 
 
 def load_cached(path: Path, key: str):
@@ -28,12 +28,5 @@ def load_cached(path: Path, key: str):
 
 def save_cached(idata, path: Path) -> None:
     """Write atomically: a run that dies mid-write leaves the old file or none."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".nc", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_file(path) as tmp:
         idata.to_netcdf(tmp, engine="h5netcdf")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)

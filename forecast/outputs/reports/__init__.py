@@ -1,117 +1,12 @@
 """Reports a mid-term review can attach: report.html, report.pdf, report.docx, tables.xlsx.
 
-``build_report`` turns a finished run into one report model; each writer renders it.
-``write_reports`` writes all four from a run folder: `forecast run` calls it before the run's
-folder is moved into place, `forecast report RUN [--plan ID]` on a finished run (no refit).
+One report model, four writers:
+
+source.py     a finished run's files read back (RunOutputs)
+build.py      the report model built from a run: per plan, or the national overview
+model.py      the report model's types (sections, tables, charts as data)
+i18n.py       the words, in Chinese and English
+charts.py     the charts drawn from their data (SVG for HTML, PNG for print)
+html.py, pdf.py, docx.py, xlsx.py   the four writers
+writers.py    all four written from a run (`forecast run`, `forecast report`)
 """
-
-from __future__ import annotations
-
-import multiprocessing
-import os
-import shutil
-import tempfile
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack
-from dataclasses import dataclass
-from pathlib import Path
-
-from forecast.config import plan_report_folder
-from forecast.inputs.catalogue import Catalogue
-from forecast.outputs.reports.source import RunOutputs, read_run, run_catalogue
-
-FORMATS = ("html", "pdf", "docx", "xlsx")
-FILES = {"html": "report.html", "pdf": "report.pdf", "docx": "report.docx",
-         "xlsx": "tables.xlsx"}
-
-
-@dataclass(frozen=True)
-class Written:
-    """What ``write_reports`` wrote, and why a format was not written (one line each)."""
-
-    files: tuple[Path, ...]
-    skipped: tuple[str, ...] = ()
-
-
-def write_reports(run: RunOutputs, out: Path, lang: str, catalogue: Catalogue,
-                  formats: tuple[str, ...] = FORMATS) -> Written:
-    """Write the reports of ``run`` into the existing folder ``out``; each file atomically.
-
-    The PDF and the Word file (both need the charts as PNG) are written by a second process
-    while this one writes the HTML (charts as SVG) and the workbook: on the bundled example
-    the reports take 11.6 s instead of 16.5 s one after the other."""
-    from forecast.outputs.reports.build import build_report
-    from forecast.outputs.reports.pdf import pdf_unavailable
-
-    report = build_report(run, lang, catalogue)
-    want = [f for f in FORMATS if f in formats]
-    skipped = []
-    if "pdf" in want and (missing := pdf_unavailable()):
-        skipped.append(missing)
-        want.remove("pdf")
-    printed = [f for f in ("pdf", "docx") if f in want]
-    with ExitStack() as stack:
-        job = None
-        if "pdf" in printed:
-            pool = stack.enter_context(ProcessPoolExecutor(
-                1, mp_context=multiprocessing.get_context("spawn")))
-            # the report alone crosses to the printing process, not the run's large tables
-            job = pool.submit(_write, report, None, out, tuple(printed), lang, catalogue)
-        _write(report, run, out, tuple(f for f in want if job is None or f not in printed),
-               lang, catalogue)
-        if job is not None:
-            job.result()
-    return Written(tuple(out / FILES[f] for f in want), tuple(skipped))
-
-
-def _write(report, run: RunOutputs | None, out: Path, formats: tuple[str, ...], lang: str,
-           catalogue: Catalogue) -> None:
-    """Write ``formats`` of one report (in this process or the printing one)."""
-    from forecast.outputs.reports.docx import write_docx
-    from forecast.outputs.reports.html import render_html
-    from forecast.outputs.reports.pdf import write_pdf
-    from forecast.outputs.reports.xlsx import write_xlsx
-
-    for fmt in formats:
-        path = out / FILES[fmt]
-        if fmt == "html":
-            _write_text(path, render_html(report))
-        elif fmt == "pdf":
-            write_pdf(render_html(report, for_print=True), path)
-        elif fmt == "docx":
-            write_docx(report, path)
-        elif fmt == "xlsx":
-            write_xlsx(run, path, lang, catalogue)
-
-
-def rerender(folder: Path, lang: str, plan: str | None = None,
-             on_start: Callable[[], object] | None = None) -> Written:
-    """Re-render a finished run's reports without refitting: into the run folder, or with
-    ``plan`` into ``<run>/plan-<id>/`` (that plan's full report, also from a national run).
-    The new files replace the old ones only once all are written."""
-    run = read_run(folder)
-    catalogue = run_catalogue(run)
-    out = folder
-    if plan is not None:
-        run = run.only_plan(plan)
-        out = plan_report_folder(folder, plan)
-    if on_start is not None:  # the input is good: the work begins
-        on_start()
-    tmp = Path(tempfile.mkdtemp(prefix=".report.", dir=folder))
-    try:
-        written = write_reports(run, tmp, lang, catalogue)
-        out.mkdir(exist_ok=True)
-        files = []
-        for f in written.files:
-            os.replace(f, out / f.name)
-            files.append(out / f.name)
-        return Written(tuple(files), written.skipped)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)

@@ -5,7 +5,6 @@ cell shading, header rows repeated on each page) and the charts as PNG pictures.
 from __future__ import annotations
 
 import io
-import os
 import re
 from pathlib import Path
 
@@ -18,7 +17,9 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.styles.style import BaseStyle
 from docx.text.paragraph import Paragraph as WordParagraph
 
-from forecast.outputs.reports import charts, model
+import forecast.outputs.reports.charts as charts
+import forecast.outputs.reports.model as model
+from forecast.files import atomic_file
 from forecast.outputs.reports.model import Report, Section
 
 LATIN, EAST_ASIAN, MONO = "Calibri", "Microsoft YaHei", "Consolas"  # YaHei is 微软雅黑
@@ -42,12 +43,8 @@ def write_docx(report: Report, path: Path) -> None:
     _field(doc.add_paragraph(), r'TOC \o "1-2" \h \z \u', report.labels["toc_hint"])
     for section in report.sections:
         _section(doc, section, report.labels)
-    tmp = path.with_name(f".{path.name}.tmp")  # not mkstemp: its files are private (0600)
-    try:
+    with atomic_file(path) as tmp:
         doc.save(str(tmp))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _setup(doc: WordDocument, report: Report) -> None:

@@ -11,8 +11,8 @@ from importlib import resources
 import jinja2
 from markupsafe import Markup, escape
 
+import forecast.outputs.reports.charts as charts
 from forecast.config import VERSION
-from forecast.outputs.reports import charts
 from forecast.outputs.reports.fonts import font_face_css
 from forecast.outputs.reports.model import Report
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 from functools import cache
 from pathlib import Path
+
+from forecast.files import atomic_file
 
 INSTALL_HINT = ("report.pdf not written: WeasyPrint needs the Pango library "
                 "(Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0; "
@@ -38,10 +39,5 @@ def write_pdf(html: str, path: Path) -> None:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     document = HTML(string=html, base_url=str(path.parent), media_type="print")
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
+    with atomic_file(path) as tmp:
         document.write_pdf(tmp, uncompressed_pdf=False)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)

@@ -10,7 +10,6 @@ history is in probabilities.json). Rows are streamed in openpyxl's write-only mo
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +22,7 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from forecast.files import atomic_file
 from forecast.inputs.catalogue import Catalogue
 from forecast.inputs.scenarios import BASELINE
 from forecast.outputs.reports.i18n import words
@@ -185,10 +185,5 @@ def write_xlsx(run: RunOutputs, path: Path, lang: str, catalogue: Catalogue) -> 
     _frame(wb, t("sheet_review"), review, FORMATS)
     header, rows = quantile_rows(run, lang, catalogue)
     _sheet(wb, t("sheet_quantiles"), header, rows, 2, {})
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.xlsx")  # umask permissions
-    try:
+    with atomic_file(path) as tmp:
         wb.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
