@@ -21,9 +21,10 @@ from typer.testing import CliRunner
 
 from forecast.cli import app
 from forecast.inputs.catalogue import load_catalogue
-from forecast.outputs.reports.build import build_report, implied_level
+from forecast.outputs.reports.build import build_report
 from forecast.outputs.reports.i18n import _WORDS
 from forecast.outputs.reports.model import FanChart
+from forecast.outputs.reports.plan_section import implied_level
 from forecast.outputs.reports.source import read_run
 
 RUNNER = CliRunner()
