@@ -25,7 +25,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from forecast.assessment.layout import check_scenarios
 from forecast.assessment.review import review
@@ -33,11 +32,15 @@ from forecast.assessment.run import Assessment, assess
 from forecast.assessment.settings import Settings
 from forecast.config import (
     CALIBRATION_CORPUS,
+    CALIBRATION_CORPUS_FILE,
     DEFAULT_DRAWS,
     DEFAULT_MODEL,
     DEFAULT_SEED,
     EXAMPLE_DATA,
     EXAMPLE_PARTS,
+    EXAMPLE_ROOT,
+    REGIONS_NAME,
+    Workspace,
     backtest_folder,
     default_calibration_target,
     reference_workspace,
@@ -52,7 +55,7 @@ from forecast.evaluation.results import summarise
 from forecast.execution import SCHEDULER_ENV, default_workers, executor
 from forecast.extract import Draft, extract_plan
 from forecast.extract.writing import check_draft, draft_yaml
-from forecast.files import atomic_folder, prepare_out_dir
+from forecast.files import atomic_folder, prepare_out_dir, read_yaml
 from forecast.inputs.catalogue import load_catalogue
 from forecast.inputs.observations import read_observations
 from forecast.inputs.regions import provinces_of, read_regions
@@ -261,7 +264,7 @@ def backtest(observations: Path, *, model: str = DEFAULT_MODEL, holdout: int = 3
     summary["settings"] = {"model": model, "holdout": holdout, "origins": origins,
                            "after": after, "draws": draws, "seed": seed,
                            "calibration": calibration, "observations": str(observations),
-                           "regions": None if tree is None else "regions.csv"}
+                           "regions": None if tree is None else REGIONS_NAME}
     write_backtest(target, result, summary)
     return target, summary
 
@@ -276,16 +279,17 @@ def calibrate(until: int | None = None, horizon: int = 6, draws: int = 1000,
     ``series`` and ``until`` included)."""
     out = default_calibration_target(Path.cwd()) if out is None else out
     this_year = dt.date.today().year
-    obs, catalogue = _read_series(EXAMPLE_DATA / "observations.csv", None, this_year)
+    example = Workspace(EXAMPLE_ROOT)
+    obs, catalogue = _read_series(example.observations_file(), None, this_year)
     units = series_units(obs, catalogue)
     own = {u.indicator.id for u in units}
-    corpus = yaml.safe_load((CALIBRATION_CORPUS / "corpus.yaml").read_text("utf-8"))
+    corpus = read_yaml(CALIBRATION_CORPUS_FILE)
     for entry in corpus:
         obs, catalogue = _read_series(CALIBRATION_CORPUS / entry["file"], entry["kind"],
                                       this_year)
         units += series_units(obs, catalogue)
     until = max(int(u.years[-1]) for u in units) if until is None else until
-    tree = read_regions(EXAMPLE_DATA / "regions.csv") if pooled else None
+    tree = read_regions(example.regions_file) if pooled else None
     total = 2 * len(units)
     if tree is not None:  # the pooled backtest reports the series of pooled indicators
         chosen = pooled_indicators(units, "auto", as_parents(tree))
@@ -304,7 +308,7 @@ def calibrate(until: int | None = None, horizon: int = 6, draws: int = 1000,
 def _regions_beside(observations: Path, regions: Path | None):
     """The regions table a backtest pools through: the one given, else regions.csv beside
     the observations file, else none."""
-    path = regions if regions is not None else observations.parent / "regions.csv"
+    path = regions if regions is not None else observations.parent / REGIONS_NAME
     if regions is None and not path.exists():
         return None
     return read_regions(path)

@@ -44,13 +44,18 @@ EXAMPLE_DATA = EXAMPLE_ROOT / "data"
 # corpus and the benchmarks' series, which stay with the package).
 EXAMPLE_PARTS = ("observations.csv", "regions.csv", "PROVENANCE.md", "plans", "scenarios",
                  "documents")
+# What a wheel carries of the repository's data/ (setup.py copies it): the example, and the
+# corpus `forecast calibrate` learns from.
+WHEEL_EXAMPLE_PARTS = (*EXAMPLE_PARTS, "calibration")
 CALIBRATION_CORPUS = EXAMPLE_DATA / "calibration"  # `forecast calibrate` learns from it
+CALIBRATION_CORPUS_FILE = CALIBRATION_CORPUS / "corpus.yaml"  # its series files and kinds
 
 DEFAULT_DRAWS = 2000
 DEFAULT_SEED = 20231
 DEFAULT_MODEL = "auto"  # per indicator: the pooled model where regions can pool, else trend
 
 ENTRY_FOLDER = "entry"  # data/entry/: filled data-entry workbooks, read with observations.csv
+REGIONS_NAME = "regions.csv"  # the pooling hierarchy, beside observations.csv
 HISTORY_FILE = "history.sqlite"  # the run history, in a workspace's reports/
 
 
@@ -86,7 +91,7 @@ class Workspace:
 
     @property
     def regions_file(self) -> Path:
-        return self.data / "regions.csv"
+        return self.data / REGIONS_NAME
 
     @property
     def indicators_file(self) -> Path:
@@ -108,6 +113,61 @@ class Workspace:
     def template_file(self, plan_id: str) -> Path:
         """Where `forecast template` writes a plan's workbook (and `forecast run` reads it)."""
         return self.entry / f"{plan_id}.xlsx"
+
+
+@dataclass(frozen=True)
+class RunFolder:
+    """The files of one run's folder (reports/<run-id>/): written by ``outputs.run_folder``,
+    read back by the reports and the history."""
+
+    root: Path
+
+    @property
+    def probabilities_csv(self) -> Path:
+        return self.root / "probabilities.csv"
+
+    @property
+    def probabilities_parquet(self) -> Path:
+        return self.root / "probabilities.parquet"
+
+    @property
+    def probabilities_json(self) -> Path:
+        return self.root / "probabilities.json"
+
+    @property
+    def suggestions(self) -> Path:
+        return self.root / "suggestions.csv"
+
+    @property
+    def review(self) -> Path:
+        return self.root / "review.csv"
+
+    @property
+    def summary(self) -> Path:
+        return self.root / "summary.md"
+
+    def report(self, fmt: str) -> Path:
+        """The report of format ``fmt`` (html, pdf, docx or xlsx)."""
+        return self.root / REPORT_FILES[fmt]
+
+
+REPORT_FILES = {"html": "report.html", "pdf": "report.pdf", "docx": "report.docx",
+                "xlsx": "tables.xlsx"}
+
+
+@dataclass(frozen=True)
+class BacktestFolder:
+    """The files `forecast backtest` writes: one row per series and horizon, and the summary."""
+
+    root: Path
+
+    @property
+    def metrics(self) -> Path:
+        return self.root / "metrics.csv"
+
+    @property
+    def summary(self) -> Path:
+        return self.root / "summary.json"
 
 
 def posterior_file(models_dir: Path, name: str) -> Path:

@@ -16,6 +16,7 @@ import typer
 from tqdm import tqdm
 
 from forecast.api import OpenWorkspace, open_workspace
+from forecast.config import RunFolder
 from forecast.errors import InputError
 from forecast.models.fitting import poor
 from forecast.models.registry import MODEL_NAMES
@@ -93,9 +94,10 @@ def say_written(written: Written, folder: Path) -> None:
     """Tell where the reports are (report.html first: the one to open) and what was not
     written and why."""
     names = [f.name for f in written.files]
-    if "report.html" in names:
-        typer.echo(f"report: {folder / 'report.html'}")
-    others = [n for n in names if n != "report.html"]
+    html = RunFolder(folder).report("html")
+    if html.name in names:
+        typer.echo(f"report: {html}")
+    others = [n for n in names if n != html.name]
     if others:
         typer.echo(f"also wrote {', '.join(others)} in {folder}")
     for line in written.skipped:

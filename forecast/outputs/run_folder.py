@@ -19,7 +19,7 @@ import pandas as pd
 
 from forecast.assessment.run import Assessment
 from forecast.assessment.settings import Settings
-from forecast.config import VERSION
+from forecast.config import VERSION, BacktestFolder, RunFolder
 from forecast.files import atomic_folder
 from forecast.inputs.catalogue import Catalogue
 from forecast.inputs.plans import Plan
@@ -111,22 +111,23 @@ def write_run(out: Path, assessment: Assessment, plans: list[Plan], meta: dict,
     plans_meta = plan_meta(plans)
     meta = {**meta, "plans": plans_meta}
     with atomic_folder(out) as tmp:
-        rows.to_csv(tmp / "probabilities.csv", index=False, lineterminator="\n")
-        rows.to_parquet(tmp / "probabilities.parquet", index=False)
-        tidy_rows(assessment.suggestions).to_csv(tmp / "suggestions.csv", index=False,
+        files = RunFolder(tmp)
+        rows.to_csv(files.probabilities_csv, index=False, lineterminator="\n")
+        rows.to_parquet(files.probabilities_parquet, index=False)
+        tidy_rows(assessment.suggestions).to_csv(files.suggestions, index=False,
                                                  lineterminator="\n")
         if review is not None:
-            tidy_rows(review).to_csv(tmp / "review.csv", index=False, lineterminator="\n")
+            tidy_rows(review).to_csv(files.review, index=False, lineterminator="\n")
         payload = {
             "run": meta,
             "rows": [{k: _json_value(v) for k, v in rec.items()}
                      for rec in rows.to_dict(orient="records")],
             "diagnostics": diagnostics(assessment),
         }
-        with (tmp / "probabilities.json").open("w", encoding="utf-8") as fh:
+        with files.probabilities_json.open("w", encoding="utf-8") as fh:
             json.dump(payload, fh, ensure_ascii=False, indent=1, default=_json_value)
             fh.write("\n")
-        (tmp / "summary.md").write_text(
+        files.summary.write_text(
             summary_markdown(rows, plans_meta, assessment, meta, lang, catalogue),
             encoding="utf-8")
         if finish is not None:
@@ -137,8 +138,9 @@ def write_run(out: Path, assessment: Assessment, plans: list[Plan], meta: dict,
 def write_backtest(out: Path, result, summary: dict) -> Path:
     """metrics.csv and summary.json of a backtest, written atomically into ``out``."""
     with atomic_folder(out) as tmp:
-        result.metrics.round(6).to_csv(tmp / "metrics.csv", index=False, lineterminator="\n")
-        (tmp / "summary.json").write_text(
+        files = BacktestFolder(tmp)
+        result.metrics.round(6).to_csv(files.metrics, index=False, lineterminator="\n")
+        files.summary.write_text(
             json.dumps(summary, ensure_ascii=False, indent=1, default=_json_value) + "\n",
             encoding="utf-8")
     return out

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from forecast.config import CALIBRATION_EVIDENCE_FILE, Workspace
+from forecast.config import CALIBRATION_EVIDENCE_FILE, RunFolder, Workspace
 from forecast.errors import InputError
 from forecast.inputs.catalogue import Catalogue, load_catalogue
 
@@ -59,7 +59,8 @@ def _csv(path: Path) -> pd.DataFrame:
 
 def read_run(folder: Path) -> RunOutputs:
     """Read a folder written by ``forecast run`` (an InputError if it is not one)."""
-    json_file = folder / "probabilities.json"
+    files = RunFolder(folder)
+    json_file = files.probabilities_json
     if not json_file.exists():
         raise InputError("not a run folder (no probabilities.json)", file=folder,
                          fix="give the folder a `forecast run` wrote")
@@ -69,7 +70,7 @@ def read_run(folder: Path) -> RunOutputs:
         if col in rows:
             rows[col] = rows[col].astype("Int64")
     return RunOutputs(folder, payload["run"], rows, payload.get("diagnostics", {}),
-                      _csv(folder / "suggestions.csv"), _csv(folder / "review.csv"))
+                      _csv(files.suggestions), _csv(files.review))
 
 
 def run_catalogue(run: RunOutputs) -> Catalogue:

@@ -15,14 +15,12 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from forecast.config import plan_report_folder
+from forecast.config import RunFolder, plan_report_folder
 from forecast.files import write_text
 from forecast.inputs.catalogue import Catalogue
 from forecast.outputs.reports.source import RunOutputs, read_run, run_catalogue
 
 FORMATS = ("html", "pdf", "docx", "xlsx")
-FILES = {"html": "report.html", "pdf": "report.pdf", "docx": "report.docx",
-         "xlsx": "tables.xlsx"}
 
 
 @dataclass(frozen=True)
@@ -63,7 +61,7 @@ def write_reports(run: RunOutputs, out: Path, lang: str, catalogue: Catalogue,
                lang, catalogue)
         if job is not None:
             job.result()
-    return Written(tuple(out / FILES[f] for f in want), tuple(skipped))
+    return Written(tuple(RunFolder(out).report(f) for f in want), tuple(skipped))
 
 
 def _write(report, run: RunOutputs | None, out: Path, formats: tuple[str, ...], lang: str,
@@ -76,7 +74,7 @@ def _write(report, run: RunOutputs | None, out: Path, formats: tuple[str, ...], 
     from forecast.outputs.reports.xlsx import write_xlsx
 
     for fmt in formats:
-        path = out / FILES[fmt]
+        path = RunFolder(out).report(fmt)
         if fmt == "html":
             write_text(path, render_html(report))
         elif fmt == "pdf":
