@@ -31,8 +31,6 @@ from forecast.assessment.review import review
 from forecast.assessment.run import Assessment, assess
 from forecast.assessment.settings import Settings
 from forecast.config import (
-    CALIBRATION_CORPUS,
-    CALIBRATION_CORPUS_FILE,
     DEFAULT_DRAWS,
     DEFAULT_MODEL,
     DEFAULT_SEED,
@@ -48,6 +46,7 @@ from forecast.config import (
 )
 from forecast.errors import InputError
 from forecast.evaluation.backtest import run_backtest
+from forecast.evaluation.corpus import calibration_corpus, read_series
 from forecast.evaluation.learn import learn
 from forecast.evaluation.origins import BacktestSettings, series_units
 from forecast.evaluation.panel import as_parents, pooled_indicators
@@ -55,12 +54,10 @@ from forecast.evaluation.results import summarise
 from forecast.execution import SCHEDULER_ENV, default_workers, executor
 from forecast.extract import Draft, extract_plan
 from forecast.extract.writing import check_draft, draft_yaml
-from forecast.files import atomic_folder, prepare_out_dir, read_yaml
+from forecast.files import atomic_folder, prepare_out_dir
 from forecast.inputs.catalogue import load_catalogue
-from forecast.inputs.observations import read_observations
 from forecast.inputs.regions import provinces_of, read_regions
 from forecast.inputs.scenarios import select
-from forecast.inputs.tabular import read_table
 from forecast.inputs.workbooks import template_frame, write_template
 from forecast.inputs.workspace import LoadedWorkspace, load_workspace
 from forecast.models.hierarchy.settings import PooledSettings
@@ -250,7 +247,7 @@ def backtest(observations: Path, *, model: str = DEFAULT_MODEL, holdout: int = 3
     ``holdout`` years held out at ``origins`` rolling origins); writes metrics.csv and
     summary.json into ``out`` and returns it with the summary (`forecast backtest`)."""
     now = dt.datetime.now()
-    obs, catalogue = _read_series(Path(observations), kind, now.year)
+    obs, catalogue = read_series(Path(observations), kind, now.year)
     settings = BacktestSettings(model=model, holdout=holdout, origins=origins, draws=draws,
                                 seed=seed, after=after, calibration=_calibration(calibration))
     target = out if out is not None else backtest_folder(Path.cwd(), f"{now:%Y%m%d-%H%M%S}", model)
@@ -279,17 +276,9 @@ def calibrate(until: int | None = None, horizon: int = 6, draws: int = 1000,
     ``series`` and ``until`` included)."""
     out = default_calibration_target(Path.cwd()) if out is None else out
     this_year = dt.date.today().year
-    example = Workspace(EXAMPLE_ROOT)
-    obs, catalogue = _read_series(example.observations_file(), None, this_year)
-    units = series_units(obs, catalogue)
-    own = {u.indicator.id for u in units}
-    corpus = read_yaml(CALIBRATION_CORPUS_FILE)
-    for entry in corpus:
-        obs, catalogue = _read_series(CALIBRATION_CORPUS / entry["file"], entry["kind"],
-                                      this_year)
-        units += series_units(obs, catalogue)
+    units, own = calibration_corpus(this_year)
     until = max(int(u.years[-1]) for u in units) if until is None else until
-    tree = read_regions(example.regions_file) if pooled else None
+    tree = read_regions(Workspace(EXAMPLE_ROOT).regions_file) if pooled else None
     total = 2 * len(units)
     if tree is not None:  # the pooled backtest reports the series of pooled indicators
         chosen = pooled_indicators(units, "auto", as_parents(tree))
@@ -322,16 +311,6 @@ def _calibration(choice: str) -> Calibration:
 
 def _workers(workers: int | None) -> int:
     return default_workers() if workers is None else max(1, workers)
-
-
-def _read_series(path: Path, kind: str | None, this_year: int):
-    """Observations for a backtest: unknown indicators are of ``kind`` when it is given."""
-    catalogue = load_catalogue()
-    if kind is not None:
-        ids = read_table(path, ("indicator",)).iloc[:, 0].astype(str).str.strip().unique() \
-            .tolist() if path.exists() else []
-        catalogue = catalogue.with_generic(ids, kind)
-    return read_observations(path, catalogue, latest_year=this_year), catalogue
 
 
 def _history_of(path: Path | str | None, url: str | None) -> str:

@@ -1,12 +1,19 @@
-"""Small fixtures built in the tests themselves."""
+"""Fixtures: small workspaces built in the tests themselves, and the one run of the bundled
+example the whole suite shares."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
+from typer.testing import CliRunner
 
+from forecast.api import example
+from forecast.cli import app
 from forecast.inputs.catalogue import Catalogue, load_catalogue
+
+from builders import BUNDLED_ARGS, BundledRun
 
 
 @pytest.fixture(autouse=True)
@@ -18,6 +25,26 @@ def _history_in_tmp(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
     return load_catalogue()
+
+
+@pytest.fixture(scope="session")
+def bundled_run(tmp_path_factory: pytest.TempPathFactory) -> BundledRun:
+    """The bundled example run once for the whole suite, as `forecast example DIR && forecast
+    run DIR` would: the default model and seed, every scenario, every report. The tests that
+    read it are in the xdist group ``bundled`` (one worker); a file lock makes any other
+    worker wait for the first one's run instead of repeating it."""
+    shared = tmp_path_factory.getbasetemp().parent  # one folder for every xdist worker
+    root, done = shared / "bundled", shared / "bundled.done"
+    with FileLock(str(shared / "bundled.lock")):
+        workspace, folder = root / "workspace", root / "run"
+        args = ("run", str(workspace), "--out", str(folder), *BUNDLED_ARGS)
+        if not done.exists():
+            example(workspace)
+            env = {"FORECAST_HISTORY_URL": f"sqlite:///{root / 'history.sqlite'}"}
+            result = CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
+            assert result.exit_code == 0, result.output
+            done.write_text(result.output, encoding="utf-8")
+        return BundledRun(workspace, folder, BUNDLED_ARGS, done.read_text(encoding="utf-8"))
 
 
 def write_workspace(root: Path, observations: str, plan: str, regions: str | None = None) -> Path:

@@ -165,26 +165,6 @@ def test_console_script_help_and_exit_status(workspace, tmp_path):
     assert bad.returncode == 2 and bad.stderr.startswith("error:")
 
 
-def test_bundled_example_covers_every_seed_target(tmp_path):
-    """The main job: a row for every target of the seed plans, a probability where there is
-    history, and a note for the rest."""
-    out = tmp_path / "example"
-    result = run("--out", str(out), "--draws", "400")
-    assert result.exit_code == 0, result.output
-    rows = pd.read_csv(out / "probabilities.csv")
-    assert set(rows["plan_id"]) == {"xiangtan-2023", "yuanjiang-2024", "unnamed-city-2025",
-                                    "pingxiang-2025", "zhenkang-2025", "fyp14-rd-intensity"}
-    numeric = rows[rows["kind"] != "qualitative"]
-    assessed = numeric[numeric["assessable"]]
-    assert assessed["probability"].between(0, 1).all()
-    assert numeric.loc[~numeric["assessable"], "note"].str.contains("data").all()
-    # Every FYP R&D-intensity target and every numeric Xiangtan table row has a probability.
-    fyp = rows[rows["plan_id"] == "fyp14-rd-intensity"]
-    assert fyp[fyp["indicator"].isin(["rd_intensity", "rd_expenditure"])]["assessable"].all()
-    xiangtan = assessed[assessed["plan_id"] == "xiangtan-2023"]
-    assert len(xiangtan) >= 24
-
-
 def test_report_renders_one_plan_of_a_finished_run(workspace, tmp_path):
     """`forecast report RUN --plan ID` renders from the run's files: the data may change
     afterwards, the report does not (no refit)."""

@@ -27,6 +27,9 @@ from forecast.outputs.reports.model import FanChart
 from forecast.outputs.reports.plan_section import implied_level
 from forecast.outputs.reports.source import read_run
 
+from builders import BUNDLED, BundledRun
+
+pytestmark = pytest.mark.xdist_group(BUNDLED)
 RUNNER = CliRunner()
 XIANGTAN = "湘潭市推进国家创新型城市建设2023年工作实施方案"
 
@@ -43,37 +46,32 @@ def need(program: str) -> str:
     return path
 
 
-@pytest.fixture(scope="module")
-def bundled_run(tmp_path_factory) -> Path:
-    """The bundled example run with every report, in Chinese (the default)."""
-    out = tmp_path_factory.mktemp("reports") / "run"
-    result = RUNNER.invoke(app, ["run", "--model", "trend", "--draws", "400", "--out", str(out),
-                                 "--scenario", "downturn"], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    assert f"report: {out / 'report.html'}" in result.output
-    return out
+@pytest.fixture
+def run_copy(bundled_run: BundledRun, tmp_path: Path) -> Path:
+    """A copy of the shared bundled run's folder, for the tests that write into it."""
+    return Path(shutil.copytree(bundled_run.folder, tmp_path / "run"))
 
 
-def test_run_writes_the_four_reports(bundled_run):
+def test_run_writes_the_four_reports(bundled_run: BundledRun):
     for name in ("report.html", "report.pdf", "report.docx", "tables.xlsx"):
-        assert (bundled_run / name).stat().st_size > 10_000, name
-    assert not [p for p in bundled_run.parent.iterdir() if p.name.startswith(".")]
+        assert (bundled_run.folder / name).stat().st_size > 10_000, name
+    assert not [p for p in bundled_run.folder.parent.iterdir() if p.name.startswith(".")]
 
 
-def test_html_renders_in_chromium(bundled_run, tmp_path):
+def test_html_renders_in_chromium(bundled_run: BundledRun, tmp_path):
     """No console errors, every chart drawn and non-empty, the Chinese title in the embedded
     font; a full-page screenshot under the test's folder."""
     from playwright.sync_api import sync_playwright
 
     chromium = need("chromium")
-    report = build_report(read_run(bundled_run), "zh", load_catalogue())
+    report = build_report(read_run(bundled_run.folder), "zh", load_catalogue())
     errors: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto((bundled_run / "report.html").as_uri())
+        page.goto((bundled_run.folder / "report.html").as_uri())
         page.wait_for_load_state("load")
         page.evaluate("document.fonts.ready")
         figures = page.query_selector_all("figure[data-chart]")
@@ -96,10 +94,10 @@ def test_html_renders_in_chromium(bundled_run, tmp_path):
     assert Image.open(shot).size[1] > 5000
 
 
-def test_embedded_font_has_every_character_the_page_shows(bundled_run):
+def test_embedded_font_has_every_character_the_page_shows(bundled_run: BundledRun):
     """No tofu: the font subset in the HTML maps every character outside the charts (which
     are outlines), Chinese included."""
-    html = (bundled_run / "report.html").read_text(encoding="utf-8")
+    html = (bundled_run.folder / "report.html").read_text(encoding="utf-8")
     fonts = re.findall(r"url\(data:font/woff;base64,([^)]+)\)", html)
     assert len(fonts) == 2  # regular and bold
     text = re.sub(r"<[^>]+>", "", re.sub(r"<(svg|style).*?</\1>", "", html, flags=re.S))
@@ -110,9 +108,9 @@ def test_embedded_font_has_every_character_the_page_shows(bundled_run):
     assert {ord(c) for c in XIANGTAN} <= needed
 
 
-def test_pdf_has_cjk_font_pages_and_text(bundled_run, tmp_path):
+def test_pdf_has_cjk_font_pages_and_text(bundled_run: BundledRun, tmp_path):
     pdffonts, pdftoppm = need("pdffonts"), need("pdftoppm")
-    pdf = bundled_run / "report.pdf"
+    pdf = bundled_run.folder / "report.pdf"
     fonts = subprocess.run([pdffonts, str(pdf)], capture_output=True, text=True,
                            check=True).stdout.splitlines()[2:]
     cjk = [line for line in fonts if "CJK" in line.split()[0]]
@@ -152,35 +150,35 @@ def test_without_pango_the_run_writes_the_other_reports(tmp_path):
     assert "WeasyPrint could not import" not in proc.stdout + proc.stderr
 
 
-def test_english_report_of_one_plan_without_refit(bundled_run):
-    result = RUNNER.invoke(app, ["report", str(bundled_run), "--plan", "xiangtan-2023",
+def test_english_report_of_one_plan_without_refit(run_copy):
+    result = RUNNER.invoke(app, ["report", str(run_copy), "--plan", "xiangtan-2023",
                                  "--lang", "en"])
     assert result.exit_code == 0, result.output
-    folder = bundled_run / "plan-xiangtan-2023"
+    folder = run_copy / "plan-xiangtan-2023"
     assert {p.name for p in folder.iterdir()} == {"report.html", "report.pdf", "report.docx",
                                                    "tables.xlsx"}
     html = (folder / "report.html").read_text(encoding="utf-8")
     assert "Targets at a glance" in html and "目标一览" not in html
     assert "very likely" in html or "likely" in html
     assert html.count("<section class=\"level1\"") == 4  # the plan and three appendices
-    rows = pd.read_csv(bundled_run / "probabilities.csv")
+    rows = pd.read_csv(run_copy / "probabilities.csv")
     n = int(((rows["plan_id"] == "xiangtan-2023") & (rows["scenario"] == "baseline")).sum())
     headline = re.search(r'<table data-table="headline">.*?</table>', html, flags=re.S).group(0)
     assert headline.count("<tr>") == n + 1
 
 
-def test_report_refuses_bad_input_and_writes_nothing(bundled_run, tmp_path):
-    before = sorted(p.name for p in bundled_run.iterdir())
-    bad = RUNNER.invoke(app, ["report", str(bundled_run), "--plan", "nope"])
+def test_report_refuses_bad_input_and_writes_nothing(run_copy, tmp_path):
+    before = sorted(p.name for p in run_copy.iterdir())
+    bad = RUNNER.invoke(app, ["report", str(run_copy), "--plan", "nope"])
     assert bad.exit_code == 2 and "no plan 'nope'" in bad.output
     assert len(bad.output.strip().splitlines()) == 1
-    assert sorted(p.name for p in bundled_run.iterdir()) == before
+    assert sorted(p.name for p in run_copy.iterdir()) == before
     missing = RUNNER.invoke(app, ["report", str(tmp_path)])
     assert missing.exit_code == 2 and "not a run folder" in missing.output
 
 
-def test_chinese_report_says_everything_in_chinese(bundled_run):
-    html = (bundled_run / "report.html").read_text(encoding="utf-8")
+def test_chinese_report_says_everything_in_chinese(bundled_run: BundledRun):
+    html = (bundled_run.folder / "report.html").read_text(encoding="utf-8")
     headings = re.findall(r"<h[12][^>]*>(.*?)</h[12]>", html)
     assert headings and all(re.search(r"[\u4e00-\u9fff]", h) for h in headings)
     for zh, en in _WORDS.values():

@@ -7,21 +7,20 @@ from pathlib import Path
 
 import docx
 import pandas as pd
-from typer.testing import CliRunner
+import pytest
 
-from forecast.cli import app
 from forecast.outputs.reports.build import build_report
 from forecast.outputs.reports.docx import write_docx
 from forecast.outputs.reports.model import Table
 from forecast.outputs.reports.source import read_run
 
+from builders import BUNDLED, BundledRun
 
-def test_docx_holds_every_target_chart_and_plan(tmp_path: Path, catalogue) -> None:
-    run = tmp_path / "run"
-    result = CliRunner().invoke(app, ["run", "--model", "trend", "--out", str(run), "-q",
-                                      "--no-reports"])
-    assert result.exit_code == 0, result.output
-    outputs = read_run(run)
+
+@pytest.mark.xdist_group(BUNDLED)
+def test_docx_holds_every_target_chart_and_plan(bundled_run: BundledRun, tmp_path: Path,
+                                               catalogue) -> None:
+    outputs = read_run(bundled_run.folder)
     report = build_report(outputs, "zh", catalogue)
     path = tmp_path / "report.docx"
     write_docx(report, path)
@@ -35,7 +34,7 @@ def test_docx_holds_every_target_chart_and_plan(tmp_path: Path, catalogue) -> No
     header = list(headers.pop())
     rows = [[c.text for c in row.cells] for t in doc.tables
             if [c.text for c in t.rows[0].cells] == header for row in t.rows[1:]]
-    probabilities = pd.read_csv(run / "probabilities.csv")
+    probabilities = pd.read_csv(bundled_run.folder / "probabilities.csv")
     baseline = probabilities[probabilities["scenario"] == "baseline"]
     assert len(rows) == len(baseline) > 0
     probability = [r[2] for r in rows]

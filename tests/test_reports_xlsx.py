@@ -11,30 +11,30 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from forecast.cli import app
 from forecast.inputs.catalogue import load_catalogue
 from forecast.outputs.reports.source import read_run
 from forecast.outputs.reports.xlsx import write_xlsx
 
+from builders import BUNDLED, BundledRun
+
 SHEETS_ZH = ["概率", "情景比较", "可实现目标值", "中期评估", "预测分位数"]
 
 
-@pytest.fixture(scope="module")
-def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("xlsx") / "run"
-    result = CliRunner().invoke(app, ["run", "--model", "trend", "--out", str(out), "-q",
-                                       "--no-reports"])
-    assert result.exit_code == 0, result.output
-    return out
+pytestmark = pytest.mark.xdist_group(BUNDLED)
 
 
 @pytest.fixture(scope="module")
-def workbook(run_folder: Path) -> openpyxl.Workbook:
-    path = run_folder / "tables-test.xlsx"
+def run_folder(bundled_run: BundledRun) -> Path:
+    return bundled_run.folder
+
+
+@pytest.fixture(scope="module")
+def workbook(run_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
+    out = tmp_path_factory.mktemp("xlsx")
+    path = out / "tables.xlsx"
     write_xlsx(read_run(run_folder), path, "zh", load_catalogue())
-    assert not [p for p in run_folder.iterdir() if p.name.startswith(".")]  # no temp file left
+    assert [p.name for p in out.iterdir()] == ["tables.xlsx"]  # no temporary file left
     return openpyxl.load_workbook(path)
 
 

@@ -10,10 +10,18 @@ from scipy import stats
 from forecast.config import EXAMPLE_DATA
 from forecast.evaluation import scoring
 from forecast.evaluation.backtest import run_backtest
-from forecast.evaluation.origins import BacktestSettings, SeriesUnit, cuts
+from forecast.evaluation.origins import BacktestSettings, SeriesUnit
 from forecast.evaluation.results import summarise
 
 EXTERNAL = EXAMPLE_DATA / "external"
+
+
+@pytest.fixture(scope="module")
+def m3_units(catalogue):
+    long = pd.read_csv(EXTERNAL / "m3_yearly_long.csv")  # in the repository: never skipped
+    indicator = catalogue.with_generic(["m3"], "amount")["m3"]
+    return [SeriesUnit(sid, indicator, g["t"].to_numpy(), g["value"].to_numpy(float))
+            for sid, g in long.groupby("series_id", sort=True)]
 
 
 def test_mase_and_smape_by_hand():
@@ -93,27 +101,6 @@ def test_binomial_band_matches_clopper_pearson():
     lo, hi = scoring.binomial_band(80, 100)
     assert (lo, hi) == pytest.approx((0.7082, 0.8733), abs=1e-4)  # exact 95% interval
     assert scoring.binomial_band(0, 10)[0] == 0.0 and scoring.binomial_band(10, 10)[1] == 1.0
-
-
-def test_scoring_and_learning_origins_never_overlap():
-    years = np.arange(2011, 2024)
-    scoring_pairs = cuts(years, BacktestSettings(holdout=3, origins=5, after=2018))
-    learning_pairs = cuts(years, BacktestSettings(holdout=3, until=2018))
-    scored = {int(years[i]) for c, e in scoring_pairs for i in range(c, e)}
-    learned = {int(years[i]) for c, e in learning_pairs for i in range(c, e)}
-    assert min(scored) == 2019 and max(learned) == 2018
-    assert cuts(years, BacktestSettings(holdout=3, origins=1)) == [(10, 13)]
-
-
-@pytest.fixture(scope="module")
-def m3_units(catalogue):
-    long_file = EXTERNAL / "m3_yearly_long.csv"
-    if not long_file.exists():
-        pytest.skip("../shared/data/external/m3_yearly_long.csv not present")
-    long = pd.read_csv(long_file)
-    indicator = catalogue.with_generic(["m3"], "amount")["m3"]
-    return [SeriesUnit(sid, indicator, g["t"].to_numpy(), g["value"].to_numpy(float))
-            for sid, g in long.groupby("series_id", sort=True)]
 
 
 def test_naive_on_m3_yearly_reproduces_the_published_naive2(m3_units):

@@ -7,5 +7,6 @@ results.py   what a backtest gives back, scored, and its summary
 single.py    single-series models, series by series
 panel.py     the pooled models, by calendar-year origins over the tree of regions
 backtest.py  run_backtest: either of the two, by model
+corpus.py    the series a backtest reads from a file; the calibration corpus
 learn.py     member weights and spread factors learned from backtests (`forecast calibrate`)
 """

@@ -1,18 +1,26 @@
-"""The pooled model's rolling-origin backtest: origins, scores, learning mode, and `auto`."""
+"""Backtests (forecast.evaluation): the pooled model's rolling-origin backtest (origins,
+scores, learning mode, `auto`) and `forecast backtest` on a file of series."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from typer.testing import CliRunner
 
+from forecast.cli import app
 from forecast.config import EXAMPLE_DATA
 from forecast.evaluation.backtest import run_backtest
-from forecast.evaluation.learn import MIN_HELD_OUT_YEARS, learn, pooled_spread
-from forecast.evaluation.origins import BacktestSettings, series_units
+from forecast.evaluation.learn import (
+    MIN_HELD_OUT_YEARS,
+    learn,
+    pooled_spread,
+)
+from forecast.evaluation.origins import BacktestSettings, cuts, series_units
 from forecast.evaluation.results import LEVELS, summarise
 from forecast.inputs.observations import read_observations
 from forecast.inputs.regions import read_regions
@@ -124,3 +132,44 @@ def test_pooled_spread_needs_enough_held_out_calendar_years():
     spread = pooled_spread(_points(range(2013, 2016)), 3, {"rd_intensity"})["spread"]
     assert set(spread) == {"share", "rd_intensity"}
     np.testing.assert_allclose(spread["rd_intensity"], 2.0, atol=0.1)
+
+
+# ---- `forecast backtest` ------------------------------------------------------------------
+
+
+def test_backtest_cli_writes_metrics_and_summary(tmp_path):
+    obs = tmp_path / "obs.csv"
+    rows = ["region,indicator,year,value"]
+    rng = np.random.default_rng(6)
+    for r in range(6):
+        v = 50.0
+        for year in range(2005, 2021):
+            v *= 1 + rng.normal(0.05, 0.03)
+            rows.append(f"s{r},sales,{year},{v:.3f}")
+    obs.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "bt"
+    result = CliRunner().invoke(app, ["backtest", str(obs), "--kind", "amount", "--holdout", "4",
+                                      "--origins", "2", "--out", str(out), "--draws", "300",
+                                      "--workers", "2", "-q"])
+    assert result.exit_code == 0, result.output
+    metrics = pd.read_csv(out / "metrics.csv")
+    assert len(metrics) == 12
+    assert {"region", "indicator", "origin", "MASE", "sMAPE", "CRPS", "coverage_80",
+            "coverage_95"} <= set(metrics.columns)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["coverage_80"]["held_out_values"] == 12 * 4
+    lo, hi = summary["coverage_80"]["band_95"]
+    assert lo <= summary["coverage_80"]["rate"] <= hi
+    assert len(summary["threshold_probabilities"]["reliability_diagram"]) == 10
+    bad = CliRunner().invoke(app, ["backtest", str(obs), "-q", "--out", str(tmp_path / "x")])
+    assert bad.exit_code == 2 and "unknown indicator 'sales'" in bad.output
+
+
+def test_scoring_and_learning_origins_never_overlap():
+    years = np.arange(2011, 2024)
+    scoring_pairs = cuts(years, BacktestSettings(holdout=3, origins=5, after=2018))
+    learning_pairs = cuts(years, BacktestSettings(holdout=3, until=2018))
+    scored = {int(years[i]) for c, e in scoring_pairs for i in range(c, e)}
+    learned = {int(years[i]) for c, e in learning_pairs for i in range(c, e)}
+    assert min(scored) == 2019 and max(learned) == 2018
+    assert cuts(years, BacktestSettings(holdout=3, origins=1)) == [(10, 13)]

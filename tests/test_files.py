@@ -1,0 +1,111 @@
+"""The one atomic writer (forecast.files): every file a run, a cache, a report, a template, an
+extraction or a calibration writes is whole or absent, and has the permissions of a plain new
+file (the user's umask), so colleagues sharing a workspace can read it."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+import arviz as az
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from forecast.cli import app
+from forecast.files import atomic_file, atomic_folder, file_mode, write_text
+from forecast.models.hierarchy.cache import load_cached, save_cached
+from forecast.simulation.calibration import Calibration
+
+from builders import BUNDLED, BundledRun
+
+
+@contextmanager
+def umask(mask: int):
+    old = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def every_file(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+@pytest.mark.xdist_group(BUNDLED)
+def test_a_run_its_reports_and_its_posterior_cache_share_one_mode(bundled_run: BundledRun):
+    """The shared bundled run wrote under the suite's umask: its run folder, its reports and
+    the fitted posteriors in models/ all have the mode of a plain new file (a posterior cache
+    made private, 0600, is what an office sharing models/ could not read)."""
+    files = every_file(bundled_run.folder) + every_file(bundled_run.workspace / "models")
+    posteriors = [f for f in files if f.suffix == ".nc"]
+    assert len(posteriors) >= 5 and any(f.name == "report.html" for f in files)
+    assert {f.name: mode(f) for f in files} == {f.name: file_mode() for f in files}
+    assert not [f for f in files if f.name.startswith(".")]  # no temporary file left
+
+
+def test_every_writer_gives_a_group_readable_file_under_a_group_umask(tmp_path, tiny_workspace):
+    """Under umask 002 (a shared office folder), each writer's file is 0664."""
+    written = []
+    with umask(0o002):
+        write_text(tmp_path / "plain.txt", "x\n")
+        written.append(tmp_path / "plain.txt")
+        with atomic_file(tmp_path / "blob.bin") as tmp:
+            tmp.write_bytes(b"\x00\x01")
+        written.append(tmp_path / "blob.bin")
+        Calibration({}, {"note": "test"}).save(tmp_path / "models" / "calibration.json")
+        written.append(tmp_path / "models" / "calibration.json")
+        idata = az.from_dict(posterior={"drift": np.zeros((2, 5))},
+                             sample_stats={"diverging": np.zeros((2, 5), bool)})
+        idata.posterior.attrs["key"] = "k"  # the fit's key, as the pooled models store it
+        save_cached(idata, tmp_path / "models" / "posteriors" / "x@2020.nc")
+        written.append(tmp_path / "models" / "posteriors" / "x@2020.nc")
+        assert load_cached(written[-1], "k") is not None
+        with atomic_folder(tmp_path / "run") as folder:
+            (folder / "a.csv").write_text("a\n", encoding="utf-8")
+        template = tmp_path / "tiny.xlsx"
+        result = CliRunner().invoke(app, ["template", str(tiny_workspace), "--plan", "tiny",
+                                          "--out", str(template)])
+        assert result.exit_code == 0, result.output
+        written.append(template)
+        document = tmp_path / "plan.txt"
+        document.write_text("到2025年，全县高新技术企业数量达到45家以上。\n", encoding="utf-8")
+        draft = tmp_path / "draft.yaml"
+        result = CliRunner().invoke(app, ["extract", str(document), "--out", str(draft)])
+        assert result.exit_code == 0, result.output
+        written.append(draft)
+    assert {f.name: mode(f) for f in written} == {f.name: 0o664 for f in written}
+    assert mode(tmp_path / "run") == 0o775 and mode(tmp_path / "run" / "a.csv") == 0o664
+    assert not [f for f in every_file(tmp_path) if f.name.startswith(".")]
+
+
+def test_a_write_that_fails_leaves_the_old_file_whole(tmp_path):
+    path = tmp_path / "calibration.json"
+    write_text(path, "old\n")
+    with pytest.raises(RuntimeError), atomic_file(path) as tmp:
+        tmp.write_text("half of the new", encoding="utf-8")
+        raise RuntimeError("killed mid-write")
+    assert path.read_text(encoding="utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["calibration.json"]
+
+
+def test_two_writers_at_once_leave_one_whole_file(tmp_path):
+    """Each writer has a temporary file of its own: the file ends as one writer's whole
+    content, never a mix, and no temporary file is left."""
+    path = tmp_path / "summary.md"
+    texts = [f"{k}\n" * 200_000 for k in "ab"]
+    threads = [threading.Thread(target=write_text, args=(path, t)) for t in texts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert path.read_text(encoding="utf-8") in texts
+    assert [p.name for p in tmp_path.iterdir()] == ["summary.md"]
