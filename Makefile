@@ -26,16 +26,17 @@ install: $(STAMP)
 run: $(RUN_STAMP)
 	$(BIN)/forecast run
 
-## test: install, then run the whole test suite
+## test: install, then run the whole test suite (two workers, one BLAS thread each; the tests
+## of the shared bundled run on one worker: --dist loadgroup)
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/pytest -n 2 -q
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/pytest -n 2 --dist loadgroup -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-## data: rebuild data/observations.csv from ../shared/data/external
+## data: rebuild data/observations.csv, regions.csv and data/calibration/ from data/external/
 data: $(STAMP)
 	$(BIN)/python scripts/build_observations.py
 

@@ -13,7 +13,14 @@ from forecast.api import example
 from forecast.cli import app
 from forecast.inputs.catalogue import Catalogue, load_catalogue
 
-from builders import BUNDLED_ARGS, BundledRun
+from builders import BUNDLED, BUNDLED_ARGS, BundledRun
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests of the shared bundled run first: under xdist their worker starts on the
+    suite's longest piece of work at once, while the other takes the rest."""
+    items.sort(key=lambda item: not any(m.args == (BUNDLED,)
+                                         for m in item.iter_markers("xdist_group")))
 
 
 @pytest.fixture(autouse=True)

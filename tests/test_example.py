@@ -67,6 +67,7 @@ def test_example_copies_the_workspace_and_refuses_a_folder_that_is_not_empty(tmp
 
 
 def _copy_sources(dest: Path) -> Path:
+    dest.mkdir()
     for name in WHEEL_SOURCES:
         source = REPO / name
         if source.is_dir():
