@@ -1,6 +1,6 @@
-"""What several tests build in code (helpers they call with their own values, not fixtures):
-scenarios, and provincial inputs from the bundled example's R&D intensity, R&D expenditure
-and GDP of six provinces."""
+"""What several tests share that is not a fixture: the shared bundled run's settings and type,
+real series, scenarios, and provincial inputs (the bundled example's R&D intensity, R&D
+expenditure and GDP of six provinces) built with the tests' own targets."""
 
 from __future__ import annotations
 
@@ -30,6 +30,9 @@ class BundledRun:
     args: tuple[str, ...]
     output: str
 
+
+# Hunan's R&D expenditure, 2011-2020 (亿元, the bundled example's)
+HUNAN_RD = [233.2, 287.7, 327.0, 367.9, 412.7, 468.8, 568.5, 658.3, 787.2, 898.7]
 
 PROVINCES = ["北京", "广东", "湖南", "江西", "浙江", "四川"]
 RD = frozenset({"rd_intensity"})  # R&D intensity derived from its components

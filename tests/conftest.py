@@ -13,7 +13,7 @@ from forecast.api import example
 from forecast.cli import app
 from forecast.inputs.catalogue import Catalogue, load_catalogue
 
-from builders import BUNDLED, BUNDLED_ARGS, BundledRun
+from builders import BUNDLED, BUNDLED_ARGS, HUNAN_RD, BundledRun
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -68,9 +68,6 @@ def write_workspace(root: Path, observations: str, plan: str, regions: str | Non
 def make_workspace():
     """``make_workspace(root, observations_csv_text, plan_yaml_text)`` -> the workspace root."""
     return write_workspace
-
-
-HUNAN_RD = [233.2, 287.7, 327.0, 367.9, 412.7, 468.8, 568.5, 658.3, 787.2, 898.7]  # 2011-2020
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import math
 from dataclasses import replace
 
 import numpy as np
-from conftest import HUNAN_RD
 
 from forecast.api import open_workspace
 from forecast.assessment.review import review, status
@@ -17,6 +16,7 @@ from forecast.assessment.settings import Settings
 from forecast.outputs.tables import tidy_rows
 
 from builders import (
+    HUNAN_RD,
     RD,
     province_targets,
     provincial_inputs,
