@@ -115,6 +115,11 @@ class Workspace:
         return self.entry / f"{plan_id}.xlsx"
 
 
+# the reports of a run, by format
+REPORT_FILES = {"html": "report.html", "pdf": "report.pdf", "docx": "report.docx",
+                "xlsx": "tables.xlsx"}
+
+
 @dataclass(frozen=True)
 class RunFolder:
     """The files of one run's folder (reports/<run-id>/): written by ``outputs.run_folder``,
@@ -149,10 +154,6 @@ class RunFolder:
     def report(self, fmt: str) -> Path:
         """The report of format ``fmt`` (html, pdf, docx or xlsx)."""
         return self.root / REPORT_FILES[fmt]
-
-
-REPORT_FILES = {"html": "report.html", "pdf": "report.pdf", "docx": "report.docx",
-                "xlsx": "tables.xlsx"}
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ an office that shares a workspace's ``models/`` or ``reports/`` can read what a 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,37 +23,38 @@ import yaml
 from forecast.errors import InputError
 
 
-def _umask() -> int:
-    """The process's umask (read by setting it, then putting it back)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _new_sibling(path: Path, suffix: str, make: Callable[[str], None]) -> Path:
+    """A new file or folder beside ``path`` with a name no other writer has, made by ``make``
+    with the mode of a plain new one (the kernel applies the umask), unlike ``tempfile``'s
+    private 0600 and 0700."""
+    for _ in range(100):
+        name = path.parent / f".{path.name}.{secrets.token_hex(4)}{suffix}"
+        try:
+            make(str(name))
+            return name
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path}")
 
 
-def file_mode() -> int:
-    """The permissions of a plain new file: 0666 less the umask."""
-    return 0o666 & ~_umask()
+def _new_file(name: str) -> None:
+    os.close(os.open(name, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
 
 
-def folder_mode() -> int:
-    """The permissions of a plain new folder: 0777 less the umask."""
-    return 0o777 & ~_umask()
+def _new_folder(name: str) -> None:
+    os.mkdir(name, 0o777)
 
 
 @contextmanager
 def atomic_file(path: Path) -> Iterator[Path]:
     """A temporary sibling of ``path`` to write the file's content into; moved over ``path``
-    only when the block succeeds, with the permissions of a plain new file. The temporary
-    name keeps the suffix, for writers that look at it."""
+    only when the block succeeds. The temporary name keeps the suffix, for writers that look
+    at it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{path.suffix}",
-                                dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
+    tmp = _new_sibling(path, f".tmp{path.suffix}", _new_file)
     try:
         yield tmp
-        os.chmod(tmp, file_mode())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -70,8 +71,7 @@ def atomic_folder(out: Path) -> Iterator[Path]:
     """A temporary sibling of ``out`` to write into; moved into place only on success."""
     prepare_out_dir(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    tmp.chmod(folder_mode())  # mkdtemp makes it private; a run folder is shared like any other
+    tmp = _new_sibling(out, "", _new_folder)
     try:
         yield tmp
         if out.exists():

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from forecast.cli import app
-from forecast.files import atomic_file, atomic_folder, file_mode, write_text
+from forecast.files import atomic_file, atomic_folder, write_text
 from forecast.models.hierarchy.cache import load_cached, save_cached
 from forecast.simulation.calibration import Calibration
 
@@ -36,6 +36,13 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+def plain_file_mode() -> int:
+    """What the kernel gives a plain new file here: 0666 less the umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def every_file(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file())
 
@@ -48,7 +55,7 @@ def test_a_run_its_reports_and_its_posterior_cache_share_one_mode(bundled_run: B
     files = every_file(bundled_run.folder) + every_file(bundled_run.workspace / "models")
     posteriors = [f for f in files if f.suffix == ".nc"]
     assert len(posteriors) >= 5 and any(f.name == "report.html" for f in files)
-    assert {f.name: mode(f) for f in files} == {f.name: file_mode() for f in files}
+    assert {f.name: mode(f) for f in files} == {f.name: plain_file_mode() for f in files}
     assert not [f for f in files if f.name.startswith(".")]  # no temporary file left
 
 
