@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from forecast.inputs.series import SHORT_SERIES
+from forecast.targets.likelihood import ABOUT_AS_LIKELY, LIKELY
+
 LANGS = ("zh", "en")
 
 _WORDS: dict[str, tuple[str, str]] = {  # key: (zh, en)
@@ -73,13 +76,13 @@ _WORDS: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "p_stated": ("规划目标概率", "P(stated)"),
     "confident": ("{p}%把握", "{p}% confident"),
     "review": ("中期评估", "Mid-term review"),
-    "review_note": ("进度:自基期以来已完成的距离份额与已过去的时间份额;状态:概率≥0.66 为"
-                    "进展顺利,0.33–0.66 为存在风险,<0.33 为进度滞后;目标年份已有数据则为"
-                    "已实现/未实现。",
+    "review_note": ("进度:自基期以来已完成的距离份额与已过去的时间份额;状态:概率≥"
+                    f"{LIKELY} 为进展顺利,{ABOUT_AS_LIKELY}–{LIKELY} 为存在风险,"
+                    f"<{ABOUT_AS_LIKELY} 为进度滞后;目标年份已有数据则为已实现/未实现。",
                     "Progress: the share of the distance covered since the base year against "
-                    "the share of time elapsed. Status: on track at probability ≥ 0.66, at risk "
-                    "0.33–0.66, off track below 0.33; met or missed once the target year is "
-                    "observed."),
+                    f"the share of time elapsed. Status: on track at probability ≥ {LIKELY}, at "
+                    f"risk {ABOUT_AS_LIKELY}–{LIKELY}, off track below {ABOUT_AS_LIKELY}; met or "
+                    "missed once the target year is observed."),
     "no_review": ("本规划尚未进入规划期或无可评估数据。",
                   "The plan's period has not begun, or no target has data to review."),
     "base": ("基期值", "Base"),
@@ -137,15 +140,17 @@ _WORDS: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "by_indicator": ("按指标", "By indicator"),
     "by_kind": ("按目标类型", "By kind of target"),
     "mean_probability": ("平均概率", "Mean probability"),
-    "share_likely": ("可能(≥0.66)占比", "Share likely (≥ 0.66)"),
-    "share_unlikely": ("不太可能(<0.33)占比", "Share unlikely (< 0.33)"),
+    "share_likely": (f"可能(≥{LIKELY})占比", f"Share likely (≥ {LIKELY})"),
+    "share_unlikely": (f"不太可能(<{ABOUT_AS_LIKELY})占比",
+                       f"Share unlikely (< {ABOUT_AS_LIKELY})"),
     "assessed": ("可评估", "Assessed"),
     "least_likely": ("最不可能实现的 {n} 项目标", "The {n} targets least likely to be met"),
     "short_data": ("数据不足的地区", "Regions whose data are too short"),
-    "short_data_note": ("{n} 个地区有少于 5 个数据点或无数据的序列(列出最多的 25 个)。",
-                        "{n} regions have series with fewer than 5 points or none (the 25 with "
-                        "most are listed)."),
-    "short_series": ("短序列(<5 点)", "Short series (< 5 points)"),
+    "short_data_note": ("{n} 个地区有少于 " f"{SHORT_SERIES}"
+                        " 个数据点或无数据的序列(列出最多的 25 个)。",
+                        "{n} regions have series with fewer than " f"{SHORT_SERIES}"
+                        " points or none (the 25 with most are listed)."),
+    "short_series": (f"短序列(<{SHORT_SERIES} 点)", f"Short series (< {SHORT_SERIES} points)"),
     "no_data_series": ("无数据序列", "Series with no data"),
     "distribution_chart": ("实现概率分布", "How probabilities are distributed"),
     "count_axis": ("目标数", "targets"),
