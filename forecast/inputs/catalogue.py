@@ -40,11 +40,6 @@ class Indicator:
     aliases_traditional: tuple[str, ...] = field(default=())
 
     @property
-    def modelled(self) -> bool:
-        """Whether the indicator is numeric and can be forecast (yes/no rows are not)."""
-        return self.kind != "binary"
-
-    @property
     def lower_is_better(self) -> bool:
         return self.direction == "down"
 

@@ -58,10 +58,6 @@ class Panel:
             h.update(np.ascontiguousarray(arr).tobytes())
         return h.hexdigest()
 
-    def parent_name(self, region: str) -> str | None:
-        p = self.parent[self.nodes.index(region)]
-        return None if p < 0 else self.nodes[p]
-
 
 def build_panel(indicator: str, series: dict[str, np.ndarray],
                 parents: dict[str, str], ends: dict[str, int] | None = None,
