@@ -27,14 +27,19 @@ def _new_sibling(path: Path, suffix: str, make: Callable[[str], None]) -> Path:
     """A new file or folder beside ``path`` with a name no other writer has, made by ``make``
     with the mode of a plain new one (the kernel applies the umask), unlike ``tempfile``'s
     private 0600 and 0700."""
-    for _ in range(100):
-        name = path.parent / f".{path.name}.{secrets.token_hex(4)}{suffix}"
-        try:
-            make(str(name))
-            return name
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"no free temporary name beside {path}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(100):
+            name = path.parent / f".{path.name}.{secrets.token_hex(4)}{suffix}"
+            try:
+                make(str(name))
+                return name
+            except FileExistsError:
+                continue
+    except OSError as exc:
+        raise InputError(f"cannot write here ({exc.strerror or exc})", file=path,
+                         fix="choose a folder you can write to") from exc
+    raise InputError("no free temporary name", file=path, fix="clear the folder's .* files")
 
 
 def _new_file(name: str) -> None:
@@ -51,7 +56,6 @@ def atomic_file(path: Path) -> Iterator[Path]:
     only when the block succeeds. The temporary name keeps the suffix, for writers that look
     at it."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _new_sibling(path, f".tmp{path.suffix}", _new_file)
     try:
         yield tmp
@@ -70,13 +74,16 @@ def write_text(path: Path, text: str) -> None:
 def atomic_folder(out: Path) -> Iterator[Path]:
     """A temporary sibling of ``out`` to write into; moved into place only on success."""
     prepare_out_dir(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = _new_sibling(out, "", _new_folder)
     try:
         yield tmp
-        if out.exists():
-            out.rmdir()
-        os.replace(tmp, out)
+        try:
+            if out.exists():
+                out.rmdir()
+            os.replace(tmp, out)
+        except OSError as exc:  # another process filled the folder meanwhile
+            raise InputError("the folder was written by another process meanwhile", file=out,
+                             fix="run again into a new folder") from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from forecast.cli import app
+from forecast.errors import InputError
 from forecast.files import atomic_file, atomic_folder, write_text
 from forecast.models.hierarchy.cache import load_cached, save_cached
 from forecast.simulation.calibration import Calibration
@@ -116,3 +117,25 @@ def test_two_writers_at_once_leave_one_whole_file(tmp_path):
         t.join()
     assert path.read_text(encoding="utf-8") in texts
     assert [p.name for p in tmp_path.iterdir()] == ["summary.md"]
+
+
+def test_a_folder_filled_by_another_process_meanwhile_is_refused_and_kept(tmp_path):
+    """Two runs into one --out folder at once: the second to finish says so in one line and
+    leaves the first one's files, and no temporary folder."""
+    out = tmp_path / "run"
+    with pytest.raises(InputError, match="another process"), atomic_folder(out) as mine:
+        (mine / "probabilities.csv").write_text("mine\n", encoding="utf-8")
+        out.mkdir()  # the other run finished first
+        (out / "probabilities.csv").write_text("theirs\n", encoding="utf-8")
+    assert (out / "probabilities.csv").read_text(encoding="utf-8") == "theirs\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]
+
+
+def test_a_place_that_cannot_be_written_is_one_line(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match="cannot write here"):
+        write_text(blocker / "inside" / "summary.md", "x")
+    result = CliRunner().invoke(app, ["example", str(blocker / "example")])
+    assert result.exit_code == 2 and "cannot write here" in result.output
+    assert len(result.output.strip().splitlines()) == 1
