@@ -28,7 +28,6 @@ class BundledRun:
     workspace: Path
     folder: Path
     args: tuple[str, ...]
-    output: str
 
 
 # Hunan's R&D expenditure, 2011-2020 (亿元, the bundled example's)

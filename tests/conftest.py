@@ -35,23 +35,25 @@ def catalogue() -> Catalogue:
 
 
 @pytest.fixture(scope="session")
-def bundled_run(tmp_path_factory: pytest.TempPathFactory) -> BundledRun:
+def bundled_run(request: pytest.FixtureRequest,
+                tmp_path_factory: pytest.TempPathFactory) -> BundledRun:
     """The bundled example run once for the whole suite, as `forecast example DIR && forecast
     run DIR` would: the default model and seed, every scenario, every report. The tests that
     read it are in the xdist group ``bundled`` (one worker); a file lock makes any other
     worker wait for the first one's run instead of repeating it."""
-    shared = tmp_path_factory.getbasetemp().parent  # one folder for every xdist worker
-    root, done = shared / "bundled", shared / "bundled.done"
-    with FileLock(str(shared / "bundled.lock")):
-        workspace, folder = root / "workspace", root / "run"
-        args = ("run", str(workspace), "--out", str(folder), *BUNDLED_ARGS)
-        if not done.exists():
+    session = tmp_path_factory.getbasetemp()
+    if hasattr(request.config, "workerinput"):  # an xdist worker: the session's folder is above
+        session = session.parent
+    root = session / "bundled"
+    workspace, folder = root / "workspace", root / "run"
+    with FileLock(str(session / "bundled.lock")):
+        if not (folder / "probabilities.csv").exists():
             example(workspace)
             env = {"FORECAST_HISTORY_URL": f"sqlite:///{root / 'history.sqlite'}"}
-            result = CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
+            result = CliRunner().invoke(app, ["run", str(workspace), "--out", str(folder),
+                                              *BUNDLED_ARGS], env=env, catch_exceptions=False)
             assert result.exit_code == 0, result.output
-            done.write_text(result.output, encoding="utf-8")
-        return BundledRun(workspace, folder, BUNDLED_ARGS, done.read_text(encoding="utf-8"))
+    return BundledRun(workspace, folder, BUNDLED_ARGS)
 
 
 def write_workspace(root: Path, observations: str, plan: str, regions: str | None = None) -> Path:
