@@ -43,3 +43,15 @@ def test_lower_bound_other_than_zero(catalogue):
     paths, _ = simulate_series("drift", t.forward(history), t, 8, 2000,
                                lambda k: np.random.default_rng(2))
     assert t.inverse(paths).min() >= 1.0
+
+
+def test_the_log_floor_scales_with_the_series(catalogue):
+    """log(k·x) = log(k) + log(x) for every observed value, in any unit: the floor that keeps
+    a log finite sits below the series' smallest value, so it never touches the data (an
+    absolute floor of 1e-4 flattened a series given in units of 10^-12 into a constant)."""
+    x = np.array([233.2, 287.7, 327.0, 367.9, 412.7])
+    for k in (1e-12, 1e-6, 1.0, 1e6, 1e12):
+        t = transform_for(catalogue["rd_expenditure"], k * x)
+        assert t.name == "log" and t.floor < k * x.min()
+        np.testing.assert_allclose(t.forward(k * x), np.log(k) + np.log(x), rtol=1e-12)
+        np.testing.assert_allclose(t.inverse(t.forward(k * x)), k * x, rtol=1e-12)

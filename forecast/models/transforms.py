@@ -13,7 +13,9 @@ import numpy as np
 
 from forecast.inputs.catalogue import Indicator
 
-# How far inside a bound an observed value on the bound is moved before taking logs or logits.
+# How far inside a bound an observed value on the bound is moved before taking logs or logits:
+# for a logit, this share of the width; for a log, this fraction of the series' smallest value
+# (relative, so that a series gives the same probabilities in yuan or in 亿元).
 EDGE = 1e-4
 
 
@@ -26,6 +28,7 @@ class Transform:
     upper: float = math.inf
     offset: float = 0.0  # added before the log (1 for counts, which may be zero)
     integer: bool = False  # round back to whole numbers (counts)
+    floor: float = EDGE  # the log's argument is kept at or above this (see ``transform_for``)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=float)
@@ -34,7 +37,7 @@ class Transform:
             p = np.clip((x - self.lower) / width, EDGE, 1 - EDGE)
             return np.log(p) - np.log1p(-p)
         if self.name == "log":
-            return np.log(np.maximum(x - self.lower + self.offset, EDGE))
+            return np.log(np.maximum(x - self.lower + self.offset, self.floor))
         return x
 
     def inverse(self, z: np.ndarray) -> np.ndarray:
@@ -74,6 +77,10 @@ def transform_for(indicator: Indicator, values: np.ndarray) -> Transform:
     if math.isfinite(indicator.upper) and math.isfinite(indicator.lower):
         return Transform("logit", indicator.lower, indicator.upper, integer=integer)
     offset = 1.0 if integer else 0.0
-    if np.all(values - indicator.lower + offset > 0):
-        return Transform("log", indicator.lower, indicator.upper, offset=offset, integer=integer)
+    shifted = values - indicator.lower + offset
+    if np.all(shifted > 0):
+        # the floor scales with the series: every observed value lies above it, in any unit
+        floor = EDGE * float(shifted.min()) if len(shifted) else EDGE
+        return Transform("log", indicator.lower, indicator.upper, offset=offset,
+                         integer=integer, floor=floor)
     return Transform("identity", indicator.lower, indicator.upper, integer=integer)
