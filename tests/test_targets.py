@@ -86,13 +86,47 @@ def test_relative_compares_growth_rates():
         compared_quantity(t, PATHS, None)
 
 
-def test_growth_from_zero():
-    """A count that stays at 0 has not grown; one that leaves 0 has grown without bound."""
-    paths = Paths(2022, np.array([[0.0, 0.0], [0.0, 3.0]]))
-    stat = compared_quantity(target("growth", ">=", 10), paths)[:, 0]
-    assert stat[0] == 0.0 and np.isinf(stat[1])
-    assert prob(target("growth", ">=", 10), paths) == 0.5
-    assert prob(target("cagr", ">=", 5, base_year=2022), paths) == 0.5
+def test_growth_from_a_simulated_zero():
+    """A simulated count that stays at 0 has not grown; one that leaves 0 has grown without
+    bound (the base year is simulated, so only some paths start from zero)."""
+    paths = Paths(2022, np.array([[1.0, 0.0, 0.0], [1.0, 0.0, 3.0], [1.0, 2.0, 2.0]]))
+    stat = compared_quantity(target("growth", ">=", 10, year=2024), paths)[:, 0]
+    assert stat[0] == 0.0 and np.isinf(stat[1]) and stat[2] == 0.0
+    assert prob(target("growth", ">=", 10, year=2024), paths) == pytest.approx(1 / 3)
+
+
+@pytest.mark.parametrize("kind", ["growth", "cagr", "relative"])
+@pytest.mark.parametrize("base", [0.0, -5.0])
+def test_growth_from_a_zero_or_negative_base_is_not_assessable(kind, base):
+    """Growth from an observed base of 0 (or below) is undefined, not infinite: the target is
+    not assessable, and the note says which year and value."""
+    paths = Paths(2022, np.array([[base, 3.0], [base, 0.0]]))
+    positive = Paths(2022, np.array([[1.0, 2.0], [1.0, 1.0]]))
+    t = target(kind, ">=", 10, base_year=2022, other_indicator="y")
+    with pytest.raises(NotAssessable, match=f"from 2022 is undefined: its value there is {base:g}"):
+        compared_quantity(t, paths, positive)
+    if kind == "relative":  # the other series' base counts as much as this one's
+        with pytest.raises(NotAssessable, match="growth of y from 2022"):
+            compared_quantity(t, positive, paths)
+
+
+def test_an_all_zero_series_has_no_growth_probability():
+    zeros = Paths(2018, np.zeros((50, 8)))
+    for t in (target("growth", ">=", 5, year=2025), target("cagr", ">=", 5, year=2025,
+                                                             base_year=2020)):
+        with pytest.raises(NotAssessable):
+            compared_quantity(t, zeros)
+    assert prob(target("level", "<=", 0, year=2025), zeros) == 1.0  # a level is still fine
+
+
+@pytest.mark.parametrize("op, expected", [(">=", 1.0), ("<=", 1.0), (">", 0.0), ("<", 0.0)])
+def test_relative_against_itself_is_exact(op, expected):
+    """An indicator's growth minus its own growth is 0 in every path, whatever other paths
+    are passed (a re-paired copy would differ path by path)."""
+    t = Target(plan_id="p", id="t", region="r", indicator="x", kind="relative", text="",
+               op=op, value=0.0, year=2023, other_indicator="x")
+    shuffled = Paths(2020, PATHS.values[[2, 0, 1]])
+    assert prob(t, PATHS, shuffled) == expected
 
 
 def test_missing_year_is_not_assessable_with_reason():
@@ -136,3 +170,16 @@ def test_required_rate_for_each_kind():
 
 def test_historical_rate():
     assert historical_rate(np.array([2010, 2012]), np.array([100.0, 121.0])) == pytest.approx(10)
+
+
+@pytest.mark.parametrize("kind", ["growth", "cagr", "relative"])
+def test_a_rate_target_on_a_series_now_at_zero_is_not_assessable(kind):
+    """A series whose last observed value is 0 (an all-zero series, say) has no future growth
+    rate, even where its simulated paths wander above 0; its levels still have one."""
+    t = target(kind, ">=", 10, base_year=2021, other_indicator="y")
+    with pytest.raises(NotAssessable, match="last observed value is 0"):
+        compared_quantity(t, PATHS, PATHS, latest={"x": 0.0, "y": 110.0})
+    with pytest.raises(NotAssessable, match="growth of y"):
+        compared_quantity(t, PATHS, PATHS, latest={"x": 110.0, "y": -1.0})
+    level = target("level", ">=", 99)
+    assert probability(is_met(level, compared_quantity(level, PATHS, latest={"x": 0.0})))[0] == 1

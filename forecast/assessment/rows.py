@@ -61,6 +61,7 @@ def assess_target(target: Target, results: dict[tuple[str, str], SeriesResult],
         row["note"] = missing.get(key, "no data")
         return row, None
     other = None
+    latest = {target.indicator: float(series.history.values[0, -1])}
     if target.other_indicator:
         other_result = results.get((target.region, target.other_indicator))
         if other_result is None:
@@ -68,6 +69,7 @@ def assess_target(target: Target, results: dict[tuple[str, str], SeriesResult],
                           f"for {target.other_indicator}"
             return row, None
         other = other_result.paths
+        latest[target.other_indicator] = float(other_result.history.values[0, -1])
         if other_order is not None:
             other = Paths(other.first_year, other.values[other_order])
     history = series.history
@@ -83,7 +85,7 @@ def assess_target(target: Target, results: dict[tuple[str, str], SeriesResult],
         required_rate=_fmt_rate(required_rate(target, history)),
     )
     try:
-        stat = compared_quantity(target, series.paths, other)
+        stat = compared_quantity(target, series.paths, other, latest)
     except NotAssessable as exc:
         row["note"] = str(exc)
         return row, None

@@ -29,8 +29,19 @@ def _ratio(end: np.ndarray, start: np.ndarray) -> np.ndarray:
     return np.where((start == 0) & (end == 0), 1.0, ratio)
 
 
-def _growth(paths: Paths, year: int) -> np.ndarray:
-    return 100 * (_ratio(paths.at(year), paths.at(year - 1)) - 1)
+def _base(paths: Paths, year: int, name: str) -> np.ndarray:
+    """The column a growth rate starts from, refused when it is zero or negative in every path
+    (an observed base, or a series that stays at zero): growth from it is undefined, not
+    infinite. Simulated bases that reach zero in some paths keep ``_ratio``'s convention."""
+    base = paths.at(year)
+    if len(base) and np.all(base <= 0):
+        raise NotAssessable(f"growth of {name} from {year} is undefined: its value there is "
+                            f"{float(np.max(base)):g}, not positive")
+    return base
+
+
+def _growth(paths: Paths, year: int, name: str = "the indicator") -> np.ndarray:
+    return 100 * (_ratio(paths.at(year), _base(paths, year - 1, name)) - 1)
 
 
 def _years(target: Target) -> list[int]:
@@ -40,13 +51,27 @@ def _years(target: Target) -> list[int]:
     return [target.year]
 
 
-def compared_quantity(target: Target, paths: Paths, other: Paths | None = None) -> np.ndarray:
-    """The quantity the target compares, shape (n_paths, n_years_checked)."""
+GROWTH_KINDS = ("growth", "cagr", "relative")  # targets on a rate, which needs a positive base
+
+
+def compared_quantity(target: Target, paths: Paths, other: Paths | None = None,
+                      latest: dict[str, float] | None = None) -> np.ndarray:
+    """The quantity the target compares, shape (n_paths, n_years_checked).
+
+    ``latest`` holds the last observed value of the target's series (and of the other one of
+    a relative target), by indicator: a rate target on a series that now stands at zero or
+    below is not assessable, since its future growth would be from nothing."""
     kind = target.kind
+    for name, value in (latest or {}).items():
+        if kind in GROWTH_KINDS and not value > 0:
+            raise NotAssessable(f"growth of {name} is undefined: its last observed value is "
+                                f"{value:g}, not positive")
+    if target.other_indicator == target.indicator:
+        other = paths  # against itself: the same paths, so the comparison is exact
     if kind == "level":
         cols = [paths.at(y) for y in _years(target)]
     elif kind == "growth":
-        cols = [_growth(paths, y) for y in _years(target)]
+        cols = [_growth(paths, y, target.indicator) for y in _years(target)]
     elif kind == "change":
         if target.each_year:
             cols = [paths.at(y) - paths.at(y - 1) for y in _years(target)]
@@ -54,7 +79,8 @@ def compared_quantity(target: Target, paths: Paths, other: Paths | None = None) 
             cols = [paths.at(target.year) - paths.at(target.base_year)]
     elif kind == "cagr":
         span = target.year - target.base_year
-        ratio = _ratio(paths.at(target.year), paths.at(target.base_year))
+        ratio = _ratio(paths.at(target.year),
+                       _base(paths, target.base_year, target.indicator))
         with np.errstate(invalid="ignore"):
             cols = [100 * (np.sign(ratio) * np.abs(ratio) ** (1 / span) - 1)]
     elif kind == "cumulative":
@@ -62,7 +88,9 @@ def compared_quantity(target: Target, paths: Paths, other: Paths | None = None) 
     elif kind == "relative":
         if other is None:
             raise NotAssessable(f"no data for {target.other_indicator}")
-        cols = [_growth(paths, y) - _growth(other, y) for y in _years(target)]
+        cols = [_growth(paths, y, target.indicator)
+                - _growth(other, y, target.other_indicator or "the other indicator")
+                for y in _years(target)]
     else:
         raise NotAssessable("qualitative target")
     stat = np.column_stack(cols)
