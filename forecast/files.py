@@ -11,16 +11,23 @@ an office that shares a workspace's ``models/`` or ``reports/`` can read what a 
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import secrets
 import shutil
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import yaml
 
 from forecast.errors import InputError
+
+try:  # POSIX: the claims below are kernel locks, released when their process dies
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no claims, the checks at the move remain
+    fcntl = None  # type: ignore[assignment]
 
 
 def _new_sibling(path: Path, suffix: str, make: Callable[[str], None]) -> Path:
@@ -54,12 +61,16 @@ def _new_folder(name: str) -> None:
 def atomic_file(path: Path) -> Iterator[Path]:
     """A temporary sibling of ``path`` to write the file's content into; moved over ``path``
     only when the block succeeds. The temporary name keeps the suffix, for writers that look
-    at it."""
+    at it. A write the system refuses (disk full, read-only) is a one-line InputError."""
     path = Path(path)
     tmp = _new_sibling(path, f".tmp{path.suffix}", _new_file)
     try:
         yield tmp
         os.replace(tmp, path)
+    except OSError as exc:
+        if (error := write_error(exc, path)) is None:
+            raise
+        raise error from exc
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -71,22 +82,65 @@ def write_text(path: Path, text: str) -> None:
 
 
 @contextmanager
-def atomic_folder(out: Path) -> Iterator[Path]:
-    """A temporary sibling of ``out`` to write into; moved into place only on success."""
-    prepare_out_dir(out)
-    tmp = _new_sibling(out, "", _new_folder)
-    try:
-        yield tmp
+def atomic_folder(out: Path, publish: Callable[[Callable[[], None]], object] | None = None
+                  ) -> Iterator[Path]:
+    """A temporary sibling of ``out`` to write into; moved into place only on success.
+
+    ``out`` is claimed for the whole block (another process writing it is refused at once,
+    and what killed writers left beside it is cleared). ``publish``, when given, is called
+    with the move and must call it: the run's history records the run, moves the folder and
+    commits, so that a run and its record never disagree; if anything fails after the move
+    the folder is withdrawn again. On any failure, an interruption included, the temporary
+    folder is removed."""
+    out = Path(out)
+    with claimed(out):
+        prepare_out_dir(out)
+        tmp = _new_sibling(out, "", _new_folder)
+        moved: list[bool] = []
+
+        def move() -> None:
+            _move_into_place(tmp, out)
+            moved.append(True)
+
         try:
-            if out.exists():
-                out.rmdir()
-            os.replace(tmp, out)
-        except OSError as exc:  # another process filled the folder meanwhile
-            raise InputError("the folder was written by another process meanwhile", file=out,
-                             fix="run again into a new folder") from exc
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+            yield tmp
+            if publish is None:
+                move()
+            else:
+                publish(move)
+        except BaseException as exc:
+            if moved:  # published, then the record failed: withdraw it
+                os.replace(out, tmp)
+                out.mkdir(exist_ok=True)
+            shutil.rmtree(tmp, ignore_errors=True)
+            if isinstance(exc, OSError) and (error := write_error(exc, out)) is not None:
+                raise error from exc
+            raise
+
+
+def _move_into_place(tmp: Path, out: Path) -> None:
+    try:
+        if out.exists():
+            out.rmdir()
+        os.replace(tmp, out)
+    except OSError as exc:  # another process filled the folder meanwhile
+        raise InputError("the folder was written by another process meanwhile", file=out,
+                         fix="run again into a new folder") from exc
+
+
+# errors of a write the system refused: disk full, over quota, read-only, not permitted
+REFUSED_WRITES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES,
+                            errno.EPERM})
+
+
+def write_error(exc: OSError, path: Path) -> InputError | None:
+    """The one-line error of a write the system refused (a full disk, a read-only folder),
+    or None for any other OSError (a bug, kept as it is)."""
+    if exc.errno not in REFUSED_WRITES and "No space left" not in str(exc):
+        return None
+    reason = exc.strerror or str(exc).split(":")[0]
+    return InputError(f"cannot write here ({reason}); nothing was written", file=path,
+                      fix="free some disk space, or choose a folder you can write to")
 
 
 def prepare_out_dir(out: Path) -> None:
@@ -94,6 +148,140 @@ def prepare_out_dir(out: Path) -> None:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise InputError("output folder exists and is not empty", file=out,
                          fix="choose a new --out folder or remove this one")
+
+
+# Claims: a folder being written is held through a kernel lock on ``.<name>.lock`` beside it,
+# which also marks the temporary ``.<name>.<hex>`` folders as forecast's. The kernel releases
+# the lock when its process dies, however it dies, so a free lock beside a temporary folder
+# means its writer is gone.
+LOCK_MARK = "forecast"  # the lock file's first word, then the owner's pid
+_TEMPORARY = re.compile(r"^\.(.+)\.[0-9a-f]{8}$")
+_held: dict[str, list[int]] = {}  # lock file -> [descriptor, depth]: this process's claims
+
+
+def _lock_file(out: Path) -> Path:
+    return out.parent / f".{out.name}.lock"
+
+
+def _lock(lock: Path) -> int | None:
+    """A descriptor of ``lock`` locked by this process, or None when another holds it."""
+    while True:
+        fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        try:
+            here = os.stat(lock)
+        except FileNotFoundError:
+            here = None
+        mine = os.fstat(fd)
+        if here is not None and (here.st_dev, here.st_ino) == (mine.st_dev, mine.st_ino):
+            return fd
+        os.close(fd)  # its owner removed it as it finished: lock the file there now
+
+
+def _unlock(lock: Path, fd: int) -> None:
+    lock.unlink(missing_ok=True)  # while still locked: a waiter then sees a removed file
+    os.close(fd)
+
+
+def try_claim(out: Path) -> bool:
+    """Claim the folder ``out`` for this process (True), or False when another live process
+    holds it. Claims nest within a process; each is ended by ``release``. The first claim
+    clears what dead writers left beside ``out`` (``clear_stale``)."""
+    lock = _lock_file(Path(out))
+    key = str(lock.absolute())
+    if key in _held:
+        _held[key][1] += 1
+        return True
+    if fcntl is None:
+        _held[key] = [-1, 1]
+        return True
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd = _lock(lock)
+        if fd is None:
+            return False
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{LOCK_MARK} {os.getpid()}\n".encode())
+    except OSError as exc:
+        raise InputError(f"cannot write here ({exc.strerror or exc})", file=out,
+                         fix="choose a folder you can write to") from exc
+    _held[key] = [fd, 1]
+    with suppress(OSError):  # what a killed writer of this very folder left
+        _remove_temporaries(list(out.parent.iterdir()), out.name)
+    clear_stale(out.parent)
+    return True
+
+
+def release(out: Path) -> None:
+    """End one claim of ``out`` (the last one removes its lock file)."""
+    lock = _lock_file(Path(out))
+    key = str(lock.absolute())
+    held = _held[key]
+    held[1] -= 1
+    if held[1] == 0:
+        del _held[key]
+        if held[0] >= 0:
+            _unlock(lock, held[0])
+
+
+@contextmanager
+def claimed(out: Path) -> Iterator[None]:
+    """Hold ``out`` for the block; a folder another run is writing is a one-line error."""
+    if not try_claim(out):
+        raise InputError(f"the folder is in use by another run{_owner(_lock_file(out))}",
+                         file=out, fix="wait for that run to finish, or choose another "
+                         "--out folder")
+    try:
+        yield
+    finally:
+        release(out)
+
+
+def _owner(lock: Path) -> str:
+    try:
+        words = lock.read_text(encoding="utf-8").split()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return f" (process {words[1]})" if len(words) == 2 and words[0] == LOCK_MARK else ""
+
+
+def clear_stale(parent: Path) -> None:
+    """Remove the temporary folders and lock files that writers killed mid-write left in
+    ``parent``: only forecast's (beside a lock file it wrote) and only those whose writer is
+    gone (its lock is free); a live run's are never touched."""
+    if fcntl is None:
+        return
+    try:
+        entries = list(parent.iterdir())
+    except OSError:
+        return
+    for lock in entries:
+        name = lock.name
+        if not (name.startswith(".") and name.endswith(".lock")) or _owner(lock) == "" \
+                or str(lock.absolute()) in _held:
+            continue
+        try:
+            fd = _lock(lock)
+        except OSError:
+            continue
+        if fd is None:
+            continue
+        try:
+            _remove_temporaries(entries, name[1:-5])
+        finally:
+            _unlock(lock, fd)
+
+
+def _remove_temporaries(entries: list[Path], name: str) -> None:
+    """Remove the temporary folders of ``name`` among ``entries`` (its lock is held)."""
+    for entry in entries:
+        found = _TEMPORARY.match(entry.name)
+        if found and found.group(1) == name and entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 # libyaml's C loader where installed: ten times faster for thousands of plan files
