@@ -7,7 +7,11 @@ from its own random streams, so outputs never depend on which worker ran what.
 
 from __future__ import annotations
 
+import ctypes
+import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -21,9 +25,58 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
 def _one_blas_thread() -> None:
     # Each worker fits small models: BLAS threads only contend for the cores.
     threadpool_limits(1)
+
+
+def die_with_parent() -> None:
+    """Make this worker process die when the process that started it dies, even by SIGKILL
+    (Linux: prctl PR_SET_PDEATHSIG), so no worker outlives its run and keeps writing into a
+    folder that was abandoned. Elsewhere a no-op. A worker does not take Ctrl-C itself: the
+    run that started it stops it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the handler a forked CLI installed
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:  # it died before the prctl
+        os._exit(1)
+
+
+def worker_start() -> None:
+    """The initializer of the run's worker processes: die with the run, one BLAS thread."""
+    die_with_parent()
+    _one_blas_thread()
+
+
+@contextmanager
+def process_pool(workers: int, mp_context=None,
+                 initializer: Callable[[], None] = worker_start) -> Iterator[ProcessPoolExecutor]:
+    """A pool of ``workers`` processes that die with this one. Leaving the block normally
+    waits for the work; an exception (an interruption included) cancels what has not
+    started and ends the workers at once instead of waiting for every queued unit."""
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp_context,
+                               initializer=initializer)
+    try:
+        yield pool
+    except BaseException:
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.kill()
+        for process in processes:
+            process.join(5)
+        raise
+    pool.shutdown()
 
 
 def default_workers() -> int:
@@ -37,7 +90,7 @@ def map_units(fn: Callable[[T], R], units: Iterable[T], workers: int = 1,
     if workers <= 1:
         yield from map(fn, units)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_one_blas_thread) as pool:
+    with process_pool(workers) as pool:
         yield from pool.map(fn, units, chunksize=chunksize)
 
 
@@ -60,7 +113,7 @@ def executor(engine: str = "local", workers: int | None = None,
         if workers is None or workers <= 1:
             yield None
             return
-        with ProcessPoolExecutor(max_workers=workers, initializer=_one_blas_thread) as pool:
+        with process_pool(workers) as pool:
             yield pool
         return
     if engine != "dask":

@@ -10,12 +10,12 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 from forecast.config import RunFolder, plan_report_folder
+from forecast.execution import die_with_parent, process_pool
 from forecast.files import write_text
 from forecast.inputs.catalogue import Catalogue
 from forecast.outputs.reports.source import RunOutputs, read_run, run_catalogue
@@ -53,8 +53,8 @@ def write_reports(run: RunOutputs, out: Path, lang: str, catalogue: Catalogue,
     with ExitStack() as stack:
         job = None
         if "pdf" in printed:
-            pool = stack.enter_context(ProcessPoolExecutor(
-                1, mp_context=multiprocessing.get_context("spawn")))
+            pool = stack.enter_context(process_pool(  # dies with this process
+                1, multiprocessing.get_context("spawn"), initializer=die_with_parent))
             # the report alone crosses to the printing process, not the run's large tables
             job = pool.submit(_write, report, None, out, tuple(printed), lang, catalogue)
         _write(report, run, out, tuple(f for f in want if job is None or f not in printed),
