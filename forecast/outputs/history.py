@@ -3,14 +3,18 @@
 By default an embedded SQLite file in the workspace (``reports/history.sqlite``); any
 SQLAlchemy URL (``--history URL`` or ``FORECAST_HISTORY_URL``) lets an office share one
 PostgreSQL database. A run is written in one transaction: a run killed halfway leaves no trace.
-The schema carries its version and is upgraded in place by the migrations below, never
-dropped.
+The transaction commits only once the run's folder is in place (``recording``), so a run and
+its record never disagree. A database another program holds locked is waited for
+``LOCK_TIMEOUT`` seconds, then refused in one line. The schema carries its version and is
+upgraded in place by the migrations below, never dropped.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import weakref
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +24,10 @@ from forecast.errors import InputError
 
 SCHEMA_VERSION = 2
 ENV_URL = "FORECAST_HISTORY_URL"  # the environment variable naming a shared history
+LOCK_TIMEOUT = 30.0  # seconds a locked history is waited for (SQLite busy, PostgreSQL locks)
+_WAITS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> its lock timeout
+FIX_URL = ("give a SQLAlchemy URL such as sqlite:///history.sqlite or "
+           "postgresql+psycopg://user@host/db")
 
 metadata = sa.MetaData()
 schema = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False))
@@ -70,21 +78,75 @@ def history_url(history_file: Path, url: str | None = None, env_url: str | None 
     return url or env_url or f"sqlite:///{history_file}"
 
 
-def connect(url: str) -> sa.Engine:
-    """An engine on ``url`` with the schema created or upgraded to ``SCHEMA_VERSION``."""
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+def connect(url: str, timeout: float | None = None, create: bool = True) -> sa.Engine:
+    """An engine on ``url`` with the schema created or upgraded to ``SCHEMA_VERSION``.
+
+    A lock held by another program is waited for ``timeout`` seconds (``LOCK_TIMEOUT``
+    when None). An in-memory database is refused: what is recorded there vanishes with the
+    command. With ``create`` False (listing and comparing runs), a SQLite file that does
+    not exist is not made: None... the InputError ``NoHistory`` says so instead."""
     try:
-        engine = sa.create_engine(url, future=True)
-        with engine.begin() as conn:
-            if conn.dialect.name == "sqlite":
-                conn.exec_driver_sql("PRAGMA busy_timeout = 30000")
-            _upgrade(conn)
-    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, sa.exc.OperationalError) as exc:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError as exc:
         raise InputError(f"cannot open the run history: {str(exc).splitlines()[0]}",
-                         column="--history", fix="give a SQLAlchemy URL such as "
-                         "sqlite:///history.sqlite or postgresql+psycopg://user@host/db") from None
+                         column="--history", fix=FIX_URL) from None
+    wait = LOCK_TIMEOUT if timeout is None else timeout
+    options: dict = {}
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database in ("", ":memory:") or parsed.query.get("mode") == "memory" \
+                or "mode=memory" in database:
+            raise InputError("an in-memory run history forgets every run when the command "
+                             "ends", column="--history", fix="give a database file, e.g. "
+                             "sqlite:///history.sqlite")
+        file = Path(database.removeprefix("file:").split("?")[0])
+        if not create and not file.exists():
+            raise NoHistory(f"no run history at {file}", column="--history",
+                            fix="run `forecast run` first; it records there")
+        if create:
+            try:
+                file.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InputError(f"cannot write the run history ({exc.strerror or exc})",
+                                 file=file, fix="choose a folder you can write to") from None
+        options = {"timeout": wait}
+    elif parsed.get_backend_name() == "postgresql":
+        options = {"options": f"-c lock_timeout={int(wait * 1000)}",
+                   "connect_timeout": max(1, int(wait))}
+    try:
+        engine = sa.create_engine(url, future=True, connect_args=options)
+        with engine.begin() as conn:
+            _upgrade(conn)
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
+        raise InputError(f"cannot open the run history: {str(exc).splitlines()[0]}",
+                         column="--history", fix=FIX_URL) from None
+    except sa.exc.DBAPIError as exc:
+        raise database_error(exc, url, wait) from None
+    _WAITS[engine] = wait
     return engine
+
+
+class NoHistory(InputError):
+    """The run history asked for does not exist (and listing or comparing does not make
+    one)."""
+
+
+def database_error(exc: sa.exc.DBAPIError, url: str, timeout: float) -> InputError:
+    """The one-line error of a database that refused: locked by another program (after
+    waiting ``timeout`` s), read-only, full, or not a database at all."""
+    text = str(exc.orig if exc.orig is not None else exc).splitlines()[0]
+    where = sa.engine.make_url(url).render_as_string(hide_password=True)
+    low = text.lower()
+    if "locked" in low or "lock timeout" in low or "lock_timeout" in low:
+        return InputError(f"the run history is locked by another program (waited "
+                          f"{timeout:g} s): {text}", file=where,
+                          fix="wait for the other program to finish and run again")
+    if "readonly" in low or "read-only" in low or "read only" in low:
+        return InputError(f"the run history cannot be written ({text}); nothing was "
+                          "published", file=where, fix="use a history you can write to "
+                          "(--history)")
+    return InputError(f"cannot use the run history: {text}", file=where, column="--history",
+                      fix=FIX_URL)
 
 
 def _upgrade(conn: sa.Connection) -> None:
@@ -108,56 +170,113 @@ def record_run(engine: sa.Engine, run_id: str, meta: dict, probability_rows: Ite
                histories: dict[str, dict], folder: Path | str, created: str,
                user: str) -> str:
     """Record one run, its probability rows and the series it used, in one transaction, and
-    return its id in the history (``run_id``, with -2, -3... if another run took it; the
-    run's own insert fails first, before any row is read)."""
-    for attempt in range(1, 100):
-        key = run_id if attempt == 1 else f"{run_id}-{attempt}"
-        try:
-            _insert(engine, key, meta, probability_rows, histories, folder, created, user)
-            return key
-        except sa.exc.IntegrityError:
-            continue
-    raise InputError(f"run id {run_id!r} is taken", fix="retry in a second")
+    return its id (a run id already recorded is a one-line error)."""
+    with recording(engine, run_id, meta, probability_rows, histories, folder, created, user):
+        pass
+    return run_id
 
 
-def _insert(engine: sa.Engine, run_id: str, meta: dict, probability_rows: Iterable[dict],
+@contextmanager
+def recording(engine: sa.Engine, run_id: str, meta: dict, probability_rows: Iterable[dict],
+              histories: dict[str, dict], folder: Path | str, created: str,
+              user: str) -> Iterator[None]:
+    """Insert the run in one transaction, run the block (the run's folder moved into place)
+    and commit only after it: a failure in the block, an interruption included, rolls the
+    record back. A locked, read-only or full database is a one-line InputError."""
+    try:
+        with engine.connect() as conn:
+            transaction = conn.begin()
+            try:
+                _insert(conn, run_id, meta, probability_rows, histories, folder, created,
+                        user)
+            except sa.exc.IntegrityError:
+                transaction.rollback()
+                raise InputError(f"run id {run_id!r} was recorded by another run meanwhile",
+                                 fix="run again") from None
+            yield
+            transaction.commit()
+    except sa.exc.DBAPIError as exc:
+        raise _refused(engine, exc) from None
+
+
+@contextmanager
+def _reading(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A connection to read with; a database that refuses is a one-line InputError."""
+    try:
+        with engine.connect() as conn:
+            yield conn
+    except sa.exc.DBAPIError as exc:
+        raise _refused(engine, exc) from None
+
+
+def run_recorded(engine: sa.Engine, run_id: str) -> bool:
+    """Whether the history has a run of this id."""
+    with _reading(engine) as conn:
+        return conn.execute(sa.select(runs.c.run_id).where(runs.c.run_id == run_id)
+                            ).first() is not None
+
+
+def _refused(engine: sa.Engine, exc: sa.exc.DBAPIError) -> InputError:
+    return database_error(exc, engine.url.render_as_string(hide_password=False),
+                          _WAITS.get(engine, LOCK_TIMEOUT))
+
+
+def run_in_folder(engine: sa.Engine, folder: Path) -> str | None:
+    """The id of the run recorded as written into ``folder`` (the newest, if several)."""
+    with _reading(engine) as conn:
+        return conn.execute(sa.select(runs.c.run_id).where(
+            runs.c.folder == str(Path(folder).resolve())).order_by(
+                runs.c.created.desc())).scalar()
+
+
+def _insert(conn: sa.Connection, run_id: str, meta: dict, probability_rows: Iterable[dict],
             histories: dict[str, dict], folder: Path | str, created: str, user: str) -> None:
     settings = meta.get("settings", {})
-    with engine.begin() as conn:
-        conn.execute(runs.insert().values(
-            run_id=run_id, created=created, user=user,
-            workspace=str(meta.get("workspace", "")),
-            model=str(settings.get("model", "")), settings=json.dumps(settings, sort_keys=True),
-            scenarios=json.dumps(meta.get("scenarios", []), ensure_ascii=False),
-            inputs=json.dumps(meta.get("inputs", {}), sort_keys=True),
-            code_version=str(meta.get("version", "")), folder=str(folder)))
-        batch = []
-        for r in probability_rows:
-            batch.append(dict(run_id=run_id, plan_id=r["plan_id"], target_id=r["target_id"],
-                              scenario=r["scenario"], region=r["region"],
-                              indicator=r["indicator"], probability=r.get("probability"),
-                              row=json.dumps(r, ensure_ascii=False, default=str)))
-            if len(batch) == 1000:
-                conn.execute(rows.insert(), batch)
-                batch = []
-        if batch:
+    conn.execute(runs.insert().values(
+        run_id=run_id, created=created, user=user,
+        workspace=str(meta.get("workspace", "")),
+        model=str(settings.get("model", "")), settings=json.dumps(settings, sort_keys=True),
+        scenarios=json.dumps(meta.get("scenarios", []), ensure_ascii=False),
+        inputs=json.dumps(meta.get("inputs", {}), sort_keys=True),
+        code_version=str(meta.get("version", "")), folder=str(folder)))
+    batch = []
+    for r in probability_rows:
+        batch.append(dict(run_id=run_id, plan_id=r["plan_id"], target_id=r["target_id"],
+                          scenario=r["scenario"], region=r["region"],
+                          indicator=r["indicator"], probability=r.get("probability"),
+                          row=json.dumps(r, ensure_ascii=False, default=str)))
+        if len(batch) == 1000:
             conn.execute(rows.insert(), batch)
-        items = [dict(run_id=run_id, region=k.rpartition("|")[0],
-                      indicator=k.rpartition("|")[2], history=json.dumps(h, sort_keys=True))
-                 for k, h in histories.items()]
-        if items:
-            conn.execute(series.insert(), items)
+            batch = []
+    if batch:
+        conn.execute(rows.insert(), batch)
+    items = [dict(run_id=run_id, region=k.rpartition("|")[0],
+                  indicator=k.rpartition("|")[2], history=json.dumps(h, sort_keys=True))
+             for k, h in histories.items()]
+    if items:
+        conn.execute(series.insert(), items)
+
+
+def recording_outputs(engine: sa.Engine, run_id: str, meta: dict,
+                      probability_rows: pd.DataFrame, diagnostics: dict, folder: Path,
+                      created: str, user: str):
+    """``recording`` of the run a ``forecast run`` wrote for ``folder``, from its files as
+    read back (probabilities.json's run metadata, rows and diagnostics), ``created`` (ISO
+    time, UTC) by ``user``: the context to move the folder into place in."""
+    histories = {k: v.get("history", {}) for k, v in diagnostics.get("series", {}).items()}
+    records = probability_rows.astype(object).where(probability_rows.notna(), None)
+    return recording(engine, run_id, meta, records.to_dict(orient="records"), histories,
+                     Path(folder).resolve(), created, user)
 
 
 def record_outputs(engine: sa.Engine, run_id: str, meta: dict, probability_rows: pd.DataFrame,
                    diagnostics: dict, folder: Path, created: str, user: str) -> str:
-    """Record the run a ``forecast run`` wrote into ``folder``, from its files as read back
-    (probabilities.json's run metadata, rows and diagnostics), ``created`` (ISO time, UTC)
-    by ``user``."""
-    histories = {k: v.get("history", {}) for k, v in diagnostics.get("series", {}).items()}
-    records = probability_rows.astype(object).where(probability_rows.notna(), None)
-    return record_run(engine, run_id, meta, records.to_dict(orient="records"), histories,
-                      folder.resolve(), created, user)
+    """Record the run a ``forecast run`` wrote into ``folder`` now (see
+    ``recording_outputs``)."""
+    with recording_outputs(engine, run_id, meta, probability_rows, diagnostics, folder,
+                           created, user):
+        pass
+    return run_id
 
 
 def list_runs(engine: sa.Engine, plan: str | None = None) -> pd.DataFrame:
@@ -167,7 +286,7 @@ def list_runs(engine: sa.Engine, plan: str | None = None) -> pd.DataFrame:
     if plan is not None:
         query = query.where(runs.c.run_id.in_(
             sa.select(rows.c.run_id).where(rows.c.plan_id == plan)))
-    with engine.connect() as conn:
+    with _reading(engine) as conn:
         frame = pd.DataFrame(conn.execute(query.order_by(runs.c.created.desc(),
                                                          runs.c.run_id.desc())).all(),
                              columns=["run_id", "created", "user", "model", "scenarios",
@@ -188,7 +307,7 @@ def compare(engine: sa.Engine, run_a: str, run_b: str, threshold: float = 0.005
             ) -> pd.DataFrame:
     """The targets whose probability moved between two runs, by how much, and why: data
     changed (which series, which years), model or settings changed, scenario changed."""
-    with engine.connect() as conn:
+    with _reading(engine) as conn:
         a, b = _run(conn, run_a), _run(conn, run_b)
         frames = {}
         for key in (run_a, run_b):
