@@ -56,18 +56,18 @@ from forecast.extract import Draft, extract_plan
 from forecast.extract.writing import check_draft, draft_yaml
 from forecast.files import atomic_folder, prepare_out_dir
 from forecast.inputs.catalogue import load_catalogue
-from forecast.inputs.regions import provinces_of, read_regions
+from forecast.inputs.regions import read_regions
 from forecast.inputs.scenarios import select
 from forecast.inputs.workbooks import template_frame, write_template
 from forecast.inputs.workspace import LoadedWorkspace, load_workspace
 from forecast.models.hierarchy.settings import PooledSettings
-from forecast.outputs.history import (
-    ENV_URL,
-    compare,
-    connect,
-    history_url,
-    list_runs,
-    record_outputs,
+from forecast.outputs.history import ENV_URL, connect, history_url
+from forecast.outputs.publish import (
+    compared_runs,
+    folder_workspace,
+    listed_runs,
+    publisher,
+    reserved,
 )
 from forecast.outputs.reports.source import RunOutputs, read_run
 from forecast.outputs.reports.writers import Written, rerender, write_reports
@@ -95,11 +95,12 @@ class OpenWorkspace:
     and the run history it records to."""
 
     def __init__(self, path: Path | str | None = None, history: str | None = None,
-                 this_year: int | None = None):
+                 this_year: int | None = None, lock_timeout: float | None = None):
         self.this_year = this_year or dt.date.today().year
         self.loaded: LoadedWorkspace = load_workspace(path, self.this_year, Path.cwd())
         self.history_url = history_url(self.loaded.workspace.history_file, history,
                                        os.environ.get(ENV_URL))
+        self.lock_timeout = lock_timeout  # seconds a locked history is waited for
 
     @property
     def inputs(self):
@@ -133,41 +134,40 @@ class OpenWorkspace:
         folder (``out``, else reports/<run-id>/) with its reports, and record it in the
         history. ``options`` go to ``settings()`` when no settings are given; ``callbacks``
         (progress, on_start, on_fit) to ``assess``; on_reports is called before the reports are
-        written."""
+        written.
+
+        The folder and the id are reserved before any fitting (an ``out`` another run is
+        writing is refused at once); the run is recorded before its folder is moved into
+        place, and a failure of either leaves neither."""
         settings = settings or self.settings(**options)
         inputs = self.loaded.inputs
-        db = connect(self.history_url)  # a bad URL fails before anything is written
+        db = connect(self.history_url, self.lock_timeout)  # a bad URL fails before any work
         if engine == "local" and workers is None and len(inputs.observations) > LARGE_WORKSPACE:
             workers = default_workers()
         scheduler = scheduler or os.environ.get(SCHEDULER_ENV)
-        with executor(engine, workers, scheduler) as pool:
-            result = assess(inputs, settings, pool, **_assess_hooks(callbacks))
-            reviewed = review(inputs, settings, result, pool)
-        meta = run_metadata(settings, self.loaded.files, self.loaded.workspace.root,
-                            self.loaded.bundled)
-        if inputs.regions is not None:
-            meta["provinces"] = provinces_of(inputs.regions)
-        meta["scenarios"] = [{"id": sc.id, "title": sc.title, "description": sc.description,
-                              "file": sc.file.name if sc.file else None}
-                             for sc in settings.scenarios]
-        run_id = f"{dt.datetime.now():%Y%m%d-%H%M%S}-{settings.model}-seed{settings.seed}"
-        target = out if out is not None else self.loaded.workspace.run_folder(run_id)
-        written: list[Written] = []
-        files: list[RunOutputs] = []  # the run as read back once: for the reports and history
-        on_reports = (callbacks or {}).get("on_reports")
+        base_id = f"{dt.datetime.now():%Y%m%d-%H%M%S}-{settings.model}-seed{settings.seed}"
+        with reserved(out, self.loaded.workspace.run_folder, base_id, db) as (target, run_id):
+            with executor(engine, workers, scheduler) as pool:
+                result = assess(inputs, settings, pool, **_assess_hooks(callbacks))
+                reviewed = review(inputs, settings, result, pool)
+            meta = run_metadata(settings, self.loaded.files, self.loaded.workspace.root,
+                                self.loaded.bundled, inputs.regions)
+            written: list[Written] = []
+            files: list[RunOutputs] = []  # the run as read back once: reports and history
+            on_reports = (callbacks or {}).get("on_reports")
 
-        def finish(tmp: Path) -> None:
-            files.append(read_run(tmp))
-            if reports:
-                if on_reports is not None:
-                    on_reports()
-                written.append(write_reports(files[0], tmp, lang, inputs.catalogue))
+            def finish(tmp: Path) -> None:
+                files.append(read_run(tmp))
+                if reports:
+                    if on_reports is not None:
+                        on_reports()
+                    written.append(write_reports(files[0], tmp, lang, inputs.catalogue))
 
-        write_run(target, result, inputs.plans, meta, lang, inputs.catalogue, reviewed, finish)
-        recorded = record_outputs(db, run_id, files[0].meta, files[0].rows,
-                                  files[0].diagnostics, target,
-                                  dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), _user())
-        return RunResult(recorded, target, result.rows, result.suggestions, reviewed, result,
+            publish = publisher(db, run_id, files, target, lambda: dt.datetime.now(
+                dt.UTC).isoformat(timespec="seconds"), _user())
+            write_run(target, result, inputs.plans, meta, lang, inputs.catalogue, reviewed,
+                      finish, publish)
+        return RunResult(run_id, target, result.rows, result.suggestions, reviewed, result,
                          written)
 
     def _plan_inputs(self, plan: str):
@@ -196,11 +196,12 @@ class OpenWorkspace:
 
     def history(self, plan: str | None = None) -> pd.DataFrame:
         """The recorded runs, newest first (those that assessed ``plan``, if given)."""
-        return list_runs(connect(self.history_url), plan)
+        return listed_runs(self.history_url, plan, self.lock_timeout)
 
     def compare(self, run_a: str, run_b: str) -> pd.DataFrame:
-        """The targets whose probability moved from run_a to run_b, by how much and why."""
-        return compare(connect(self.history_url), run_a, run_b)
+        """The targets whose probability moved from run_a to run_b (run ids or run
+        folders), by how much and why."""
+        return compared_runs(self.history_url, run_a, run_b, self.lock_timeout)
 
     def template(self, plan: str, out: Path | None = None) -> tuple[Path, pd.DataFrame]:
         """Write the data-entry workbook of ``plan`` (default data/entry/<plan>.xlsx)."""
@@ -314,20 +315,30 @@ def _workers(workers: int | None) -> int:
 
 
 def _history_of(path: Path | str | None, url: str | None) -> str:
-    ws, _ = resolve_workspace(None if path is None else Path(path).expanduser(), Path.cwd())
+    """The history URL of a workspace that must exist: listing and comparing runs never
+    make a workspace (nor a database: ``listed_runs``, ``compared_runs``)."""
+    given = None if path is None else Path(path).expanduser()
+    if given is not None and not given.is_dir():
+        raise InputError("no such workspace folder", file=given,
+                         fix="give the folder `forecast run` ran on")
+    ws, _ = resolve_workspace(given, Path.cwd())
     return history_url(ws.history_file, url, os.environ.get(ENV_URL))
 
 
 def runs(path: Path | str | None = None, url: str | None = None, plan: str | None = None
          ) -> pd.DataFrame:
     """A workspace's recorded runs, newest first, without reading its data."""
-    return list_runs(connect(_history_of(path, url)), plan)
+    return listed_runs(_history_of(path, url), plan)
 
 
 def compare_runs(run_a: str, run_b: str, path: Path | str | None = None,
                  url: str | None = None) -> pd.DataFrame:
-    """What moved between two recorded runs of a workspace, and why."""
-    return compare(connect(_history_of(path, url)), run_a, run_b)
+    """What moved between two recorded runs of a workspace (run ids or run folders), and
+    why. Without ``path``, the workspace a given run folder was written from."""
+    if path is None:
+        path = next((w for ref in (run_a, run_b) if Path(ref).expanduser().is_dir()
+                     and (w := folder_workspace(Path(ref).expanduser())) is not None), None)
+    return compared_runs(_history_of(path, url), run_a, run_b)
 
 
 def extract(document: Path | str, workspace: Path | str | None = None,
@@ -372,9 +383,10 @@ def example(folder: Path | str) -> Path:
     return out
 
 
-def open_workspace(path: Path | str | None = None, history: str | None = None
-                   ) -> OpenWorkspace:
+def open_workspace(path: Path | str | None = None, history: str | None = None,
+                   lock_timeout: float | None = None) -> OpenWorkspace:
     """Open a workspace folder (None: ./ if it has data/, else the bundled example); the
     run history is ``history`` (a SQLAlchemy URL), $FORECAST_HISTORY_URL, or
-    reports/history.sqlite in the workspace. Raises InputError on bad input."""
-    return OpenWorkspace(path, history)
+    reports/history.sqlite in the workspace, a lock on it waited for ``lock_timeout``
+    seconds (default ``history.LOCK_TIMEOUT``). Raises InputError on bad input."""
+    return OpenWorkspace(path, history, lock_timeout=lock_timeout)

@@ -24,6 +24,8 @@ def runs_command(
 ) -> None:
     """List the recorded runs, newest first: id, time, user, model, scenarios, folder.
 
+    Reads the history only: a workspace or a database that does not exist is not made.
+
     Example:
 
         forecast runs ~/xiangtan --plan xiangtan-2023
@@ -39,10 +41,12 @@ def runs_command(
 
 @app.command(name="compare")
 def compare_command(
-    run_a: Annotated[str, typer.Argument(help="The earlier run's id (see forecast runs).")],
-    run_b: Annotated[str, typer.Argument(help="The later run's id.")],
+    run_a: Annotated[str, typer.Argument(
+        help="The earlier run: its id (see forecast runs) or its folder.")],
+    run_b: Annotated[str, typer.Argument(help="The later run: its id or its folder.")],
     workspace: Annotated[Path | None, typer.Option(
-        help="The workspace whose history to read (default: ./ or the bundled example).")]
+        help="The workspace whose history to read (default: the one a given run folder was "
+        "written from, else ./ or the bundled example).")]
     = None,
     history: HistoryOpt = None,
     fmt: Annotated[Format, typer.Option("--format", help="md (a table) or csv.")] = "md",  # type: ignore[assignment]
@@ -55,6 +59,8 @@ def compare_command(
     Example:
 
         forecast compare 20251120-093000-auto-seed20231 20261124-101500-auto-seed20231
+
+        forecast compare reports/20251120-093000-auto-seed20231 review-2026
     """
     try:
         table = compare_runs(run_a, run_b, workspace, history)

@@ -23,6 +23,7 @@ from forecast.config import VERSION, BacktestFolder, RunFolder
 from forecast.files import atomic_folder
 from forecast.inputs.catalogue import Catalogue
 from forecast.inputs.plans import Plan
+from forecast.inputs.regions import provinces_of
 from forecast.models.registry import POOLED_MODELS
 from forecast.outputs.summary import summary_markdown
 from forecast.outputs.tables import tidy_rows
@@ -33,12 +34,13 @@ def file_hash(path: Path) -> str:
 
 
 def run_metadata(settings: Settings, inputs: Iterable[Path], workspace: Path,
-                 bundled: bool) -> dict:
-    """What a reader needs to reproduce the run: inputs' hashes, settings, versions."""
+                 bundled: bool, regions: pd.DataFrame | None = None) -> dict:
+    """What a reader needs to reproduce the run: inputs' hashes, settings, versions; each
+    region's province (with a regions table) and the scenarios."""
     import scipy
     import statsmodels
 
-    return {
+    meta = {
         "tool": "forecast",
         "version": VERSION,
         "workspace": "bundled example" if bundled else str(workspace),
@@ -51,6 +53,12 @@ def run_metadata(settings: Settings, inputs: Iterable[Path], workspace: Path,
                      "pandas": pd.__version__, "scipy": scipy.__version__,
                      "statsmodels": statsmodels.__version__, **_pooled_versions(settings)},
     }
+    if regions is not None:
+        meta["provinces"] = provinces_of(regions)
+    meta["scenarios"] = [{"id": sc.id, "title": sc.title, "description": sc.description,
+                          "file": sc.file.name if sc.file else None}
+                         for sc in settings.scenarios]
+    return meta
 
 
 def _pooled_versions(settings: Settings) -> dict:
@@ -102,15 +110,17 @@ def plan_meta(plans: list[Plan]) -> list[dict]:
 def write_run(out: Path, assessment: Assessment, plans: list[Plan], meta: dict,
               lang: str = "en", catalogue: Catalogue | None = None,
               review: pd.DataFrame | None = None,
-              finish: Callable[[Path], object] | None = None) -> Path:
+              finish: Callable[[Path], object] | None = None,
+              publish: Callable[[Callable[[], None]], object] | None = None) -> Path:
     """Write the run's files into ``out`` atomically and return it: probabilities (csv,
     parquet, json), suggestions.csv, review.csv (when given) and summary.md. ``finish``
     (the reports) runs on the written folder before it is moved into place, so a failure
-    there leaves no run folder either."""
+    there leaves no run folder either; ``publish`` (the record in the history) is given the
+    move (``files.atomic_folder``)."""
     rows = tidy_rows(assessment.rows)
     plans_meta = plan_meta(plans)
     meta = {**meta, "plans": plans_meta}
-    with atomic_folder(out) as tmp:
+    with atomic_folder(out, publish) as tmp:
         files = RunFolder(tmp)
         rows.to_csv(files.probabilities_csv, index=False, lineterminator="\n")
         rows.to_parquet(files.probabilities_parquet, index=False)

@@ -64,13 +64,21 @@ def read_run(folder: Path) -> RunOutputs:
     if not json_file.exists():
         raise InputError("not a run folder (no probabilities.json)", file=folder,
                          fix="give the folder a `forecast run` wrote")
-    payload = json.loads(json_file.read_text(encoding="utf-8"))
-    rows = pd.DataFrame(payload["rows"])
-    for col in ("year", "base_year", "last_year"):  # whole years, as in probabilities.csv
-        if col in rows:
-            rows[col] = rows[col].astype("Int64")
-    return RunOutputs(folder, payload["run"], rows, payload.get("diagnostics", {}),
-                      _csv(files.suggestions), _csv(files.review))
+    try:
+        payload = json.loads(json_file.read_text(encoding="utf-8"))
+        rows = pd.DataFrame(payload["rows"])
+        for col in ("year", "base_year", "last_year"):  # whole years, as in probabilities.csv
+            if col in rows:
+                rows[col] = rows[col].astype("Int64")
+        meta, diagnostics = payload["run"], payload.get("diagnostics", {})
+        if not isinstance(meta, dict) or not isinstance(diagnostics, dict):
+            raise TypeError("run and diagnostics must be objects")
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:  # JSON, shape, years
+        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise InputError(f"probabilities.json is damaged ({reason})", file=json_file,
+                         fix="run `forecast run` again to rewrite the run") from None
+    return RunOutputs(folder, meta, rows, diagnostics, _csv(files.suggestions),
+                      _csv(files.review))
 
 
 def run_catalogue(run: RunOutputs) -> Catalogue:
