@@ -10,12 +10,23 @@ evaluate.py   backtest, calibrate
 records.py    runs, compare
 documents.py  example, extract, indicators
 console.py    the tables the terminal shows
+signals.py    SIGTERM and SIGINT stop a command as an error does (exit 143, 130)
 """
 
+import typer
+
 from forecast.cli.app import app
+from forecast.cli.signals import stop_on_signals
 
 # isort: off
 from forecast.cli import run, evaluate, records, documents  # noqa: F401
 # isort: on
+
+
+@app.callback()
+def _every_command(ctx: typer.Context) -> None:
+    # runs before each command: signals stop it with its cleanup (forecast.cli.signals)
+    stop_on_signals(ctx)
+
 
 __all__ = ["app"]
