@@ -93,14 +93,15 @@ def atomic_folder(out: Path, publish: Callable[[Callable[[], None]], object] | N
     the folder is withdrawn again. On any failure, an interruption included, the temporary
     folder is removed."""
     out = Path(out)
-    with claimed(out):
+    with claimed(out, nested=True):
         prepare_out_dir(out)
         tmp = _new_sibling(out, "", _new_folder)
-        moved: list[bool] = []
+        moved: list[bool] = []  # once moved: whether ``out`` was there (empty) before
 
         def move() -> None:
+            existed = out.exists()
             _move_into_place(tmp, out)
-            moved.append(True)
+            moved.append(existed)
 
         try:
             yield tmp
@@ -111,7 +112,8 @@ def atomic_folder(out: Path, publish: Callable[[Callable[[], None]], object] | N
         except BaseException as exc:
             if moved:  # published, then the record failed: withdraw it
                 os.replace(out, tmp)
-                out.mkdir(exist_ok=True)
+                if moved[0]:
+                    out.mkdir(exist_ok=True)
             shutil.rmtree(tmp, ignore_errors=True)
             if isinstance(exc, OSError) and (error := write_error(exc, out)) is not None:
                 raise error from exc
@@ -228,10 +230,17 @@ def release(out: Path) -> None:
             _unlock(lock, held[0])
 
 
+def held(out: Path) -> bool:
+    """Whether this process holds a claim of ``out``."""
+    return str(_lock_file(Path(out)).absolute()) in _held
+
+
 @contextmanager
-def claimed(out: Path) -> Iterator[None]:
-    """Hold ``out`` for the block; a folder another run is writing is a one-line error."""
-    if not try_claim(out):
+def claimed(out: Path, nested: bool = False) -> Iterator[None]:
+    """Hold ``out`` for the block; a folder another run is writing is a one-line error, and
+    so is one this process is writing unless ``nested`` (the writer inside a run that
+    claimed its folder)."""
+    if (held(out) and not nested) or not try_claim(out):
         raise InputError(f"the folder is in use by another run{_owner(_lock_file(out))}",
                          file=out, fix="wait for that run to finish, or choose another "
                          "--out folder")

@@ -19,7 +19,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from forecast.errors import InputError
-from forecast.files import claimed, prepare_out_dir, release, try_claim
+from forecast.files import claimed, held, prepare_out_dir, release, try_claim
 from forecast.outputs.history import (
     NoHistory,
     compare,
@@ -48,7 +48,7 @@ def reserved(out: Path | None, run_folder: Callable[[str], Path], base_id: str,
         return
     for run_id in _candidates(base_id):
         target = run_folder(run_id)
-        if not try_claim(target):
+        if held(target) or not try_claim(target):  # a run under way here or elsewhere
             continue
         try:
             free = not target.exists() and not run_recorded(engine, run_id)
