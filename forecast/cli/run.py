@@ -113,17 +113,20 @@ def run(
 
         forecast run --lang en                # English reports
     """
+    bars: list[Bars] = []  # closed before any last line, an error's or a signal's
     try:
         pooled = PooledSettings(sampler=sampler, chains=chains, draws=mcmc_draws,
                                 method=inference, persistence=persistence)
         ws = open_for_command(workspace, quiet, history)
         settings = ws.settings(model.value, draws, seed, as_of, scenario, pooled)
-        bars = Bars(quiet)
+        bars.append(Bars(quiet))
         done = ws.run(settings, out=out, lang=lang.value, reports=reports, engine=engine,
-                      workers=workers, scheduler=scheduler, callbacks=bars.callbacks)
-        bars.close()
+                      workers=workers, scheduler=scheduler, callbacks=bars[0].callbacks)
     except InputError as exc:
+        _close(bars)
         fail(exc)
+    finally:
+        _close(bars)
     summarise_fits(done.assessment.fits, quiet)
     rows = done.probabilities[done.probabilities["scenario"] == BASELINE]
     n_ok = int(rows["assessable"].sum())
@@ -165,14 +168,17 @@ def suggest(
 
         forecast suggest ~/xiangtan --plan xiangtan-2024 --scenario rd-push
     """
+    bars: list[Bars] = []
     try:
         ws = open_for_command(workspace, quiet)
-        bars = Bars(quiet)
+        bars.append(Bars(quiet))
         result = ws.assess_plan(plan, ws.settings(model.value, draws, seed, as_of, scenario),
-                                bars.callbacks)
-        bars.close()
+                                bars[0].callbacks)
     except InputError as exc:
+        _close(bars)
         fail(exc)
+    finally:
+        _close(bars)
     typer.echo(suggestions_text(result.suggestions, result.rows, plan))
 
 
@@ -204,14 +210,17 @@ def review_command(
 
         forecast review ~/xiangtan --plan xiangtan-2023 --as-of 2022
     """
+    bars: list[Bars] = []
     try:
         ws = open_for_command(workspace, quiet)
         settings = ws.settings(model.value, draws, seed, as_of, scenario)
-        bars = Bars(quiet)
-        table = ws.review_plan(plan, settings, bars.callbacks)
-        bars.close()
+        bars.append(Bars(quiet))
+        table = ws.review_plan(plan, settings, bars[0].callbacks)
     except InputError as exc:
+        _close(bars)
         fail(exc)
+    finally:
+        _close(bars)
     if not len(table):
         typer.echo(f"plan {plan} has not begun by {review_year(ws.inputs, settings)}: "
                    "nothing to review yet")
@@ -284,3 +293,9 @@ def template(
     if out is not None:
         typer.echo("fill it and save it in the workspace's data/entry/ folder; "
                    "`forecast run` then reads it")
+
+
+def _close(bars: list[Bars]) -> None:
+    """Close the progress bars (once), so that no bar is redrawn after the last line."""
+    while bars:
+        bars.pop().close()
