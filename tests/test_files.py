@@ -4,9 +4,13 @@ file (the user's umask), so colleagues sharing a workspace can read it."""
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
+import subprocess
+import sys
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -139,3 +143,75 @@ def test_a_place_that_cannot_be_written_is_one_line(tmp_path):
     result = CliRunner().invoke(app, ["example", str(blocker / "example")])
     assert result.exit_code == 2 and "cannot write here" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+WRITER = """
+import sys, time
+from pathlib import Path
+from forecast.files import atomic_folder
+with atomic_folder(Path(sys.argv[1])) as tmp:
+    (tmp / "half.csv").write_text("half", encoding="utf-8")
+    Path(sys.argv[2]).write_text("writing", encoding="utf-8")
+    time.sleep(120)
+"""
+
+
+def test_a_live_writers_temporary_folder_is_kept_and_a_dead_ones_cleared(tmp_path):
+    """The next writer in the same place removes what a killed one left (its temporary
+    folder and lock), never what a live one is writing; the live one's folder is refused
+    to everyone else while it writes."""
+    marker = tmp_path / "writing"
+    places = tmp_path / "runs"
+    writers = {name: subprocess.Popen([sys.executable, "-c", WRITER, str(places / name),
+                                       str(marker.with_suffix(f".{name}"))])
+               for name in ("live", "dead")}
+    deadline = time.monotonic() + 60
+    while not all(marker.with_suffix(f".{n}").exists() for n in writers) \
+            and time.monotonic() < deadline:
+        time.sleep(0.05)
+    writers["dead"].kill()
+    writers["dead"].wait()
+    try:
+        before = sorted(p.name for p in places.iterdir())
+        assert len(before) == 4  # two temporary folders, two locks
+        with pytest.raises(InputError, match=r"in use by another run \(process \d+\)"), \
+                atomic_folder(places / "live"):
+            pass
+        with atomic_folder(places / "next") as tmp:
+            (tmp / "a.csv").write_text("a\n", encoding="utf-8")
+        left = sorted(p.name for p in places.iterdir())
+        assert left == sorted([n for n in before if n.startswith(".live.")] + ["next"])
+        assert (places / "next" / "a.csv").exists()
+    finally:
+        writers["live"].kill()
+        writers["live"].wait()
+    with atomic_folder(places / "live") as tmp:  # the writer is gone: its place is free
+        pass
+    assert sorted(p.name for p in places.iterdir()) == ["live", "next"]
+
+
+def test_a_full_disk_is_one_line_and_leaves_no_temporary_file(tmp_path):
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(InputError, match="No space left on device"), \
+            atomic_folder(tmp_path / "run") as tmp:
+        (tmp / "a.csv").write_text("a\n", encoding="utf-8")
+        full()
+    with pytest.raises(InputError, match="No space left on device"), \
+            atomic_file(tmp_path / "summary.md"):
+        full()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_record_withdraws_the_published_folder(tmp_path):
+    """The publish step records the run around the move: when the record fails after the
+    move (its commit), the folder is withdrawn, as if never published."""
+    def publish(move):
+        move()
+        assert (tmp_path / "run" / "a.csv").exists()
+        raise RuntimeError("the commit failed")
+
+    with pytest.raises(RuntimeError), atomic_folder(tmp_path / "run", publish) as tmp:
+        (tmp / "a.csv").write_text("a\n", encoding="utf-8")
+    assert list(tmp_path.iterdir()) == []

@@ -4,14 +4,17 @@ server started here (initdb and pg_ctl in a temporary folder, on a free local po
 from __future__ import annotations
 
 import glob
+import json
 import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,7 +22,15 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from forecast.cli import app
-from forecast.outputs.history import SCHEMA_VERSION, compare, connect, list_runs
+from forecast.errors import InputError
+from forecast.outputs.history import (
+    SCHEMA_VERSION,
+    compare,
+    connect,
+    list_runs,
+    record_run,
+    recording,
+)
 
 RUNNER = CliRunner()
 SCENARIO = "scenario: {{id: push, title: push}}\nadjustments:\n" \
@@ -216,3 +227,119 @@ def test_a_bad_history_url_stops_the_run_before_anything_is_written(tmp_path,
                                  "--history", "nosuchdb://x"])
     assert result.exit_code == 2 and "cannot open the run history" in result.output
     assert not out.exists()
+
+
+@contextmanager
+def held_by_another_connection(url: str):
+    """The history locked by another connection: SQLite's BEGIN EXCLUSIVE, PostgreSQL's
+    LOCK TABLE (as a long transaction of another program holds it)."""
+    if url.startswith("sqlite"):
+        other = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        try:
+            yield
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        return
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        conn.exec_driver_sql("LOCK TABLE runs IN ACCESS EXCLUSIVE MODE")
+        try:
+            yield
+        finally:
+            transaction.rollback()
+    engine.dispose()
+
+
+def test_a_locked_history_is_waited_for_then_refused_in_one_line(url):
+    """The lock timeout (lowered here from LOCK_TIMEOUT's 30 s) bounds the wait; the run
+    is then refused with a one-line error, and the history is as it was."""
+    engine = connect(url, timeout=0.5)
+    with held_by_another_connection(url):
+        started = time.monotonic()
+        with pytest.raises(InputError, match=r"locked by another program \(waited 0.5 s\)"):
+            record_run(engine, "late", {"settings": {}}, [], {}, "folder", "2026", "tester")
+        assert time.monotonic() - started < 15
+    assert _count(url, "late") == (0, 0)
+    record_run(engine, "late", {"settings": {}}, [], {}, "folder", "2026", "tester")
+    assert _count(url, "late") == (1, 0)
+
+
+def test_a_record_is_committed_only_once_its_folder_is_published(url):
+    """``recording`` commits after its block (the folder's move): a failure there, an
+    interruption included, leaves no record."""
+    engine = connect(url)
+    for failure in (RuntimeError("the move failed"), KeyboardInterrupt()):
+        with pytest.raises(type(failure)), recording(engine, "r", {"settings": {}}, [{
+                "plan_id": "p", "target_id": "t", "scenario": "baseline", "region": "x",
+                "indicator": "gdp", "probability": 0.5}], {}, "f", "2026", "tester"):
+            assert _count(url, "r") == (0, 0)  # not committed yet
+            raise failure
+        assert _count(url, "r") == (0, 0)
+    with pytest.raises(InputError, match="recorded by another run meanwhile"):
+        record_run(engine, "r", {}, [], {}, "f", "2026", "a")
+        record_run(engine, "r", {}, [], {}, "f", "2026", "b")
+    assert _count(url, "r") == (1, 0)
+
+
+@pytest.mark.parametrize("memory", ["sqlite://", "sqlite:///", "sqlite:///:memory:",
+                                    "sqlite:///file:x?mode=memory&uri=true"])
+def test_an_in_memory_history_is_refused(memory, tmp_path, tiny_workspace):
+    out = tmp_path / "out"
+    for args in (["run", str(tiny_workspace), "--out", str(out), "-q", "--no-reports"],
+                 ["runs", str(tiny_workspace)]):
+        result = RUNNER.invoke(app, [*args, "--history", memory])
+        assert result.exit_code == 2 and "in-memory run history" in result.output
+        assert result.output.strip().count("\n") == 0
+    assert not out.exists()
+
+
+def test_a_file_that_is_not_a_database_is_one_line(tmp_path, tiny_workspace):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a database\n" * 200, encoding="utf-8")
+    url = f"sqlite:///{notes}"
+    for args in (["run", str(tiny_workspace), "--out", str(tmp_path / "out"), "-q",
+                  "--no-reports"], ["runs"], ["compare", "a", "b"]):
+        result = RUNNER.invoke(app, [*args, "--history", url])
+        assert result.exit_code == 2, result.output
+        assert "not a database" in result.output and result.output.count("\n") == 1
+    assert notes.read_text(encoding="utf-8") == "not a database\n" * 200
+    assert not (tmp_path / "out").exists()
+
+
+def test_runs_and_compare_create_no_workspace_and_no_database(tmp_path, tiny_workspace,
+                                                              monkeypatch):
+    typo = tmp_path / "typo"
+    for args in (["runs", str(typo)], ["compare", "a", "b", "--workspace", str(typo)]):
+        result = RUNNER.invoke(app, args)
+        assert result.exit_code == 2 and "no such workspace folder" in result.output
+        assert result.output.count("\n") == 1
+    assert not typo.exists()
+    monkeypatch.delenv("FORECAST_HISTORY_URL")  # the workspace's own reports/history.sqlite
+    result = RUNNER.invoke(app, ["runs", str(tiny_workspace)])
+    assert result.exit_code == 0 and result.output.strip() == "no runs recorded yet"
+    result = RUNNER.invoke(app, ["compare", "a", "b", "--workspace", str(tiny_workspace)])
+    assert result.exit_code == 2 and "no run 'a'" in result.output
+    assert not (tiny_workspace / "reports").exists()
+
+
+def test_compare_takes_run_folders(tmp_path, tiny_workspace):
+    """Run folders stand for their runs (probabilities.json's run.id, the id recorded),
+    and the history read is the one of the workspace they were written from."""
+    url = f"sqlite:///{tiny_workspace / 'reports' / 'history.sqlite'}"
+    a = run(tiny_workspace, tmp_path / "a", url, "--model", "drift")
+    b = run(tiny_workspace, tmp_path / "b", url, "--model", "trend")
+    for folder, run_id in ((tmp_path / "a", a), (tmp_path / "b", b)):
+        meta = json.loads((folder / "probabilities.json").read_text(encoding="utf-8"))
+        assert meta["run"]["id"] == run_id
+    by_id = RUNNER.invoke(app, ["compare", a, b, "--history", url])
+    by_folder = RUNNER.invoke(app, ["compare", str(tmp_path / "a"), str(tmp_path / "b")],
+                              env={"FORECAST_HISTORY_URL": ""})
+    assert by_id.exit_code == 0 and by_folder.exit_code == 0, by_folder.output
+    assert by_folder.output == by_id.output and "model or settings changed" in by_id.output
+    stranger = tmp_path / "stranger"
+    stranger.mkdir()
+    result = RUNNER.invoke(app, ["compare", str(stranger), b, "--history", url])
+    assert result.exit_code == 2 and result.output.count("\n") == 1
