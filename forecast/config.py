@@ -50,6 +50,17 @@ WHEEL_EXAMPLE_PARTS = (*EXAMPLE_PARTS, "calibration")
 CALIBRATION_CORPUS = EXAMPLE_DATA / "calibration"  # `forecast calibrate` learns from it
 CALIBRATION_CORPUS_FILE = CALIBRATION_CORPUS / "corpus.yaml"  # its series files and kinds
 
+# Limits on what any input may hold (forecast/inputs checks them; forecast/files for YAML)
+YEAR_MIN, YEAR_MAX = 1949, 2100  # the years a plan, scenario, observation or setting may name
+ID_MAX_LENGTH = 64  # the longest id (indicator, plan, target, scenario, region)
+MAX_YAML_BYTES = 5 * 1024 * 1024  # a plan, scenario or catalogue file: refused above it
+MAX_TABLE_BYTES = 512 * 1024 * 1024  # observations.csv, regions.csv, a data-entry file
+MAX_SHEET_ROWS, MAX_SHEET_COLUMNS = 1_000_000, 100  # a data-entry workbook's sheet
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024  # a plan document given to `forecast extract`
+MAX_DOCUMENT_UNPACKED = 200 * 1024 * 1024  # a .docx's parts, uncompressed, all together
+MAX_DOCUMENT_PAGES = 2000  # a PDF's pages (the longest plans have a few hundred)
+MAX_DOCUMENT_CHARS = 5_000_000  # the text a document may give (a plan has ~100,000)
+
 DEFAULT_DRAWS = 2000
 DEFAULT_SEED = 20231
 DEFAULT_MODEL = "auto"  # per indicator: the pooled model where regions can pool, else trend

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import yaml
 
+from forecast.config import MAX_YAML_BYTES
 from forecast.errors import InputError
 
 try:  # POSIX: the claims below are kernel locks, released when their process dies
@@ -299,9 +300,44 @@ SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def read_yaml(path: Path, fix: str = "check the indentation and quoting"):
     """The YAML document in ``path`` (UTF-8), read with the safe loader; a document that is
-    not YAML is an InputError of one line naming the file."""
+    not YAML is an InputError of one line naming the file.
+
+    A file over ``MAX_YAML_BYTES`` is refused before it is read, and so is one with anchors
+    or aliases (``&x``, ``*x``): no plan needs them, and a few hundred bytes of nested aliases
+    expand into gigabytes (a "billion laughs")."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"cannot read the file ({exc.strerror or exc})", file=path,
+                         fix="check the path and its permissions") from exc
+    if size > MAX_YAML_BYTES:
+        raise InputError(f"the file is {size / 2**20:.1f} MB, more than the "
+                         f"{MAX_YAML_BYTES // 2**20} MB a YAML input may hold", file=path,
+                         fix="split it into several files, or check that it is the right file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", file=path, fix="save the file as UTF-8") from None
+    try:
+        if "&" in text or "*" in text:  # the only characters that can start either
+            _refuse_aliases(text, path)
+        return yaml.load(text, Loader=SafeLoader)
     except yaml.YAMLError as exc:
         raise InputError(f"not valid YAML ({exc})".replace("\n", " "), file=path,
                          fix=fix) from exc
+
+
+def _refuse_aliases(text: str, path: Path) -> None:
+    """An InputError at the first anchor or alias of ``text`` (scanned, not composed)."""
+    loader = SafeLoader(text)
+    try:
+        while loader.check_token():
+            token = loader.get_token()
+            if isinstance(token, yaml.AliasToken | yaml.AnchorToken):
+                line = token.start_mark.line + 1
+                raise InputError(f"line {line}: YAML anchors and aliases (&name, *name) are "
+                                 "not accepted", file=path,
+                                 fix="write each value out in full (quote text that starts "
+                                 "with * or &)")
+    finally:
+        loader.dispose()

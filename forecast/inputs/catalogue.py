@@ -17,6 +17,8 @@ import opencc
 from forecast.config import CATALOGUE_FILE
 from forecast.errors import InputError
 from forecast.files import read_yaml
+from forecast.inputs.catalogue_schema import IndicatorDoc
+from forecast.inputs.schema import validated
 
 KINDS = ("share", "amount", "count", "ratio", "binary")
 REQUIRED = ("id", "name_zh", "name_en", "unit", "kind", "flow", "direction")
@@ -53,8 +55,33 @@ def _to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
-def _indicator(entry: dict[str, Any], source: Path, row: int) -> Indicator:
-    missing = [k for k in REQUIRED if k not in entry]
+def _entry(raw: object, source: Path, row: int) -> IndicatorDoc:
+    """One raw entry checked against the schema (types strict, the id safe)."""
+    name = raw.get("id", "?") if isinstance(raw, dict) else "?"
+    return validated(IndicatorDoc, raw, source, (), f"indicator {name!r}", row)
+
+
+def _bounds(doc: IndicatorDoc, kind: str, base: tuple[float, float] | None,
+            source: Path, row: int) -> tuple[float, float]:
+    """The entry's lower and upper bounds: as given (``bounds``, or ``lower``/``upper``),
+    else ``base`` (the bundled indicator's, for an override), else the kind's default."""
+    if base is None:
+        base = (0.0, 100.0) if kind == "share" else (0.0, math.inf)
+        if kind == "binary":
+            base = (0.0, 1.0)
+    given = doc.bounds or [doc.lower, doc.upper]
+    lower = base[0] if given[0] is None else float(given[0])
+    upper = base[1] if given[1] is None else float(given[1])
+    if not lower < upper:
+        raise InputError(f"indicator {row} ({doc.id}): lower bound {lower:g} is not below the "
+                         f"upper bound {upper:g}", file=source, row=row, column="bounds",
+                         fix="write bounds: [lower, upper], lower first (null for none)")
+    return lower, upper
+
+
+def _indicator(entry: object, source: Path, row: int) -> Indicator:
+    doc = _entry(entry, source, row)
+    missing = [k for k in REQUIRED if getattr(doc, k) is None]
     if missing:
         raise InputError(
             f"indicator entry lacks {', '.join(missing)}",
@@ -62,42 +89,55 @@ def _indicator(entry: dict[str, Any], source: Path, row: int) -> Indicator:
             row=row,
             fix=f"give every entry the fields {', '.join(REQUIRED)}",
         )
-    if entry["kind"] not in KINDS:
+    _check_choices(doc, source, row)
+    lower, upper = _bounds(doc, doc.kind, None, source, row)
+    return Indicator(
+        id=doc.id,
+        name_zh=doc.name_zh,
+        name_en=doc.name_en,
+        unit=doc.unit,
+        kind=doc.kind,
+        flow=doc.flow,
+        direction=doc.direction,
+        lower=lower,
+        upper=upper,
+        formula=doc.formula,
+        aliases=tuple(doc.aliases or ()),
+        aliases_traditional=tuple(doc.aliases_traditional or ()),
+    )
+
+
+def _check_choices(doc: IndicatorDoc, source: Path, row: int) -> None:
+    """kind and direction, where given, among those the toolkit knows."""
+    if doc.kind is not None and doc.kind not in KINDS:
         raise InputError(
-            f"unknown kind {entry['kind']!r}",
+            f"unknown kind {doc.kind!r}",
             file=source,
             row=row,
             column="kind",
             fix=f"use one of {', '.join(KINDS)}",
         )
-    if entry["direction"] not in ("up", "down"):
+    if doc.direction is not None and doc.direction not in ("up", "down"):
         raise InputError(
-            f"direction must be up or down, not {entry['direction']!r}",
+            f"direction must be up or down, not {doc.direction!r}",
             file=source,
             row=row,
             column="direction",
             fix="write direction: up (higher is better) or down",
         )
-    default = (0.0, 100.0) if entry["kind"] == "share" else (0.0, math.inf)
-    if entry["kind"] == "binary":
-        default = (0.0, 1.0)
-    bounds = entry.get("bounds") or [None, None]
-    lower = default[0] if bounds[0] is None else float(bounds[0])
-    upper = default[1] if bounds[1] is None else float(bounds[1])
-    return Indicator(
-        id=str(entry["id"]),
-        name_zh=str(entry["name_zh"]),
-        name_en=str(entry["name_en"]),
-        unit=str(entry["unit"]),
-        kind=entry["kind"],
-        flow=bool(entry["flow"]),
-        direction=entry["direction"],
-        lower=lower,
-        upper=upper,
-        formula=entry.get("formula"),
-        aliases=tuple(entry.get("aliases") or ()),
-        aliases_traditional=tuple(entry.get("aliases_traditional") or ()),
-    )
+
+
+def _override(base: Indicator, entry: object, source: Path, row: int) -> Indicator:
+    """A bundled indicator with the fields a workspace's partial entry gives replaced."""
+    doc = _entry(entry, source, row)
+    _check_choices(doc, source, row)
+    given = doc.model_dump(exclude_unset=True, exclude={"bounds", "lower", "upper"})
+    fields = {k: tuple(v) if isinstance(v, list) else v for k, v in given.items()
+              if k in Indicator.__dataclass_fields__}
+    kind = fields.get("kind", base.kind)
+    keep = (base.lower, base.upper) if kind == base.kind else None
+    lower, upper = _bounds(doc, kind, keep, source, row)
+    return replace(base, **fields, lower=lower, upper=upper)
 
 
 def catalogue_entries(path: Path) -> list[dict[str, Any]]:
@@ -161,11 +201,10 @@ class Catalogue:
         """This catalogue with a workspace's additions and overrides applied."""
         merged = dict(self._by_id)
         for row, entry in enumerate(catalogue_entries(path), start=1):
-            base = merged.get(entry.get("id"))
+            base = merged.get(entry.get("id")) if isinstance(entry, dict) else None
             if base is not None and not set(REQUIRED) <= set(entry):
                 # a partial entry overrides fields of a bundled indicator
-                fields = {k: v for k, v in entry.items() if k in Indicator.__dataclass_fields__}
-                merged[base.id] = replace(base, **fields)
+                merged[base.id] = _override(base, entry, path, row)
             else:
                 ind = _indicator(entry, path, row)
                 merged[ind.id] = ind

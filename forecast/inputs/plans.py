@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,8 @@ from typing import Any
 from forecast.errors import InputError
 from forecast.files import read_yaml
 from forecast.inputs.catalogue import Catalogue
+from forecast.inputs.plan_schema import PlanHead, TargetDoc
+from forecast.inputs.schema import validated
 
 TARGET_KINDS = ("level", "growth", "cagr", "cumulative", "change", "relative", "qualitative")
 OPS = (">=", ">", "<=", "<", "between")
@@ -55,78 +56,75 @@ class Plan:
     file: Path
 
 
-def _number(raw: Any, path: Path, where: str, column: str) -> float | None:
-    if raw is None:
-        return None
-    try:
-        return float(raw)
-    except (TypeError, ValueError):
-        raise InputError(f"{where}: {column} {raw!r} is not a number", file=path, column=column,
-                         fix="write a plain number") from None
-
-
-def _target(raw: dict[str, Any], plan: dict[str, Any], catalogue: Catalogue, path: Path,
+def _target(raw: object, plan: PlanHead, catalogue: Catalogue, path: Path,
             index: int) -> Target:
-    where = f"target {index} ({raw.get('id', '?')})"
+    name = raw.get("id", "?") if isinstance(raw, dict) else "?"
+    where = f"target {index} ({name})"
+    doc = validated(TargetDoc, raw, path, ("targets", index), where)
 
     def need(key: str, fix: str) -> Any:
-        if raw.get(key) is None:
+        if getattr(doc, key) is None:
             raise InputError(f"{where} has no {key}", file=path, column=key, fix=fix)
-        return raw[key]
+        return getattr(doc, key)
 
-    tid = str(need("id", "give each target a unique id such as rd-intensity"))
-    kind = str(raw.get("kind", "level"))
+    tid = need("id", "give each target a unique id such as rd-intensity")
+    kind = doc.kind
     if kind not in TARGET_KINDS:
         raise InputError(f"{where}: unknown kind {kind!r}", file=path, column="kind",
                          fix=f"use one of {', '.join(TARGET_KINDS)}")
-    indicator = str(need("indicator", "name the indicator id from the catalogue"))
+    indicator = need("indicator", "name the indicator id from the catalogue")
     for key in ("indicator", "other_indicator"):
-        name = raw.get(key)
-        if name is not None and name not in catalogue:
-            raise InputError(f"{where}: unknown indicator {name!r}", file=path, column=key,
+        ind = getattr(doc, key)
+        if ind is not None and ind not in catalogue:
+            raise InputError(f"{where}: unknown indicator {ind!r}", file=path, column=key,
                              fix="use an id from the catalogue or add it to data/indicators.yaml")
     target = dict(
-        plan_id=str(plan["id"]),
+        plan_id=plan.id,
         id=tid,
-        region=str(raw.get("region") or plan["region"]),
+        region=doc.region or plan.region,
         indicator=indicator,
         kind=kind,
-        text=str(raw.get("text", "")),
-        unit=raw.get("unit"),
-        aspirational=bool(raw.get("aspirational", False)),
-        wording=raw.get("wording"),
-        note=raw.get("note"),
-        other_indicator=raw.get("other_indicator"),
-        each_year=bool(raw.get("each_year", False)),
+        text=doc.text,
+        unit=doc.unit,
+        aspirational=doc.aspirational,
+        wording=doc.wording,
+        note=doc.note,
+        other_indicator=doc.other_indicator,
+        each_year=doc.each_year,
     )
     if kind == "qualitative":
-        return Target(**target, year=raw.get("year"))
-    op = str(need("op", "write op: '>=' (or >, <=, <, between)"))
+        return Target(**target, year=doc.year)
+    op = need("op", "write op: '>=' (or >, <=, <, between)")
     if op not in OPS:
         raise InputError(f"{where}: unknown op {op!r}", file=path, column="op",
                          fix=f"use one of {', '.join(OPS)}")
-    value = _number(need("value", "give the target value"), path, where, "value")
-    value_hi = _number(raw.get("value_hi"), path, where, "value_hi")
-    if op == "between" and value_hi is None:
-        raise InputError(f"{where}: op between needs value_hi", file=path, column="value_hi",
-                         fix="give the upper end of the range as value_hi")
-    year = int(need("year", "give the year by which the target is to be met"))
-    base_year = raw.get("base_year", plan.get("base_year"))
-    if kind in ("cagr", "cumulative", "change") or raw.get("each_year"):
+    value = need("value", "give the target value")
+    value_hi = doc.value_hi
+    if op == "between":
+        if value_hi is None:
+            raise InputError(f"{where}: op between needs value_hi", file=path,
+                             column="value_hi", fix="give the upper end of the range as value_hi")
+        if not value < value_hi:
+            raise InputError(f"{where}: op between needs value below value_hi, not {value:g} "
+                             f"and {value_hi:g}", file=path, column="value_hi",
+                             fix="give the lower end as value and the upper end as value_hi")
+    year = need("year", "give the year by which the target is to be met")
+    base_year = doc.base_year if doc.base_year is not None else plan.base_year
+    if kind in ("cagr", "cumulative", "change") or doc.each_year:
         if base_year is None:
             raise InputError(f"{where}: kind {kind} needs a base_year", file=path,
                              column="base_year", fix="give base_year in the target or the plan")
-        if int(base_year) >= year:
+        if base_year >= year:
             raise InputError(f"{where}: base_year {base_year} is not before year {year}",
                              file=path, column="base_year", fix="check the years")
     if kind == "cumulative" and not catalogue[indicator].flow:
         raise InputError(f"{where}: cumulative target on {indicator}, which is not a flow",
                          file=path, column="kind", fix="use kind level or change for a stock")
-    if kind == "relative" and not raw.get("other_indicator"):
+    if kind == "relative" and not doc.other_indicator:
         raise InputError(f"{where}: kind relative needs other_indicator", file=path,
                          column="other_indicator", fix="name the indicator it is compared with")
     return Target(**target, op=op, value=value, value_hi=value_hi, year=year,
-                  base_year=None if base_year is None else int(base_year))
+                  base_year=base_year)
 
 
 def read_plan(path: Path, catalogue: Catalogue) -> Plan:
@@ -140,28 +138,30 @@ def parse_plan(doc: Any, catalogue: Catalogue, source: Path) -> Plan:
     path = source
     if not isinstance(doc, dict) or "plan" not in doc:
         raise InputError("no 'plan:' section", file=path, fix="start the file with plan: and id:")
-    plan = doc["plan"]
+    plan = validated(PlanHead, doc["plan"], path, ("plan",))
     for key in ("id", "region"):
-        if not plan.get(key):
+        if not getattr(plan, key):
             raise InputError(f"plan has no {key}", file=path, column=key,
                              fix=f"add {key}: under plan:")
     raw_targets = doc.get("targets") or []
+    if not isinstance(raw_targets, list):
+        raise InputError("targets: is not a list", file=path, column="targets",
+                         fix="write each target as an item starting with '- id:'")
     targets = [_target(t, plan, catalogue, path, i) for i, t in enumerate(raw_targets, 1)]
     ids = [t.id for t in targets]
     dups = sorted({i for i in ids if ids.count(i) > 1})
     if dups:
         raise InputError(f"target id {dups[0]!r} is used twice", file=path, column="id",
                          fix="give every target of a plan its own id")
-    period = plan.get("period") or [None, None]
-    published = plan.get("published")
+    period = plan.period or [None, None]
     return Plan(
-        id=str(plan["id"]),
-        title=str(plan.get("title", plan["id"])),
-        region=str(plan["region"]),
+        id=plan.id,
+        title=plan.title if plan.title is not None else plan.id,
+        region=plan.region,
         period=(period[0], period[-1]),
-        base_year=plan.get("base_year"),
-        source=plan.get("source"),
-        published=published.isoformat() if isinstance(published, dt.date) else published,
+        base_year=plan.base_year,
+        source=plan.source,
+        published=plan.published,
         targets=tuple(targets),
         file=path,
     )

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from forecast.errors import InputError
 from forecast.files import read_yaml
 from forecast.inputs.catalogue import Catalogue
+from forecast.inputs.scenario_schema import AdjustmentDoc, ScenarioHead
+from forecast.inputs.schema import validated
 
 BASELINE = "baseline"
 ALL = "*"
@@ -55,33 +55,19 @@ class Scenario:
         return any(a.applies_to(indicator) for a in self.adjustments)
 
 
-def _number(raw: Any, path: Path, where: str, key: str) -> float:
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        raise InputError(f"{where}: {key} {raw!r} is not a number", file=path, column=key,
-                         fix="write a plain number") from None
-    if not np.isfinite(value):
-        raise InputError(f"{where}: {key} is not finite", file=path, column=key,
-                         fix="write a finite number")
-    return value
-
-
-def _year(raw: Any, path: Path, where: str, key: str) -> int:
-    value = _number(raw, path, where, key)
-    if not value.is_integer():
-        raise InputError(f"{where}: {key} {raw!r} is not a year", file=path, column=key,
-                         fix="write a calendar year such as 2024")
-    return int(value)
-
-
 def _adjustment(raw: Any, path: Path, index: int, catalogue: Catalogue) -> Adjustment:
     where = f"adjustment {index}"
     if not isinstance(raw, dict):
         raise InputError(f"{where} is not a mapping", file=path,
                          fix="write each adjustment as indicator: ... and one of "
                          + ", ".join(KEYS))
-    indicator = str(raw.get("indicator", ""))
+    unknown = sorted(set(raw) - {"indicator", "from_year", "year", *KEYS}, key=str)
+    if unknown:
+        raise InputError(f"{where}: unknown field {unknown[0]!r}", file=path,
+                         column=str(unknown[0]), fix=f"use indicator, {', '.join(KEYS)}, "
+                         "from_year (with growth_shift) or year (with shock)")
+    doc = validated(AdjustmentDoc, raw, path, ("adjustments", index), where)
+    indicator = doc.indicator or ""
     if not indicator:
         raise InputError(f"{where} has no indicator", file=path, column="indicator",
                          fix='name an indicator id, or "*" for every indicator')
@@ -89,29 +75,29 @@ def _adjustment(raw: Any, path: Path, index: int, catalogue: Catalogue) -> Adjus
         raise InputError(f"{where}: unknown indicator {indicator!r}", file=path,
                          column="indicator", fix="use an id from the catalogue "
                          "(`forecast indicators` lists them), or \"*\"")
-    unknown = sorted(set(raw) - {"indicator", "from_year", "year", *KEYS})
-    if unknown:
-        raise InputError(f"{where}: unknown field {unknown[0]!r}", file=path, column=unknown[0],
-                         fix=f"use indicator, {', '.join(KEYS)}, from_year (with growth_shift) "
-                         "or year (with shock)")
-    given = [k for k in KEYS if raw.get(k) is not None]
+    given = [k for k in KEYS if getattr(doc, k) is not None]
     if len(given) != 1:
         raise InputError(f"{where} gives {len(given) or 'none'} of {', '.join(KEYS)}", file=path,
                          fix="give exactly one change per adjustment; list several adjustments "
                          "for several changes")
     key = given[0]
-    value = _number(raw[key], path, where, key)
+    value = getattr(doc, key)
     fields: dict[str, Any] = {key: value}
-    if key == "growth_shift" and raw.get("from_year") is not None:
-        fields["from_year"] = _year(raw["from_year"], path, where, "from_year")
+    if key == "growth_shift":
+        if value <= -100:
+            raise InputError(f"{where}: a growth shift of {value:g} points leaves nothing",
+                             file=path, column="growth_shift",
+                             fix="give a shift above -100 (percentage points of growth)")
+        if doc.from_year is not None:
+            fields["from_year"] = doc.from_year
     if key == "shock":
-        if raw.get("year") is None:
+        if doc.year is None:
             raise InputError(f"{where}: a shock needs a year", file=path, column="year",
                              fix="give the year in which the level changes, e.g. year: 2024")
         if value <= -100:
             raise InputError(f"{where}: a shock of {value:g}% leaves nothing", file=path,
                              column="shock", fix="give a level change above -100 (%)")
-        fields["year"] = _year(raw["year"], path, where, "year")
+        fields["year"] = doc.year
     if key == "volatility" and value <= 0:
         raise InputError(f"{where}: volatility {value:g} is not positive", file=path,
                          column="volatility", fix="give a factor above 0 (1.5 widens the spread "
@@ -125,8 +111,8 @@ def read_scenario(path: Path, catalogue: Catalogue) -> Scenario:
     if not isinstance(doc, dict) or not isinstance(doc.get("scenario"), dict):
         raise InputError("no 'scenario:' section", file=path,
                          fix="start the file with scenario: and id:")
-    head = doc["scenario"]
-    sid = str(head.get("id") or "")
+    head = validated(ScenarioHead, doc["scenario"], path, ("scenario",))
+    sid = head.id or ""
     if not sid:
         raise InputError("scenario has no id", file=path, column="id",
                          fix="add id: under scenario:")
@@ -137,7 +123,8 @@ def read_scenario(path: Path, catalogue: Catalogue) -> Scenario:
     if not isinstance(raw, list) or not raw:
         raise InputError("scenario has no adjustments", file=path, column="adjustments",
                          fix="list at least one adjustment under adjustments:")
-    return Scenario(sid, str(head.get("title", sid)), str(head.get("description", "")).strip(),
+    return Scenario(sid, sid if head.title is None else head.title,
+                    (head.description or "").strip(),
                     tuple(_adjustment(a, path, i, catalogue) for i, a in enumerate(raw, 1)),
                     path)
 
