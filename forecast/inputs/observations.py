@@ -14,10 +14,12 @@ import pandas as pd
 import pyarrow
 from pandas.api.types import union_categoricals
 
+from forecast.config import YEAR_MAX, YEAR_MIN
 from forecast.errors import InputError
 from forecast.inputs.catalogue import Catalogue
 from forecast.inputs.regions import region_resolver
 from forecast.inputs.tabular import read_chunks, require_columns
+from forecast.inputs.values import YEAR_RULE, check_id, is_safe_id, parse_numbers
 
 OBS_COLUMNS = ("region", "indicator", "year", "value")
 
@@ -48,6 +50,10 @@ def read_observations(
     resolve = region_resolver(regions)
     frame["region"] = frame["region"].map({r: resolve(str(r)) for r in
                                            frame["region"].cat.categories}).astype("category")
+    unsafe = [r for r in frame["region"].cat.categories if not is_safe_id(r)]
+    if unsafe:
+        row = int(frame["row"][(frame["region"] == unsafe[0]).to_numpy()].iloc[0])
+        check_id(unsafe[0], "region", file=path, row=row, column="region")
     dup = frame.duplicated(["region", "indicator", "year"], keep="first").to_numpy()
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
@@ -87,12 +93,15 @@ def _validated(frame: pd.DataFrame, path: Path, offset: int, catalogue: Catalogu
     bad_year = (years.isna() | (years % 1 != 0)).to_numpy()
     if bad_year.any():
         fail(bad_year, "year", "year {v!r} is not a whole number", "write the year as e.g. 2022")
-    values = pd.to_numeric(frame["value"].str.strip().str.replace(",", ""),
-                           errors="coerce")
-    bad_value = (values.isna() | ~np.isfinite(values)).to_numpy()
+    far = ((years < YEAR_MIN) | (years > YEAR_MAX)).to_numpy()
+    if far.any():
+        fail(far, "year", f"year {{v}} is outside {YEAR_MIN}–{YEAR_MAX}", YEAR_RULE)
+    values = parse_numbers(frame["value"])
+    bad_value = values.isna().to_numpy()
     if bad_value.any():
         fail(bad_value, "value", "value {v!r} is not a number",
-             "write a plain number in the catalogue unit, without units or %")
+             "write a plain number in the catalogue unit, without units or %, with a decimal "
+             "point (1175.5) and commas only between thousands (1,175.5)")
     frame["year"] = years.astype(int)
     frame["value"] = values.astype(float)
     if latest_year is not None:

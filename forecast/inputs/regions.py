@@ -10,6 +10,7 @@ import pandas as pd
 
 from forecast.errors import InputError
 from forecast.inputs.tabular import read_table, require_columns
+from forecast.inputs.values import check_id
 
 REGION_COLUMNS = ("region", "name_en", "level", "parent")
 
@@ -22,6 +23,10 @@ def read_regions(path: Path) -> pd.DataFrame:
     if "name_zh" not in frame.columns:
         frame["name_zh"] = frame["region"]
     frame = frame.apply(lambda col: col.str.strip())
+    for i, (region, parent) in enumerate(zip(frame["region"], frame["parent"], strict=True)):
+        check_id(region, "region", file=path, row=i + 2, column="region")
+        if parent:
+            check_id(parent, "parent region", file=path, row=i + 2, column="parent")
     dup = frame["region"].duplicated()
     if dup.any():
         row = int(np.flatnonzero(dup)[0]) + 2

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from forecast.config import MAX_TABLE_BYTES
 from forecast.errors import InputError
+from forecast.inputs.sheets import check_workbook
 
 CHUNK_ROWS = 200_000  # rows read and validated at a time: memory stays bounded for big files
 
@@ -22,10 +24,11 @@ def read_chunks(path: Path, columns: tuple[str, ...] | None = None,
     ``columns`` keeps only those (header whitespace ignored): a national observations file
     has a million rows, and its free-text columns would otherwise fill memory.
     """
-    if not path.exists():
-        raise InputError("file not found", file=path, fix="check the path or create the file")
+    check_size(path)
     wanted = None if columns is None else (lambda c: str(c).strip() in columns)
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        if path.suffix.lower() != ".xls":
+            check_workbook(path)  # a damaged or oversized workbook, before pandas reads it
         try:
             yield pd.read_excel(path, dtype=str, usecols=wanted).fillna("")
             return
@@ -38,9 +41,42 @@ def read_chunks(path: Path, columns: tuple[str, ...] | None = None,
         yield from pd.read_csv(path, dtype="string[pyarrow]", keep_default_na=False,
                                encoding=encoding, usecols=wanted,
                                chunksize=chunk_rows or CHUNK_ROWS)
+    except pd.errors.EmptyDataError:
+        raise InputError("the file is empty", file=path,
+                         fix="write a header row and one row per value") from None
     except (pd.errors.ParserError, ValueError) as exc:
-        raise InputError(f"not a valid CSV ({exc})", file=path,
+        raise InputError(f"not a valid CSV ({exc})".replace("\n", " "), file=path,
                          fix="check for stray commas or quotes") from exc
+
+
+def check_size(path: Path) -> None:
+    """Refuse a missing table, or one over ``MAX_TABLE_BYTES``, before reading it."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError("file not found", file=path,
+                         fix="check the path or create the file") from None
+    if size > MAX_TABLE_BYTES:
+        raise InputError(f"the file is {size / 2**20:.0f} MB, more than the "
+                         f"{MAX_TABLE_BYTES // 2**20} MB a table may hold", file=path,
+                         fix="split it into several files")
+
+
+def csv_cells(path: Path) -> list[list[str]]:
+    """A small CSV (UTF-8 or GBK) as rows of cell texts, the header row included, short rows
+    padded with ""; an empty, ragged or undecodable file is an InputError naming it."""
+    check_size(path)
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, header=None,
+                            encoding=_encoding(path))
+    except pd.errors.EmptyDataError:
+        raise InputError("the file is empty", file=path,
+                         fix="write a header row and one row per value") from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError(f"not a valid CSV ({exc})".replace("\n", " "), file=path,
+                         fix="check for stray commas or quotes; every row needs as many "
+                         "cells as the header") from exc
+    return table.fillna("").values.tolist()
 
 
 def _encoding(path: Path) -> str:

@@ -16,16 +16,20 @@ import unicodedata
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from forecast.config import YEAR_MAX, YEAR_MIN
 from forecast.errors import InputError
 from forecast.files import atomic_file
 from forecast.inputs.catalogue import Catalogue
 from forecast.inputs.plans import Plan
 from forecast.inputs.regions import region_resolver
+from forecast.inputs.sheets import sheet_rows
+from forecast.inputs.tabular import csv_cells
+from forecast.inputs.values import NUMBER_TEXT, YEAR_RULE, check_id, year_in_range
 
 HISTORY_YEARS = 5  # years before a target's base year the template asks for
 DATA_SHEET, UNITS_SHEET = "数据录入 data", "单位说明 units"
@@ -36,7 +40,7 @@ HEADER = PatternFill("solid", fgColor="DDEBF7")
 # unit typed after a number -> (catalogue unit, factor to it)
 CONVERSIONS = {("万元", "亿元"): 1e-4, ("元", "亿元"): 1e-8, ("亿元", "万元"): 1e4,
                ("元", "万元"): 1e-4}
-NUMBER = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(\D*)$")
+NUMBER = re.compile(rf"^({NUMBER_TEXT})\s*(\D*)$")  # the number reader of every table
 
 
 def template_frame(plan: Plan, catalogue: Catalogue, observations: pd.DataFrame,
@@ -151,14 +155,11 @@ def read_workbooks(folder: Path, catalogue: Catalogue) -> tuple[pd.DataFrame, li
 
 
 def _sheets(path: Path) -> list[tuple[str, list[list[object]]]]:
+    """The sheets of a data-entry file as rows of cells (a CSV is one sheet), bounded and
+    read with one-line errors for a damaged, empty or ragged file."""
     if path.suffix.lower() == ".csv":
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, header=None)
-        return [("csv", table.values.tolist())]
-    wb = load_workbook(path, read_only=True, data_only=True)
-    out = [(ws.title, [list(r) for r in ws.iter_rows(values_only=True)])
-           for ws in wb.worksheets if ws.title != UNITS_SHEET]
-    wb.close()
-    return out
+        return [("csv", csv_cells(path))]
+    return sheet_rows(path, skip=(UNITS_SHEET,))
 
 
 def _read_one(path: Path, catalogue: Catalogue) -> pd.DataFrame:
@@ -180,6 +181,10 @@ def _read_one(path: Path, catalogue: Catalogue) -> pd.DataFrame:
         long = col["year"] is not None and col["value"] is not None
         year_cols = [] if long else [(j, int(float(h))) for j, h in enumerate(header)
                                      if re.fullmatch(r"\d{4}(\.0)?", h)]
+        for j, year in year_cols:
+            if not year_in_range(year):
+                raise InputError(f"year {year} is outside {YEAR_MIN}–{YEAR_MAX}",
+                                 file=where(0, j), fix=YEAR_RULE)
         for i, line in enumerate(cells[1:], start=1):
             line = list(line) + [None] * (len(header) - len(line))
             region, ind = line[col["region"]], line[col["indicator"]]
@@ -198,12 +203,24 @@ def _read_one(path: Path, catalogue: Catalogue) -> pd.DataFrame:
                     continue
                 try:
                     number = parse_value(value, unit)
-                    year = int(float(year))
+                    year = _year(year)
                 except ValueError as exc:
                     raise InputError(str(exc).split("; ")[0], file=where(i, j),
                                      fix=str(exc).split("; ")[-1]) from None
                 rows.append((str(region).strip(), ind, year, number, where(i, j)))
     return pd.DataFrame(rows, columns=["region", "indicator", "year", "value", "where"])
+
+
+def _year(cell: object) -> int:
+    """A year cell of a long table; ValueError (reason; fix) unless a year in range."""
+    try:
+        year = float(str(cell).strip()) if not isinstance(cell, int | float) else float(cell)
+    except ValueError:
+        raise ValueError(f"year {cell!r} is not a year; {YEAR_RULE}") from None
+    if isinstance(cell, bool) or not year_in_range(year):
+        raise ValueError(f"year {cell!r} is not a year from {YEAR_MIN} to {YEAR_MAX}; "
+                         f"{YEAR_RULE}")
+    return int(year)
 
 
 def merge_workbooks(observations: pd.DataFrame, entries: pd.DataFrame, catalogue: Catalogue,
@@ -218,6 +235,7 @@ def merge_workbooks(observations: pd.DataFrame, entries: pd.DataFrame, catalogue
     known = observations.set_index(["region", "indicator", "year"])["value"].to_dict()
     fresh = {}
     for r in entries.itertuples(index=False):
+        check_id(r.region, "region", file=r.where)
         ind = catalogue[r.indicator]
         if r.year > latest_year:
             raise InputError(f"year {r.year} is after {latest_year}, the latest year with data",
