@@ -11,11 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from forecast.config import DEFAULT_DRAWS, DEFAULT_MODEL, DEFAULT_SEED
+from forecast.config import DEFAULT_DRAWS, DEFAULT_MODEL, DEFAULT_SEED, YEAR_MAX, YEAR_MIN
+from forecast.errors import InputError
 from forecast.inputs.scenarios import BASELINE, Scenario
 from forecast.models.hierarchy.settings import PooledSettings
 from forecast.simulation.calibration import NONE, Calibration
 from forecast.simulation.derived import backtested
+
+SEED_LIMIT = 2**32  # numpy's seeds: 0 <= seed < 2**32
+DEFAULT_AS_OF_EXAMPLE = 2022
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,25 @@ class Settings:
     # formula indicators derived from their components where these have history (None: those
     # the backtests favour, forecast/data/derived.yaml)
     derived: frozenset[str] | None = None
+
+    def __post_init__(self) -> None:
+        """Refuse what no run can use, naming the command-line option that gave it, so a
+        notebook and the command line get the same one-line error."""
+        for name, option, least in (("draws", "--draws", 1), ("seed", "--seed", 0)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                raise InputError(f"{option} {value!r} is not a whole number of at least {least}",
+                                 column=option, fix=f"give {option} a whole number from {least}")
+        if self.seed >= SEED_LIMIT:
+            raise InputError(f"--seed {self.seed} is too large", column="--seed",
+                             fix=f"give a seed from 0 to {SEED_LIMIT - 1}")
+        for name, option in (("as_of", "--as-of"), ("review_year", "--as-of")):
+            year = getattr(self, name)
+            if year is not None and (isinstance(year, bool) or not isinstance(year, int)
+                                     or not YEAR_MIN <= year <= YEAR_MAX):
+                raise InputError(f"{option} {year!r} is not a year from {YEAR_MIN} to "
+                                 f"{YEAR_MAX}", column=option,
+                                 fix=f"give {option} a year such as {DEFAULT_AS_OF_EXAMPLE}")
 
     @property
     def derived_indicators(self) -> frozenset[str]:
