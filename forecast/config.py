@@ -57,7 +57,7 @@ MAX_YAML_BYTES = 5 * 1024 * 1024  # a plan, scenario or catalogue file: refused 
 MAX_TABLE_BYTES = 512 * 1024 * 1024  # observations.csv, regions.csv, a data-entry file
 MAX_SHEET_ROWS, MAX_SHEET_COLUMNS = 1_000_000, 100  # a data-entry workbook's sheet
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024  # a plan document given to `forecast extract`
-MAX_DOCUMENT_UNPACKED = 200 * 1024 * 1024  # a .docx's parts, uncompressed, all together
+MAX_DOCUMENT_UNPACKED = 20 * 1024 * 1024  # a .docx's XML, uncompressed (a plan's: ~1 MB)
 MAX_DOCUMENT_PAGES = 2000  # a PDF's pages (the longest plans have a few hundred)
 MAX_DOCUMENT_CHARS = 5_000_000  # the text a document may give (a plan has ~100,000)
 

@@ -9,9 +9,16 @@ other sentence; ``Table.start``/``end`` say where each table sits in the text.
 from __future__ import annotations
 
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from forecast.config import (
+    MAX_DOCUMENT_BYTES,
+    MAX_DOCUMENT_CHARS,
+    MAX_DOCUMENT_PAGES,
+    MAX_DOCUMENT_UNPACKED,
+)
 from forecast.errors import InputError
 
 FORMATS = {".txt": "text", ".text": "text", ".md": "text", ".docx": "Word", ".pdf": "PDF",
@@ -74,13 +81,25 @@ def read_document(path: Path) -> Document:
         raise InputError(f"cannot read {path.suffix or 'files without a suffix'}", file=path,
                          fix="save the plan as .txt, .docx, .pdf or .html (a .doc file: open "
                          "it in Word or LibreOffice and save as .docx)")
+    size = path.stat().st_size
+    if size > MAX_DOCUMENT_BYTES:
+        raise InputError(f"the document is {size / 2**20:.0f} MB, more than the "
+                         f"{MAX_DOCUMENT_BYTES // 2**20} MB a plan document may be", file=path,
+                         fix="give the plan's own document, or the part of it with the targets")
     try:
         doc = {"text": _text, "Word": _docx, "PDF": _pdf, "HTML": _html}[kind](path)
     except InputError:
         raise
+    except RecursionError:
+        raise InputError(f"the {kind} file is nested too deeply to read", file=path,
+                         fix=f"open it in its program and save it again as {kind}") from None
     except Exception as exc:  # a damaged file: say which and why, in one line
         raise InputError(f"not a readable {kind} file ({type(exc).__name__}: {exc})", file=path,
                          fix=f"open it in its program and save it again as {kind}") from None
+    if len(doc.text) > MAX_DOCUMENT_CHARS:
+        raise InputError(f"the document holds {len(doc.text):,} characters, more than the "
+                         f"{MAX_DOCUMENT_CHARS:,} a plan document may", file=path,
+                         fix="give the plan's own document, or the part of it with the targets")
     if not doc.text.strip():
         fix = ("the PDF has no text layer (a scan): run OCR on it first, e.g. ocrmypdf"
                if kind == "PDF" else "check that this is the plan document")
@@ -144,29 +163,56 @@ def _pipe_tables(text: str) -> list[Table]:
     return tables
 
 
+def _check_docx_parts(path: Path) -> None:
+    """Refuse a Word file whose XML parts unpack to more than ``MAX_DOCUMENT_UNPACKED`` (a
+    zip bomb: kilobytes that inflate to gigabytes of XML), read from the zip's directory
+    before anything is inflated (pictures are not counted)."""
+    with zipfile.ZipFile(path) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist()
+                       if info.filename.lower().endswith((".xml", ".rels")))
+    if unpacked > MAX_DOCUMENT_UNPACKED:
+        raise InputError(f"the Word file's text unpacks to {unpacked / 2**20:.0f} MB, more "
+                         f"than the {MAX_DOCUMENT_UNPACKED // 2**20} MB a plan's may", file=path,
+                         fix="open it in Word, save it again as .docx, or give it as .txt")
+
+
 def _docx(path: Path) -> Document:
     import docx
     from docx.table import Table as DocxTable
     from docx.text.paragraph import Paragraph
 
+    _check_docx_parts(path)
     doc = docx.Document(str(path))
     out = _Builder()
+    blocks = 0
     for block in doc.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
         if tag == "p":
+            blocks += 1
             out.paragraph(Paragraph(block, doc).text)
         elif tag == "tbl":
+            blocks += len(block.findall(f".//{_W}tc"))
+            if blocks > MAX_DOCX_BLOCKS:
+                break
             table = DocxTable(block, doc)
             rows = []
             for row in table.rows:
-                cells, seen = [], []
+                cells, seen = [], set()
                 for cell in row.cells:  # a merged cell repeats: keep one copy of it
-                    if not any(cell._tc is s for s in seen):
-                        seen.append(cell._tc)
+                    if id(cell._tc) not in seen:
+                        seen.add(id(cell._tc))
                         cells.append(cell.text)
                 rows.append(cells)
             out.table(rows)
+        if blocks > MAX_DOCX_BLOCKS:
+            raise InputError(f"the Word file holds more than {MAX_DOCX_BLOCKS:,} paragraphs "
+                             "and table cells", file=path,
+                             fix="give the part of the plan with the targets")
     return out.document(path)
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+MAX_DOCX_BLOCKS = 200_000  # paragraphs and table cells (a long plan has a few thousand)
 
 
 def _pdf(path: Path) -> Document:
@@ -174,6 +220,10 @@ def _pdf(path: Path) -> Document:
 
     out = _Builder()
     with pdfplumber.open(str(path)) as pdf:
+        if len(pdf.pages) > MAX_DOCUMENT_PAGES:
+            raise InputError(f"the PDF has {len(pdf.pages):,} pages, more than the "
+                             f"{MAX_DOCUMENT_PAGES:,} a plan document may", file=path,
+                             fix="give the pages of the plan with the targets")
         for page in pdf.pages:
             found = page.find_tables()
             boxes = [t.bbox for t in found]

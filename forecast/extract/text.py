@@ -96,8 +96,10 @@ def normalise(original: str) -> Normalised:
 def _keep_mask(text: str) -> list[bool]:
     keep = [True] * len(text)
     for m in _PAGE_MARKER.finditer(text):
-        before = text[: m.start()].rstrip(" ")
-        if before and before[-1] not in _ENDS_SENTENCE:
+        k = m.start() - 1  # the last character before the marker that is not a space
+        while k >= 0 and text[k] == " ":
+            k -= 1
+        if k >= 0 and text[k] not in _ENDS_SENTENCE:  # no copy of the text per marker
             for i in range(m.start(), m.end()):
                 keep[i] = False
     n = len(text)
