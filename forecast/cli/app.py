@@ -16,6 +16,7 @@ import typer
 from tqdm import tqdm
 
 from forecast.api import OpenWorkspace, open_workspace
+from forecast.cli.console import echo
 from forecast.config import RunFolder
 from forecast.errors import InputError
 from forecast.models.fitting import poor
@@ -42,7 +43,7 @@ Lang = Enum("Lang", {"en": "en", "zh": "zh"}, type=str)
 
 
 def fail(exc: InputError) -> None:
-    typer.echo(f"error: {exc}", err=True)
+    echo(f"error: {exc}", err=True)
     raise typer.Exit(2)
 
 
@@ -82,7 +83,7 @@ class Bars:
     def _reports(self) -> None:
         self.close()
         if not self.quiet:
-            typer.echo("writing reports (html, pdf, docx, xlsx)...", err=True)
+            echo("writing reports (html, pdf, docx, xlsx)...", err=True)
 
     def close(self) -> None:
         self.fit.close()
@@ -96,12 +97,12 @@ def say_written(written: Written, folder: Path) -> None:
     names = [f.name for f in written.files]
     html = RunFolder(folder).report("html")
     if html.name in names:
-        typer.echo(f"report: {html}")
+        echo(f"report: {html}")
     others = [n for n in names if n != html.name]
     if others:
-        typer.echo(f"also wrote {', '.join(others)} in {folder}")
+        echo(f"also wrote {', '.join(others)} in {folder}")
     for line in written.skipped:
-        typer.echo(f"warning: {line}", err=True)
+        echo(f"warning: {line}", err=True)
 
 
 def open_for_command(workspace: Path | None, quiet: bool,
@@ -109,7 +110,7 @@ def open_for_command(workspace: Path | None, quiet: bool,
     """The workspace opened through the API (saying so when it is the bundled example)."""
     ws = open_workspace(workspace, history)
     if ws.loaded.bundled and not quiet:
-        typer.echo(f"No workspace given: running on the bundled example in "
+        echo(f"No workspace given: running on the bundled example in "
                    f"{ws.loaded.workspace.root}", err=True)
     return ws
 
@@ -125,12 +126,12 @@ def summarise_fits(fits: dict[str, dict], quiet: bool) -> None:
     numbers are less trustworthy."""
     if fits and not quiet:
         fresh = sum(not d.get("cached") for d in fits.values())
-        typer.echo(f"pooled model: {len(fits)} indicators ({fresh} fitted, "
+        echo(f"pooled model: {len(fits)} indicators ({fresh} fitted, "
                    f"{len(fits) - fresh} from models/posteriors/), R-hat max "
                    f"{max(d['r_hat_max'] for d in fits.values()):.3f}, "
                    f"{sum(d['divergences'] for d in fits.values())} divergences", err=True)
     for ind, diag in fits.items():
         problems = poor(diag)
         if problems:
-            typer.echo(f"warning: pooled fit of {ind}: {'; '.join(problems)}. Fix: more "
+            echo(f"warning: pooled fit of {ind}: {'; '.join(problems)}. Fix: more "
                        "--mcmc-draws, or check the series for outliers", err=True)

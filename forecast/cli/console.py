@@ -6,8 +6,17 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import typer
 
+from forecast.outputs.safe_text import markdown_text, neutralise_formulas, terminal_text
 from forecast.outputs.wording import OP_SYMBOLS, fmt_number, fmt_rate
+
+
+def echo(text: object = "", err: bool = False) -> None:
+    """Print a line of the toolkit's output (stderr with ``err``): every line a command
+    prints comes through here, so user text with control characters or escape sequences
+    (an id like ``x\x1b[2J``) cannot clear, recolour or retitle the user's terminal."""
+    typer.echo(terminal_text(text), err=err)
 
 
 def text_table(header: list[str], body: list[list[str]], right: set[int]) -> list[str]:
@@ -69,10 +78,11 @@ def review_text(review: pd.DataFrame, plan_id: str) -> str:
 
 
 def frame_text(table: pd.DataFrame, fmt: str) -> str:
-    """A table as CSV (for scripts) or a Markdown table (for documents)."""
+    """A table as CSV (for scripts and spreadsheets: formulas neutralised) or a Markdown
+    table (for documents: each cell one escaped line)."""
     if fmt == "csv":
-        return table.to_csv(index=False, lineterminator="\n").rstrip("\n")
-    cell = lambda v: f"{v:.3f}" if isinstance(v, float) else str(v)  # noqa: E731
+        return neutralise_formulas(table).to_csv(index=False, lineterminator="\n").rstrip("\n")
+    cell = lambda v: f"{v:.3f}" if isinstance(v, float) else markdown_text(v)  # noqa: E731
     lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |"
               for row in table.itertuples(index=False)]

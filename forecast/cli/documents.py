@@ -12,6 +12,7 @@ import typer
 from forecast.api import example as api_example
 from forecast.api import extract as api_extract
 from forecast.cli.app import app, fail
+from forecast.cli.console import echo
 from forecast.errors import InputError
 from forecast.extract.writing import draft_yaml, write_text
 from forecast.extract.writing import explain as explain_lines
@@ -39,7 +40,7 @@ def example(
         out = api_example(folder)
     except InputError as exc:
         fail(exc)
-    typer.echo(f"wrote the example workspace to {out}; run it with: forecast run {out}")
+    echo(f"wrote the example workspace to {out}; run it with: forecast run {out}")
 
 
 @app.command()
@@ -100,16 +101,16 @@ def extract(
         fail(exc)
     if explain:
         for line in explain_lines(draft):
-            typer.echo(line)
-        typer.echo("")
+            echo(line)
+        echo("")
     unmatched = sum(t.indicator is None for t in draft.targets)
     unsure = sum(t.confidence < 0.7 for t in draft.targets)
-    typer.echo(f"wrote {target}: {len(draft.targets)} targets ({unmatched} without an "
+    echo(f"wrote {target}: {len(draft.targets)} targets ({unmatched} without an "
                f"indicator, {unsure} with confidence below 0.7); "
                f"{len(draft.skipped)} numbers passed over")
     if observations is not None:
-        typer.echo(f"wrote {observations}: {len(obs)} observations from indicator tables")
-    typer.echo("review it against the document, fill in what is missing, then move it into "
+        echo(f"wrote {observations}: {len(obs)} observations from indicator tables")
+    echo("review it against the document, fill in what is missing, then move it into "
                "data/plans/")
 
 
@@ -117,4 +118,4 @@ def extract(
 def indicators() -> None:
     """List the indicator catalogue: id, unit, kind, direction and Chinese name."""
     for ind in load_catalogue():
-        typer.echo(f"{ind.id:40s} {ind.unit:12s} {ind.kind:7s} {ind.direction:5s} {ind.name_zh}")
+        echo(f"{ind.id:40s} {ind.unit:12s} {ind.kind:7s} {ind.direction:5s} {ind.name_zh}")

@@ -12,6 +12,7 @@ from tqdm import tqdm
 from forecast.api import backtest as api_backtest
 from forecast.api import calibrate as api_calibrate
 from forecast.cli.app import ModelName, app, fail
+from forecast.cli.console import echo
 from forecast.config import DEFAULT_MODEL, DEFAULT_SEED
 from forecast.errors import InputError
 
@@ -77,10 +78,10 @@ def backtest(
         bar.close()
     except InputError as exc:
         fail(exc)
-    typer.echo(f"{summary['series_origins']} series-origins: MASE {summary['MASE']:.3f}, "
+    echo(f"{summary['series_origins']} series-origins: MASE {summary['MASE']:.3f}, "
                f"coverage 80% {summary['coverage_80']['rate']:.3f}, "
                f"95% {summary['coverage_95']['rate']:.3f}")
-    typer.echo(f"wrote {target}/metrics.csv, summary.json")
+    echo(f"wrote {target}/metrics.csv, summary.json")
 
 
 @app.command()
@@ -125,8 +126,8 @@ def calibrate(
     except InputError as exc:
         fail(exc)
     w = calibration.models["trend"]["weights"]
-    typer.echo(f"learned from {report['held_out_values']} held-out values of "
+    echo(f"learned from {report['held_out_values']} held-out values of "
                f"{report['series']} series (years up to {report['until']}); weight of linear "
                "drift: "
                + ", ".join(f"{k} {v['linear']:.2f}" for k, v in sorted(w.items())))
-    typer.echo(f"wrote {report['out']}")
+    echo(f"wrote {report['out']}")

@@ -10,7 +10,7 @@ import typer
 from forecast.api import compare_runs
 from forecast.api import runs as api_runs
 from forecast.cli.app import Format, HistoryOpt, WorkspaceArg, app, fail
-from forecast.cli.console import frame_text
+from forecast.cli.console import echo, frame_text
 from forecast.errors import InputError
 
 
@@ -36,7 +36,7 @@ def runs_command(
         table = api_runs(workspace, history, plan)
     except InputError as exc:
         fail(exc)
-    typer.echo(frame_text(table, fmt.value) if len(table) else "no runs recorded yet")
+    echo(frame_text(table, fmt.value) if len(table) else "no runs recorded yet")
 
 
 @app.command(name="compare")
@@ -66,5 +66,5 @@ def compare_command(
         table = compare_runs(run_a, run_b, workspace, history)
     except InputError as exc:
         fail(exc)
-    typer.echo(frame_text(table, fmt.value) if len(table) else
+    echo(frame_text(table, fmt.value) if len(table) else
                "no target's probability moved by more than 0.005")

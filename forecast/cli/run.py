@@ -24,7 +24,7 @@ from forecast.cli.app import (
     say_written,
     summarise_fits,
 )
-from forecast.cli.console import review_text, suggestions_text
+from forecast.cli.console import echo, review_text, suggestions_text
 from forecast.config import DEFAULT_DRAWS, DEFAULT_MODEL, DEFAULT_SEED
 from forecast.errors import InputError
 from forecast.inputs.scenarios import BASELINE
@@ -131,15 +131,15 @@ def run(
     rows = done.probabilities[done.probabilities["scenario"] == BASELINE]
     n_ok = int(rows["assessable"].sum())
     n_sc = len(settings.scenarios)
-    typer.echo(f"{len(rows)} targets in {len(ws.plans)} plans: {n_ok} assessed, "
+    echo(f"{len(rows)} targets in {len(ws.plans)} plans: {n_ok} assessed, "
                f"{len(rows) - n_ok} without a probability (see note column)"
                + (f"; {n_sc} scenario{'s' * (n_sc > 1)} besides the baseline" if n_sc else "")
                + ".")
-    typer.echo(f"wrote {done.folder}/probabilities.csv, .parquet, .json, suggestions.csv, "
+    echo(f"wrote {done.folder}/probabilities.csv, .parquet, .json, suggestions.csv, "
                "review.csv, summary.md")
     for w in done.written:
         say_written(w, done.folder)
-    typer.echo(f"recorded as {done.run_id} in the run history (forecast runs)")
+    echo(f"recorded as {done.run_id} in the run history (forecast runs)")
 
 
 @app.command()
@@ -179,7 +179,7 @@ def suggest(
         fail(exc)
     finally:
         _close(bars)
-    typer.echo(suggestions_text(result.suggestions, result.rows, plan))
+    echo(suggestions_text(result.suggestions, result.rows, plan))
 
 
 @app.command("review")
@@ -222,10 +222,10 @@ def review_command(
     finally:
         _close(bars)
     if not len(table):
-        typer.echo(f"plan {plan} has not begun by {review_year(ws.inputs, settings)}: "
+        echo(f"plan {plan} has not begun by {review_year(ws.inputs, settings)}: "
                    "nothing to review yet")
         return
-    typer.echo(review_text(table, plan))
+    echo(review_text(table, plan))
 
 
 @app.command()
@@ -253,7 +253,7 @@ def report(
     """
     try:
         written = OpenWorkspace.report(run_folder, lang.value, plan, on_start=lambda: (
-            typer.echo("writing reports (html, pdf, docx, xlsx)...", err=True)))
+            echo("writing reports (html, pdf, docx, xlsx)...", err=True)))
     except InputError as exc:
         fail(exc)
     say_written(written, written.files[0].parent if written.files else run_folder)
@@ -288,10 +288,10 @@ def template(
         fail(exc)
     years = frame.columns[len(ENTRY_HEAD):]
     to_fill = int(frame[years].isna().to_numpy().sum())
-    typer.echo(f"wrote {target}: {len(frame)} series x {len(years)} years "
+    echo(f"wrote {target}: {len(frame)} series x {len(years)} years "
                f"({years[0]}-{years[-1]}), {to_fill} cells to fill (yellow)")
     if out is not None:
-        typer.echo("fill it and save it in the workspace's data/entry/ folder; "
+        echo("fill it and save it in the workspace's data/entry/ folder; "
                    "`forecast run` then reads it")
 
 

@@ -25,6 +25,7 @@ from forecast.inputs.catalogue import Catalogue
 from forecast.inputs.plans import Plan
 from forecast.inputs.regions import provinces_of
 from forecast.models.registry import POOLED_MODELS
+from forecast.outputs.safe_text import neutralise_formulas
 from forecast.outputs.summary import summary_markdown
 from forecast.outputs.tables import tidy_rows
 
@@ -107,6 +108,11 @@ def plan_meta(plans: list[Plan]) -> list[dict]:
     return [{"id": p.id, "title": p.title, "region": p.region} for p in plans]
 
 
+def _csv(table: pd.DataFrame, path: Path) -> None:
+    """A table as CSV for spreadsheets: its text cells neutralised against formulas."""
+    neutralise_formulas(table).to_csv(path, index=False, lineterminator="\n")
+
+
 def write_run(out: Path, assessment: Assessment, plans: list[Plan], meta: dict,
               lang: str = "en", catalogue: Catalogue | None = None,
               review: pd.DataFrame | None = None,
@@ -122,12 +128,11 @@ def write_run(out: Path, assessment: Assessment, plans: list[Plan], meta: dict,
     meta = {**meta, "plans": plans_meta}
     with atomic_folder(out, publish) as tmp:
         files = RunFolder(tmp)
-        rows.to_csv(files.probabilities_csv, index=False, lineterminator="\n")
+        _csv(rows, files.probabilities_csv)
         rows.to_parquet(files.probabilities_parquet, index=False)
-        tidy_rows(assessment.suggestions).to_csv(files.suggestions, index=False,
-                                                 lineterminator="\n")
+        _csv(tidy_rows(assessment.suggestions), files.suggestions)
         if review is not None:
-            tidy_rows(review).to_csv(files.review, index=False, lineterminator="\n")
+            _csv(tidy_rows(review), files.review)
         payload = {
             "run": meta,
             "rows": [{k: _json_value(v) for k, v in rec.items()}
@@ -149,7 +154,7 @@ def write_backtest(out: Path, result, summary: dict) -> Path:
     """metrics.csv and summary.json of a backtest, written atomically into ``out``."""
     with atomic_folder(out) as tmp:
         files = BacktestFolder(tmp)
-        result.metrics.round(6).to_csv(files.metrics, index=False, lineterminator="\n")
+        _csv(result.metrics.round(6), files.metrics)
         files.summary.write_text(
             json.dumps(summary, ensure_ascii=False, indent=1, default=_json_value) + "\n",
             encoding="utf-8")

@@ -9,6 +9,8 @@ from forecast.assessment.run import Assessment
 from forecast.inputs.catalogue import Catalogue
 from forecast.inputs.scenarios import BASELINE
 from forecast.inputs.series import SHORT_SERIES
+from forecast.outputs.safe_text import markdown_code as code
+from forecast.outputs.safe_text import markdown_text as md
 from forecast.outputs.tables import distribution_table, scenario_probabilities, short_data_table
 from forecast.outputs.wording import clause, fmt_number
 from forecast.targets.likelihood import ABOUT_AS_LIKELY, LIKELY, likelihood
@@ -24,7 +26,7 @@ def _header(meta: dict, zh: bool) -> list[str]:
         f"{'条模拟路径' if zh else 'simulated futures'}, seed {s['seed']}"
         + (f", as of {s['as_of']}" if s["as_of"] else "")
         + f". {'数据' if zh else 'Data'}: "
-        + ("内置示例" if zh and meta["workspace"] == "bundled example" else meta["workspace"])
+        + ("内置示例" if zh and meta["workspace"] == "bundled example" else md(meta["workspace"]))
         + ".", "",
     ]
 
@@ -50,21 +52,21 @@ def plan_tables(rows: pd.DataFrame, plans: list[dict], lang: str = "en",
     for plan in plans:
         sub = base[base["plan_id"] == plan["id"]]
         n_ok = int(sub["assessable"].sum())
-        lines += [f"## {plan['title']}", "",
-                  f"`{plan['id']}`, {plan['region']}: {len(sub)} "
+        lines += [f"## {md(plan['title'])}", "",
+                  f"{code(plan['id'])}, {md(plan['region'])}: {len(sub)} "
                   + (f"项目标,{n_ok} 项可评估" if zh else f"targets, {n_ok} assessed"), "",
                   head, "|---|---:|---|---|---:|---|"]
         for r in sub.itertuples(index=False):
-            label = f"`{r.target_id}` {clause(r, catalogue, lang)}"
+            label = f"{code(r.target_id)} {md(clause(r, catalogue, lang))}"
             if r.assessable:
                 lik = likelihood(r.probability, lang)
                 rng = (f"{fmt_number(r.statistic_p50)} [{fmt_number(r.statistic_p10)}, "
                        f"{fmt_number(r.statistic_p90)}]")
                 at = fmt_number(achievable.get((r.plan_id, r.target_id)))
                 lines.append(f"| {label} | {r.probability:.2f} | {lik} | {rng} | {at} | "
-                             f"{r.note} |")
+                             f"{md(r.note)} |")
             else:
-                lines.append(f"| {label} | – | – | – | – | {r.note} |")
+                lines.append(f"| {label} | – | – | – | – | {md(r.note)} |")
         lines.append("")
         lines += scenario_table(rows[rows["plan_id"] == plan["id"]], zh)
     return lines
@@ -79,12 +81,13 @@ def scenario_table(rows: pd.DataFrame, zh: bool) -> list[str]:
     lines = ["### 情景比较" if zh else "### Scenarios", "",
              ("每个情景下的概率(括号内为相对基准情景的变化)。" if zh else
               "Probability under each scenario (in brackets: the change from the baseline)."),
-             "", "| " + " | ".join([("目标" if zh else "target"), BASELINE, *scenarios]) + " |",
+             "", "| " + " | ".join([("目标" if zh else "target"), BASELINE,
+                                    *map(md, scenarios)]) + " |",
              "|---|" + "---:|" * (1 + len(scenarios))]
     for target_id, r in wide.iterrows():
         base = r[BASELINE]
         cells = [f"{r[s]:.2f} ({round(r[s] - base, 2) + 0.0:+.2f})" for s in scenarios]
-        lines.append(f"| `{target_id}` | {base:.2f} | " + " | ".join(cells) + " |")
+        lines.append(f"| {code(target_id)} | {base:.2f} | " + " | ".join(cells) + " |")
     return [*lines, ""]
 
 
@@ -95,8 +98,8 @@ def data_needed_table(needed: pd.DataFrame, zh: bool) -> list[str]:
              "", "| region | indicator | unit | status | targets | years needed |",
              "|---|---|---|---|---:|---|"]
     for r in needed.itertuples(index=False):
-        lines.append(f"| {r.region} | {r.indicator} ({r.name_zh}) | {r.unit} | {r.status} | "
-                     f"{r.targets} | {r.years_needed} |")
+        lines.append(f"| {md(r.region)} | {md(r.indicator)} ({md(r.name_zh)}) | {md(r.unit)} | "
+                     f"{r.status} | {r.targets} | {r.years_needed} |")
     return [*lines, ""]
 
 
@@ -107,7 +110,7 @@ def summary_markdown(rows: pd.DataFrame, plans: list[dict], assessment: Assessme
     lines = _header(meta, zh)
     if meta.get("scenarios"):
         lines += ["情景:" if zh else "Scenarios besides the baseline:", ""]
-        lines += [f"- `{sc['id']}` {sc['title']}: {sc['description']}".rstrip(": ")
+        lines += [f"- {code(sc['id'])} {md(sc['title'])}: {md(sc['description'])}".rstrip(": ")
                   for sc in meta["scenarios"]]
         lines.append("")
     if len(plans) > LARGE_RUN_PLANS:
@@ -124,7 +127,7 @@ def _distribution(rows: pd.DataFrame, by: str) -> list[str]:
     lines = [f"| {by} | targets | assessed | mean probability | share likely (≥{LIKELY:g}) | "
              f"share unlikely (<{ABOUT_AS_LIKELY:g}) |", "|---|---:|---:|---:|---:|---:|"]
     for key, r in table.iterrows():
-        lines.append(f"| {key} | {int(r['targets'])} | {int(r['assessed'])} | "
+        lines.append(f"| {md(key)} | {int(r['targets'])} | {int(r['assessed'])} | "
                      f"{r['mean']:.2f} | {r['likely']:.2f} | {r['unlikely']:.2f} |")
     return [*lines, ""]
 
@@ -145,8 +148,9 @@ def national_overview(rows: pd.DataFrame, assessment: Assessment,
               "| plan | target | region | indicator | kind | value | year | probability |",
               "|---|---|---|---|---|---:|---:|---:|"]
     for r in worst.itertuples(index=False):
-        lines.append(f"| {r.plan_id} | {r.target_id} | {r.region} | {r.indicator} | {r.kind} | "
-                     f"{r.value:g} | {r.year} | {r.probability:.3f} |")
+        lines.append(f"| {md(r.plan_id)} | {md(r.target_id)} | {md(r.region)} | "
+                     f"{md(r.indicator)} | {r.kind} | {r.value:g} | {r.year} | "
+                     f"{r.probability:.3f} |")
     table = short_data_table(assessment.series, assessment.data_needed)
     lines += ["", "## Regions whose data are too short", "",
               f"{len(table):,} regions have series with fewer than {SHORT_SERIES} points or no "
@@ -154,5 +158,5 @@ def national_overview(rows: pd.DataFrame, assessment: Assessment,
               f"| region | short series (< {SHORT_SERIES} points) | series with no data |",
               "|---|---:|---:|"]
     for region, r in table.head(25).iterrows():
-        lines.append(f"| {region} | {r.iloc[0]} | {r.iloc[1]} |")
+        lines.append(f"| {md(region)} | {r.iloc[0]} | {r.iloc[1]} |")
     return [*lines, ""]
