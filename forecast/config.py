@@ -119,11 +119,11 @@ class Workspace:
         return xlsx if not csv.exists() and xlsx.exists() else csv
 
     def run_folder(self, run_id: str) -> Path:
-        return self.reports / run_id
+        return inside(self.reports, run_id)
 
     def template_file(self, plan_id: str) -> Path:
         """Where `forecast template` writes a plan's workbook (and `forecast run` reads it)."""
-        return self.entry / f"{plan_id}.xlsx"
+        return inside(self.entry, f"{plan_id}.xlsx")
 
 
 # the reports of a run, by format
@@ -182,19 +182,32 @@ class BacktestFolder:
         return self.root / "summary.json"
 
 
+def inside(folder: Path, name: str) -> Path:
+    """``folder / name``, checked to be a plain name that stays directly in ``folder``: a
+    name made from an id (a plan's, an indicator's, a run's) never writes elsewhere, whatever
+    the id holds (``../``, an absolute path, a NUL), and never a hidden one (a leading dot:
+    the toolkit's own temporary files and locks). The inputs refuse such ids already; this
+    is the writer's own guard."""
+    path = Path(folder) / name
+    if Path(name).name != name or name.startswith(".") or not name or "\0" in name:
+        raise InputError(f"the name {name!r} is not a plain name inside {folder}", file=path,
+                         fix="use an id of letters, digits, '-', '_' and '.' only")
+    return path
+
+
 def posterior_file(models_dir: Path, name: str) -> Path:
     """A cached posterior of one fit (``<indicator>@<year>``, counts with ``~counts``)."""
-    return models_dir / "posteriors" / f"{name}.nc"
+    return inside(models_dir / "posteriors", f"{name}.nc")
 
 
 def plan_report_folder(run_folder: Path, plan_id: str) -> Path:
     """Where `forecast report RUN --plan ID` writes one plan's reports."""
-    return run_folder / f"plan-{plan_id}"
+    return inside(run_folder, f"plan-{plan_id}")
 
 
 def backtest_folder(here: Path, stamp: str, model: str) -> Path:
     """The default folder of `forecast backtest`: reports/ in the current directory."""
-    return here / "reports" / f"backtest-{stamp}-{model}"
+    return inside(here / "reports", f"backtest-{stamp}-{model}")
 
 
 def default_calibration_target(here: Path) -> Path:

@@ -147,7 +147,12 @@ def write_error(exc: OSError, path: Path) -> InputError | None:
 
 
 def prepare_out_dir(out: Path) -> None:
-    """Refuse an --out folder that already holds files (nothing is overwritten)."""
+    """Refuse an --out folder that already holds files (nothing is overwritten), or that is a
+    symbolic link (the finished folder is moved into its place, which would replace the
+    link, not fill the folder it points to)."""
+    if out.is_symlink():
+        raise InputError(f"the output folder is a symbolic link to {out.resolve()}", file=out,
+                         fix="give the folder it points to, or a new folder")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise InputError("output folder exists and is not empty", file=out,
                          fix="choose a new --out folder or remove this one")

@@ -20,6 +20,9 @@ from hypothesis import strategies as st
 from forecast.assessment.run import assess
 from forecast.assessment.settings import Settings
 from forecast.cli.console import frame_text
+from forecast.config import Workspace, plan_report_folder, posterior_file
+from forecast.errors import InputError
+from forecast.files import prepare_out_dir
 from forecast.inputs.catalogue import load_catalogue
 from forecast.inputs.plans import Plan, Target
 from forecast.outputs.run_folder import run_metadata, write_run
@@ -160,3 +163,36 @@ def test_a_run_with_hostile_plan_text_writes_safe_files(tmp_path):
     assert all(_cells(line) == 6 for line in table)
     assert "<img" not in summary and not re.search(r"(?<!\\)\]\(javascript", summary)
     assert summary.count("\n## ") == 1  # the title's own "## " stays inside its heading
+
+
+@pytest.mark.parametrize("name", ["../x", "../../../etc/cron.d/x", "/tmp/abs", "a/b", "..",
+                                  ".", "", "x\0y"],
+                         ids=["parent", "deep-parent", "absolute", "subfolder", "dotdot", "dot",
+                              "empty", "nul"])
+def test_a_name_made_from_an_id_cannot_leave_its_folder(name, tmp_path):
+    """Every file name built from an id (run, plan, indicator) is checked where the path is
+    made: a workbook, a posterior cache, a plan's reports, a run's folder."""
+    ws = Workspace(tmp_path)
+    for make in (lambda: ws.template_file(name.removesuffix(".xlsx")) if name else
+                 ws.template_file("../"), lambda: ws.run_folder(name),
+                 lambda: posterior_file(tmp_path / "models", name),
+                 lambda: plan_report_folder(tmp_path, "../" + name)):
+        with pytest.raises(InputError, match="is not a plain name inside"):
+            make()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ordinary_ids_make_ordinary_paths(tmp_path):
+    ws = Workspace(tmp_path)
+    assert ws.template_file("湘潭-2023.v2") == tmp_path / "data" / "entry" / "湘潭-2023.v2.xlsx"
+    assert posterior_file(tmp_path, "rd_intensity@2023") == \
+        tmp_path / "posteriors" / "rd_intensity@2023.nc"
+
+
+def test_a_symlinked_out_folder_is_refused_before_any_work(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real)
+    with pytest.raises(InputError, match="symbolic link"):
+        prepare_out_dir(tmp_path / "link")
+    assert list(real.iterdir()) == []
