@@ -70,12 +70,11 @@ def terminal_text(text: object) -> str:
 def markdown_text(text: object) -> str:
     """``text`` as one line of a Markdown table cell that shows it literally: line breaks
     and tabs become one space, control characters go, ``\\ ` | [ ]`` are escaped (no code
-    span, cell split or link can start), and ``< >`` and an ``&`` that would begin an entity
-    become HTML entities (no tag, autolink or entity). Other text, ``R&D`` or ``rd_intensity``
-    included, is unchanged."""
+    span, cell split or link can start), and ``<`` and an ``&`` that would begin an entity
+    become HTML entities (no tag, autolink or entity can start). Other text, ``R&D``,
+    ``rd_intensity`` or ``> 2.4%`` included, is unchanged."""
     one_line = _without_controls(_LINE_BREAKS.sub(" ", str(text)))
-    escaped = _MARKDOWN.sub(r"\\\1", _ENTITY.sub("&amp;", one_line))
-    return escaped.replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN.sub(r"\\\1", _ENTITY.sub("&amp;", one_line)).replace("<", "&lt;")
 
 
 def markdown_code(text: object) -> str:
