@@ -4,6 +4,7 @@ frames of strings, in bounded chunks; one clear error when a file cannot be read
 from __future__ import annotations
 
 import codecs
+import csv
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,6 +37,7 @@ def read_chunks(path: Path, columns: tuple[str, ...] | None = None,
             raise InputError(f"cannot read Excel file ({exc})", file=path,
                              fix="save it again from Excel as .xlsx") from exc
     encoding = _encoding(path)
+    _check_widths(path, encoding)
     try:
         # Arrow-backed strings: a fraction of the memory of Python str objects
         yield from pd.read_csv(path, dtype="string[pyarrow]", keep_default_na=False,
@@ -77,6 +79,27 @@ def csv_cells(path: Path) -> list[list[str]]:
                          fix="check for stray commas or quotes; every row needs as many "
                          "cells as the header") from exc
     return table.fillna("").values.tolist()
+
+
+def _check_widths(path: Path, encoding: str) -> None:
+    """Refuse a row with more cells than the header: a number written with a stray comma
+    (1,175,5 unquoted) would otherwise be read as its first part, silently, since only the
+    wanted columns are kept."""
+    row, width = 0, None
+    try:
+        with path.open(encoding=encoding, newline="") as fh:
+            for row, cells in enumerate(csv.reader(fh), start=1):
+                if not cells:
+                    continue
+                if width is None:
+                    width = len(cells)
+                elif len(cells) > width:
+                    raise InputError(f"{len(cells)} cells where the header has {width}",
+                                     file=path, row=row, fix="quote values that hold commas "
+                                     "(\"1,175.5\"), or remove the stray commas")
+    except csv.Error as exc:  # a cell over the csv module's limit, a stray NUL
+        raise InputError(f"not a valid CSV ({exc})", file=path, row=row + 1,
+                         fix="check for stray quotes") from None
 
 
 def _encoding(path: Path) -> str:
