@@ -56,3 +56,29 @@ def test_lookup_by_traditional_wording_of_seed_003(catalogue):
     assert catalogue.lookup("單位地區生產總值能耗").id == "energy_intensity"
     assert catalogue.lookup("Gross domestic product").id == "gdp"
     assert catalogue.lookup("no such thing") is None
+
+
+def test_workspace_overrides_are_strict(tmp_path, catalogue):
+    """A partial override keeps the bundled fields it does not give; bounds given as a list
+    override both; 'false' in quotes, a text bound or a reversed pair is a one-line error."""
+    from forecast.errors import InputError
+
+    path = tmp_path / "indicators.yaml"
+    path.write_text("- {id: gdp, unit: 万元, bounds: [1, 9]}\n", encoding="utf-8")
+    gdp = catalogue.with_overrides(path)["gdp"]
+    assert (gdp.unit, gdp.lower, gdp.upper, gdp.kind) == ("万元", 1.0, 9.0, catalogue["gdp"].kind)
+    for body, words in (("- {id: gdp, flow: 'false'}", "not true or false"),
+                        ("- {id: gdp, lower: abc}", "not a number"),
+                        ("- {id: gdp, bounds: [9, 1]}", "not below"),
+                        ("- {id: ../x, name_zh: x, name_en: x, unit: x, kind: count, "
+                         "flow: false, direction: up}", "not a safe id")):
+        path.write_text(body + "\n", encoding="utf-8")
+        with pytest.raises(InputError, match=words) as info:
+            catalogue.with_overrides(path)
+        assert str(path) in str(info.value)
+
+
+def test_every_bundled_id_is_safe(catalogue):
+    from forecast.inputs.values import is_safe_id
+
+    assert all(is_safe_id(i) for i in catalogue.ids)

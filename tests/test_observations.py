@@ -92,3 +92,40 @@ def test_reading_in_chunks_changes_nothing_and_keeps_row_numbers(tmp_path, catal
                 name="nan.csv")
     with pytest.raises(InputError, match=r"row 15, column 'value'"):
         read_observations(bad, catalogue)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('"1,175.5"', 1175.5), ('"12,345"', 12345.0), ("1175.5", 1175.5), ('"+1,000"', 1000.0),
+    ("1e3", 1000.0), (" 7 ", 7.0),
+])
+def test_numbers_are_read_only_when_certain(tmp_path, catalogue, text, expected):
+    """Grouped thousands and plain numbers are read; the value is the number as written
+    (computed independently: the digits without their group separators)."""
+    obs = read_observations(write(tmp_path, f"region,indicator,year,value\n湖南,gdp,2022,{text}\n"),
+                            catalogue)
+    assert obs.loc[0, "value"] == expected
+
+
+@pytest.mark.parametrize("text", ['"1175,5"', '"1,2345"', '"12,34.5"', "inf", "1.2.3"])
+def test_uncertain_numbers_are_refused(tmp_path, catalogue, text):
+    path = write(tmp_path, f"region,indicator,year,value\n湖南,gdp,2022,{text}\n")
+    with pytest.raises(InputError, match=r"row 2, column 'value': value .* is not a number"):
+        read_observations(path, catalogue)
+
+
+@pytest.mark.parametrize(("year", "ok"), [(1949, True), (2100, True), (1948, False),
+                                          (2101, False)])
+def test_years_lie_in_1949_to_2100(tmp_path, catalogue, year, ok):
+    path = write(tmp_path, f"region,indicator,year,value\n湖南,gdp,{year},1\n")
+    if ok:
+        assert read_observations(path, catalogue).loc[0, "year"] == year
+    else:
+        with pytest.raises(InputError, match="outside 1949–2100"):
+            read_observations(path, catalogue)
+
+
+def test_a_row_wider_than_the_header_is_refused(tmp_path, catalogue):
+    """1,175.5 unquoted is four cells: today's reading would have kept the 1."""
+    path = write(tmp_path, "region,indicator,year,value\n湖南,gdp,2022,1,175.5\n")
+    with pytest.raises(InputError, match="row 2: 5 cells where the header has 4"):
+        read_observations(path, catalogue)

@@ -102,3 +102,28 @@ def test_bad_plan_files_are_one_line_errors(tmp_path, catalogue, target, words):
     with pytest.raises(InputError, match=words) as info:
         read_plan(path, catalogue)
     assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize(("target", "words"), [
+    ("  - {id: a, indicator: gdp, op: '>=', value: 1, year: 2025, each_year: 'false'}",
+     r"column 'targets\[1\]\.each_year'.*'false' is not true or false"),
+    ("  - {id: a, indicator: gdp, op: '>=', value: 1, year: 2025.9}", "is not a year"),
+    ("  - {id: a, indicator: gdp, op: '>=', value: 1, year: 2101}", "outside 1949–2100"),
+    ("  - {id: a, indicator: gdp, op: '>=', value: .nan, year: 2025}", "not a finite number"),
+    ("  - {id: a, indicator: gdp, op: between, value: 2, value_hi: 2, year: 2025}",
+     "value below value_hi"),
+    ("  - {id: ../a, indicator: gdp, op: '>=', value: 1, year: 2025}", "not a safe id"),
+])
+def test_strict_types_in_plan_files(tmp_path, catalogue, target, words):
+    path = _plan(tmp_path, target)
+    with pytest.raises(InputError, match=words) as info:
+        read_plan(path, catalogue)
+    assert str(path) in str(info.value) and "\n" not in str(info.value)
+
+
+def test_unquoted_booleans_and_whole_years_are_read(tmp_path, catalogue):
+    path = _plan(tmp_path, "  - {id: a, indicator: gdp, op: '>=', value: 7, year: 2025, "
+                 "each_year: false, aspirational: true}")
+    target = read_plan(path, catalogue).targets[0]
+    assert (target.each_year, target.aspirational, target.year, target.value) == \
+        (False, True, 2025, 7.0)

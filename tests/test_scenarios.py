@@ -30,3 +30,17 @@ def test_scenario_files_are_checked(tmp_path, catalogue):
         bad.write_text(f"scenario: {{id: x}}\nadjustments:\n{body}\n", encoding="utf-8")
         with pytest.raises(InputError, match=message):
             read_scenario(bad, catalogue)
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("  - {indicator: gdp, growth_shift: -100}", "growth shift of -100 points"),
+    ("  - {indicator: gdp, growth_shift: 1, from_year: 2024.5}", "is not a year"),
+    ("  - {indicator: gdp, shock: -5, year: 100000000}", "outside 1949–2100"),
+    ("  - {indicator: gdp, volatility: .inf}", "not a finite number"),
+    ("  - {indicator: gdp, volatility: '1.5'}", "is not a number"),
+])
+def test_strict_scenario_values(tmp_path, catalogue, body, message):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"scenario: {{id: x}}\nadjustments:\n{body}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        read_scenario(bad, catalogue)

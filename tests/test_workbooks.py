@@ -125,3 +125,38 @@ def test_template_never_overwrites_a_workbook(tmp_path, make_workspace):
     assert again.exit_code == 2 and "file exists" in again.output
     unknown = RUNNER.invoke(app, ["template", str(ws), "--plan", "nope"])
     assert unknown.exit_code == 2 and "no plan 'nope'" in unknown.output
+
+
+def test_an_entry_csv_in_gbk_is_read(tmp_path, catalogue):
+    """A CSV saved by Chinese Excel (GBK), values with grouped thousands: read, not refused
+    (the values as written: 1,234.5 is 1234.5)."""
+    from forecast.inputs.workbooks import read_workbooks
+
+    folder = tmp_path / "entry"
+    folder.mkdir()
+    text = "地区 region,指标代码 indicator,2021,2022\n湖南,gdp,\"1,234.5\",46063\n"
+    (folder / "e.csv").write_bytes(text.encode("gbk"))
+    frame, files = read_workbooks(folder, catalogue)
+    assert files == [folder / "e.csv"]
+    assert frame[["region", "year", "value"]].values.tolist() == [["湖南", 2021, 1234.5],
+                                                                   ["湖南", 2022, 46063.0]]
+
+
+def test_a_wide_entry_workbook_within_bounds_is_read(tmp_path, catalogue):
+    """A sheet reaching column CV (100 columns, the limit) is read; column CW is refused."""
+    from forecast.errors import InputError
+    from forecast.inputs.workbooks import read_workbooks
+
+    folder = tmp_path / "entry"
+    folder.mkdir()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["region", "indicator", "2021"])
+    ws.append(["湖南", "gdp", 7])
+    ws["CV1"] = "note"
+    wb.save(folder / "e.xlsx")
+    assert read_workbooks(folder, catalogue)[0]["value"].tolist() == [7.0]
+    ws["CW1"] = "too far"
+    wb.save(folder / "e.xlsx")
+    with pytest.raises(InputError, match="reaches column CW"):
+        read_workbooks(folder, catalogue)
