@@ -187,11 +187,25 @@ def inside(folder: Path, name: str) -> Path:
     name made from an id (a plan's, an indicator's, a run's) never writes elsewhere, whatever
     the id holds (``../``, an absolute path, a NUL), and never a hidden one (a leading dot:
     the toolkit's own temporary files and locks). The inputs refuse such ids already; this
-    is the writer's own guard."""
+    is the writer's own guard.
+
+    The path is also resolved, following symbolic links: a link of that name pointing out of
+    ``folder`` is refused (what is written through it would land elsewhere). ``folder``
+    itself may be a link (a ``reports/`` on a shared drive): the check is against where it
+    resolves to."""
     path = Path(folder) / name
     if Path(name).name != name or name.startswith(".") or not name or "\0" in name:
         raise InputError(f"the name {name!r} is not a plain name inside {folder}", file=path,
-                         fix="use an id of letters, digits, '-', '_' and '.' only")
+                         fix="use an id without path separators, of letters, digits, '-', "
+                         "'_' and '.' only")
+    try:
+        escapes = not path.resolve().is_relative_to(Path(folder).resolve())
+    except (OSError, RuntimeError):  # a link loop, or a link that cannot be followed
+        escapes = True
+    if escapes:
+        raise InputError(f"the name {name!r} is a symbolic link that leads out of {folder}",
+                         file=path, fix="remove the link, or use an id without path "
+                         "separators")
     return path
 
 
