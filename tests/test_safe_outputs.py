@@ -11,27 +11,32 @@ import csv
 import io
 import re
 import unicodedata
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+import typer
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tqdm import tqdm
 
 from forecast.assessment.run import assess
 from forecast.assessment.settings import Settings
-from forecast.cli.console import frame_text
-from forecast.config import Workspace, plan_report_folder, posterior_file
+from forecast.cli.app import _report_fit, fail
+from forecast.cli.console import frame_text, text_table
+from forecast.config import BacktestFolder, Workspace, plan_report_folder, posterior_file
 from forecast.errors import InputError
 from forecast.files import prepare_out_dir
 from forecast.inputs.catalogue import load_catalogue
 from forecast.inputs.plans import Plan, Target
-from forecast.outputs.run_folder import run_metadata, write_run
+from forecast.outputs.run_folder import run_metadata, write_backtest, write_run
 from forecast.outputs.safe_text import (
     FORMULA_START,
     markdown_code,
     markdown_text,
     neutralise_formulas,
     spreadsheet_cell,
+    terminal_line,
     terminal_text,
 )
 
@@ -86,6 +91,12 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _csv_cells(path) -> list[str]:
+    """Every cell of a CSV file as a spreadsheet reads it (the csv module), header included."""
+    with path.open(newline="", encoding="utf-8") as fh:
+        return [cell for row in csv.reader(fh) for cell in row]
 
 
 def _cells(row: str) -> int:
@@ -153,9 +164,9 @@ def test_a_run_with_hostile_plan_text_writes_safe_files(tmp_path):
     with (out / "probabilities.csv").open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == len(texts)
-    for row in rows:
-        for value in row.values():
-            assert _is_number(value) or not value.startswith(FORMULA_START)
+    for table in sorted(out.glob("*.csv")):  # probabilities and suggestions alike
+        assert all(_is_number(cell) or not cell.startswith(FORMULA_START)
+                   for cell in _csv_cells(table)), table.name
     assert {r["text"] for r in rows} >= {"'" + HOSTILE["dde"]}
     summary = (out / "summary.md").read_text(encoding="utf-8")
     table = [line for line in summary.splitlines() if line.startswith("| `t")]
@@ -196,3 +207,116 @@ def test_a_symlinked_out_folder_is_refused_before_any_work(tmp_path):
     with pytest.raises(InputError, match="symbolic link"):
         prepare_out_dir(tmp_path / "link")
     assert list(real.iterdir()) == []
+
+
+def test_a_text_that_reads_as_a_negative_number_is_text_and_real_numbers_stay_numbers():
+    """OWASP's rule has no exception for "-5": a text cell (an id, a note) is prefixed even
+    when it looks like a number; a real number stays a number, in a float column or among
+    text in an object column."""
+    frame = pd.DataFrame({"id": ["-5", "5", "+1"],
+                          "mixed": pd.Series([-5.0, "=x", None], dtype=object),
+                          "value": [-0.5, -1e9, float("nan")]})
+    out = neutralise_formulas(frame)
+    assert out["id"].tolist() == ["'-5", "5", "'+1"]
+    assert out["mixed"].tolist()[:2] == [-5.0, "'=x"] and out["mixed"][2] is None
+    pd.testing.assert_series_equal(out["value"], frame["value"])
+    assert spreadsheet_cell("=1+1") == "'=1+1" and spreadsheet_cell(-0.5) == -0.5
+
+
+def test_a_backtest_metrics_csv_is_neutralised(tmp_path):
+    """metrics.csv of `forecast backtest` goes through the same writer as a run's CSVs."""
+    metrics = pd.DataFrame({"region": ["=1+1", "湖南"], "indicator": ["@SUM(A1)", "gdp"],
+                            "horizon": [1, 2], "crps": [-0.5, 0.25]})
+    out = write_backtest(tmp_path / "bt", SimpleNamespace(metrics=metrics), {"n": 2})
+    cells = _csv_cells(BacktestFolder(out).metrics)
+    assert "'=1+1" in cells and "'@SUM(A1)" in cells and "-0.5" in cells
+    assert all(_is_number(c) or not c.startswith(FORMULA_START) for c in cells)
+
+
+@settings(max_examples=200, derandomize=True)
+@given(text=st.text())
+def test_any_text_is_one_clean_terminal_line(text):
+    line = terminal_line(text)
+    assert not any(unicodedata.category(c) == "Cc" for c in line)
+    assert "\u202e" not in line
+
+
+def test_a_terminal_table_keeps_one_line_per_row():
+    """`forecast suggest` and `forecast review` print ids in aligned tables: an id with a
+    line break or an escape sequence stays in its own row and cannot clear the screen."""
+    ids = [HOSTILE["ansi-clear"], "a\nreport: /etc/passwd", HOSTILE["osc-title"], "\r\x07ok"]
+    lines = text_table(["target", "p"], [[i, "0.50"] for i in ids], {1})
+    assert len(lines) == 2 + len(ids)
+    assert not any(unicodedata.category(c) == "Cc" for line in lines for c in line)
+    assert all(line.endswith("0.50") for line in lines[2:])
+
+
+def test_an_error_is_one_clean_line_on_stderr(capsys):
+    """fail(): an InputError quoting a hostile id is one line, without control characters."""
+    exc = InputError(f"unknown target {HOSTILE['ansi-clear']!s}\nreport: /tmp/x\x07",
+                     file="plans/p.yaml", fix="check\rthe id")
+    with pytest.raises(typer.Exit) as stop:
+        fail(exc)
+    err = capsys.readouterr().err
+    assert stop.value.exit_code == 2
+    assert err.endswith("\n") and err.count("\n") == 1
+    assert not any(unicodedata.category(c) == "Cc" for c in err[:-1])
+    assert err.startswith("error: plans/p.yaml: unknown target rd")
+
+
+def test_a_fit_progress_line_shows_a_hostile_indicator_id_harmlessly():
+    stream = io.StringIO()
+    bar = tqdm(desc="fitting", file=stream, total=0, mininterval=0)
+    _report_fit(bar, "gdp\x1b]0;owned\x07\n\x1b[2J", {}, True, 1)
+    bar.close()
+    shown = stream.getvalue()
+    assert "\x1b" not in shown and "\x07" not in shown and "\n" not in shown.rstrip("\n")
+    assert re.search(r"gdp +\(cached\)", shown)
+
+
+def _outside_links(tmp_path):
+    """A workspace whose names made from ids are symbolic links out of their folders."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    ws = Workspace(tmp_path / "ws")
+    run = ws.reports / "run-1"
+    for folder in (ws.entry, ws.root / "models" / "posteriors", run):
+        folder.mkdir(parents=True)
+    (ws.reports / "run-2").symlink_to(outside)
+    (ws.entry / "p.xlsx").symlink_to(outside / "p.xlsx")  # dangling: still leads out
+    (ws.root / "models" / "posteriors" / "gdp.nc").symlink_to(outside / "gdp.nc")
+    (run / "plan-p").symlink_to(outside)
+    (run / "plan-loop").symlink_to(run / "plan-loop")
+    return ws, run, outside
+
+
+LINKS_OUT = {
+    "run-folder": lambda ws, run: ws.run_folder("run-2"),
+    "template-workbook": lambda ws, run: ws.template_file("p"),
+    "posterior-cache": lambda ws, run: posterior_file(ws.root / "models", "gdp"),
+    "plan-reports": lambda ws, run: plan_report_folder(run, "p"),
+    "link-loop": lambda ws, run: plan_report_folder(run, "loop"),
+}
+
+
+@pytest.mark.parametrize("make", LINKS_OUT.values(), ids=LINKS_OUT.keys())
+def test_a_symbolic_link_that_leads_out_of_its_folder_is_refused(make, tmp_path):
+    ws, run, outside = _outside_links(tmp_path)
+    with pytest.raises(InputError, match="symbolic link that leads out of") as refused:
+        make(ws, run)
+    assert "\n" not in str(refused.value) and "path separators" in str(refused.value)
+    assert list(outside.iterdir()) == []
+
+
+def test_a_linked_folder_and_a_link_that_stays_inside_are_accepted(tmp_path):
+    """A reports/ on a shared drive (the folder itself a link) is the office's choice: the
+    check is against where the folder resolves to."""
+    drive = tmp_path / "office-drive"
+    drive.mkdir()
+    ws = Workspace(tmp_path / "ws")
+    ws.root.mkdir()
+    ws.reports.symlink_to(drive)
+    (drive / "run-1").mkdir()
+    (drive / "latest").symlink_to(drive / "run-1")
+    assert ws.run_folder("latest") == ws.reports / "latest"
+    assert plan_report_folder(ws.run_folder("run-1"), "p") == ws.reports / "run-1" / "plan-p"

@@ -22,6 +22,7 @@ from forecast.errors import InputError
 from forecast.models.fitting import poor
 from forecast.models.registry import MODEL_NAMES
 from forecast.outputs.reports.writers import Written
+from forecast.outputs.safe_text import terminal_line
 
 HistoryOpt = Annotated[str | None, typer.Option(
     "--history", help="The run history's database: a SQLAlchemy URL, e.g. "
@@ -43,7 +44,9 @@ Lang = Enum("Lang", {"en": "en", "zh": "zh"}, type=str)
 
 
 def fail(exc: InputError) -> None:
-    echo(f"error: {exc}", err=True)
+    """Say a user's error as one line on stderr (its text, which may quote the user's ids and
+    files, made one clean line) and exit with status 2."""
+    echo(terminal_line(f"error: {exc}"), err=True)
     raise typer.Exit(2)
 
 
@@ -117,7 +120,9 @@ def open_for_command(workspace: Path | None, quiet: bool,
 
 def _report_fit(bar: tqdm, indicator: str, diag: dict, cached: bool, total: int) -> None:
     bar.total = total
-    bar.set_postfix_str(f"{indicator} ({'cached' if cached else 'fitted'})", refresh=False)
+    # the indicator id is the user's: through the terminal filter, on the bar's one line
+    bar.set_postfix_str(f"{terminal_line(indicator)} ({'cached' if cached else 'fitted'})",
+                        refresh=False)
     bar.update(1)
 
 

@@ -8,7 +8,12 @@ import math
 import pandas as pd
 import typer
 
-from forecast.outputs.safe_text import markdown_text, neutralise_formulas, terminal_text
+from forecast.outputs.safe_text import (
+    markdown_text,
+    neutralise_formulas,
+    terminal_line,
+    terminal_text,
+)
 from forecast.outputs.wording import OP_SYMBOLS, fmt_number, fmt_rate
 
 
@@ -20,7 +25,10 @@ def echo(text: object = "", err: bool = False) -> None:
 
 
 def text_table(header: list[str], body: list[list[str]], right: set[int]) -> list[str]:
-    """A plain-text table with aligned columns (for the terminal)."""
+    """A plain-text table with aligned columns (for the terminal): each cell one clean line,
+    so an id with a line break or an escape sequence cannot break or forge a row."""
+    header = [terminal_line(c) for c in header]
+    body = [[terminal_line(c) for c in row] for row in body]
     widths = [max(len(str(r[i])) for r in [header, *body]) for i in range(len(header))]
     fmt = lambda r: "  ".join(  # noqa: E731
         str(c).rjust(w) if i in right else str(c).ljust(w)

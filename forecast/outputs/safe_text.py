@@ -10,7 +10,8 @@ sequences. The functions here keep the text and remove the instruction.
   injection: a text cell beginning with ``= + - @``, a tab or a carriage return gets a
   leading ``'``, which spreadsheets show as text. Numbers stay numbers.
 - ``markdown_text`` / ``markdown_code``: one line, with Markdown and HTML escaped.
-- ``terminal_text``: control characters and escape sequences removed.
+- ``terminal_text`` / ``terminal_line``: control characters and escape sequences
+  removed (``terminal_line``: also on one line).
 
 The machine formats (probabilities.parquet and .json) keep the exact text.
 """
@@ -38,7 +39,11 @@ def spreadsheet_cell(value: object) -> object:
     """``value`` as a spreadsheet shows it as text: a string beginning with ``= + - @``, tab
     or CR gets a leading ``'``, and a carriage return inside it becomes a line feed (the CSV
     writer quotes a field with a line feed, not one with a bare CR, which a spreadsheet would
-    read as the start of a new row); anything else (numbers included) is returned as it is."""
+    read as the start of a new row); anything else (numbers included) is returned as it is.
+
+    A string that merely looks like a number (an id or a note ``"-5"``) is prefixed too, as
+    OWASP says: it is text in the table, and a spreadsheet then shows it as the text it is.
+    Real numbers are never strings here, in a float column or among text in an object one."""
     if not isinstance(value, str):
         return value
     if value.startswith(FORMULA_START):
@@ -65,6 +70,13 @@ def terminal_text(text: object) -> str:
     """``text`` as it may be printed: escape sequences, bidirectional overrides and control
     characters removed, line breaks and tabs kept."""
     return _without_controls(str(text), keep="\n\t")
+
+
+def terminal_line(text: object) -> str:
+    """``text`` as one line of the terminal (a table cell, a progress bar, an error): as
+    ``terminal_text``, with every run of line breaks and tabs made one space, so a user's id
+    cannot start a line of its own that looks like the toolkit's."""
+    return _without_controls(_LINE_BREAKS.sub(" ", str(text)))
 
 
 def markdown_text(text: object) -> str:
