@@ -4,10 +4,14 @@ expenditure and GDP of six provinces) built with the tests' own targets."""
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
+import sqlalchemy as sa
 
 from forecast.config import EXAMPLE_DATA
 from forecast.inputs.plans import Plan, Target
@@ -74,3 +78,27 @@ def probabilities_of(rows: pd.DataFrame, target: str, sid: str) -> pd.Series:
     """A target's probability in each plan under scenario ``sid``."""
     return rows[(rows["target_id"] == target) & (rows["scenario"] == sid)] \
         .set_index("plan_id")["probability"]
+
+
+@contextmanager
+def held_by_another_connection(url: str) -> Iterator[None]:
+    """The history locked by another connection: SQLite's BEGIN EXCLUSIVE, PostgreSQL's
+    LOCK TABLE (as a long transaction of another program holds it)."""
+    if url.startswith("sqlite"):
+        other = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        try:
+            yield
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        return
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        conn.exec_driver_sql("LOCK TABLE runs IN ACCESS EXCLUSIVE MODE")
+        try:
+            yield
+        finally:
+            transaction.rollback()
+    engine.dispose()

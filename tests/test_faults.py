@@ -33,6 +33,8 @@ from forecast.files import release, try_claim
 from forecast.outputs import history
 from forecast.outputs.history import connect, list_runs
 
+from builders import held_by_another_connection
+
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="kills processes and reads /proc (Linux)")
 RUNNER = CliRunner()
@@ -204,24 +206,12 @@ def test_sigterm_during_the_reports_and_a_second_run_into_the_same_out(ws, tmp_p
 
 # -- the history -----------------------------------------------------------------------
 
-@contextmanager
-def locked(url: str) -> Iterator[None]:
-    """The history's SQLite file held by another connection (BEGIN EXCLUSIVE)."""
-    connect(url)
-    other = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
-    other.execute("BEGIN EXCLUSIVE")
-    try:
-        yield
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
-
-
 def test_a_locked_history_is_waited_for_then_one_line_and_nothing_written(ws, tmp_path,
                                                                          monkeypatch):
     monkeypatch.setattr(history, "LOCK_TIMEOUT", 0.5)
     url, out = history_url(tmp_path), tmp_path / "run"
-    with locked(url):
+    connect(url)  # the history exists, as after a first run
+    with held_by_another_connection(url):
         started = time.monotonic()
         result = RUNNER.invoke(app, ["run", str(ws), "--out", str(out), "-q", "--no-reports",
                                      *CHEAP])

@@ -9,12 +9,10 @@ import os
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,6 +29,8 @@ from forecast.outputs.history import (
     record_run,
     recording,
 )
+
+from builders import held_by_another_connection
 
 RUNNER = CliRunner()
 SCENARIO = "scenario: {{id: push, title: push}}\nadjustments:\n" \
@@ -227,30 +227,6 @@ def test_a_bad_history_url_stops_the_run_before_anything_is_written(tmp_path,
                                  "--history", "nosuchdb://x"])
     assert result.exit_code == 2 and "cannot open the run history" in result.output
     assert not out.exists()
-
-
-@contextmanager
-def held_by_another_connection(url: str):
-    """The history locked by another connection: SQLite's BEGIN EXCLUSIVE, PostgreSQL's
-    LOCK TABLE (as a long transaction of another program holds it)."""
-    if url.startswith("sqlite"):
-        other = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
-        other.execute("BEGIN EXCLUSIVE")
-        try:
-            yield
-        finally:
-            other.execute("ROLLBACK")
-            other.close()
-        return
-    engine = sa.create_engine(url)
-    with engine.connect() as conn:
-        transaction = conn.begin()
-        conn.exec_driver_sql("LOCK TABLE runs IN ACCESS EXCLUSIVE MODE")
-        try:
-            yield
-        finally:
-            transaction.rollback()
-    engine.dispose()
 
 
 def test_a_locked_history_is_waited_for_then_refused_in_one_line(url):
