@@ -324,12 +324,17 @@ def read_yaml(path: Path, fix: str = "check the indentation and quoting"):
     except UnicodeDecodeError:
         raise InputError("not UTF-8 text", file=path, fix="save the file as UTF-8") from None
     try:
-        if "&" in text or "*" in text:  # the only characters that can start either
+        if _MAY_ALIAS.search(text):  # "R&D" or "注*" cannot start one: not scanned
             _refuse_aliases(text, path)
         return yaml.load(text, Loader=SafeLoader)
     except yaml.YAMLError as exc:
         raise InputError(f"not valid YAML ({exc})".replace("\n", " "), file=path,
                          fix=fix) from exc
+
+
+# where an anchor (&x) or alias (*x) can begin: at a line's start or after a space, "[", "{"
+# or ","; a superset (quoted text matches too), so only what matches is scanned token by token
+_MAY_ALIAS = re.compile(r"(?:^|[\s\[{,])[&*]", re.MULTILINE)
 
 
 def _refuse_aliases(text: str, path: Path) -> None:

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from forecast.cli import app
 from forecast.errors import InputError
-from forecast.files import atomic_file, atomic_folder, write_text
+from forecast.files import atomic_file, atomic_folder, read_yaml, write_text
 from forecast.models.hierarchy.cache import load_cached, save_cached
 from forecast.simulation.calibration import Calibration
 
@@ -215,3 +215,25 @@ def test_a_failed_record_withdraws_the_published_folder(tmp_path):
     with pytest.raises(RuntimeError), atomic_folder(tmp_path / "run", publish) as tmp:
         (tmp / "a.csv").write_text("a\n", encoding="utf-8")
     assert list(tmp_path.iterdir()) == []
+
+
+ALIASED = ["a: &x 1\nb: *x\n", "a: [&x 1, *x]\n", "a: {k: &x 1, j: *x}\n", "- &x 1\n- *x\n",
+           "a: &x\n  b: 1\nc:\n  <<: *x\n", "a: [1,*x]\n", "? &k key\n: 1\n", "&top\na: 1\n"]
+
+
+@pytest.mark.parametrize("text", ALIASED, ids=range(len(ALIASED)))
+def test_every_yaml_anchor_or_alias_is_refused(text, tmp_path):
+    """Anchors and aliases, wherever YAML allows them, are refused before anything is built
+    (a few of them nested expand into gigabytes)."""
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match="anchors and aliases"):
+        read_yaml(path)
+
+
+def test_text_with_ampersands_and_stars_is_read_as_it_is(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("title: R&D 投入 *力争*\nnote: '&x and *y in quotes'\nv: 3*4\n",
+                    encoding="utf-8")
+    assert read_yaml(path) == {"title": "R&D 投入 *力争*", "note": "&x and *y in quotes",
+                               "v": "3*4"}
