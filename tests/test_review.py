@@ -30,6 +30,15 @@ def test_status_follows_the_likelihood_classes():
     assert status(1.0, True) == "met" and status(0.0, True) == "missed"
 
 
+def test_a_broken_or_unobserved_past_target_says_so():
+    """An each-year target an observed year broke is missed whatever its probability says;
+    one whose year has passed unobserved awaits its data instead of looking on track."""
+    assert status(0.9, False, broken=True) == "missed"
+    assert status(0.9, False, awaiting=True) == "awaiting data"
+    assert status(0.2, True, awaiting=False) == "missed"
+    assert status(float("nan"), False, awaiting=True) == "no data"
+
+
 def test_review_gives_the_probability_at_the_base_year_from_that_years_data(catalogue):
     obs = provincial_observations(["广东", "湖南"])
     targets = {r: (replace(province_targets(r)[0], base_year=2020, value=4.0),)

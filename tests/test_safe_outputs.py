@@ -39,6 +39,7 @@ from forecast.outputs.safe_text import (
     terminal_line,
     terminal_text,
 )
+from forecast.outputs.wording import progress_text
 
 from builders import provincial_inputs, provincial_observations
 
@@ -320,3 +321,15 @@ def test_a_linked_folder_and_a_link_that_stays_inside_are_accepted(tmp_path):
     (drive / "latest").symlink_to(drive / "run-1")
     assert ws.run_folder("latest") == ws.reports / "latest"
     assert plan_report_folder(ws.run_folder("run-1"), "p") == ws.reports / "run-1" / "plan-p"
+
+
+def test_no_nan_reaches_a_printed_table():
+    """A missing number in `forecast compare` or `forecast review` shows as "–", never as
+    nan (a reader would take it for a value)."""
+    table = pd.DataFrame({"target_id": ["a", "b"], "before": [0.5, float("nan")],
+                          "note": ["x", None]})
+    text = frame_text(table, "md")
+    assert "nan" not in text.lower() and "None" not in text and text.count("–") == 2
+    assert progress_text(float("nan"), float("nan")) == "– / –"
+    assert progress_text(0.604, 0.4) == "60% / 40%"
+    assert progress_text(float("nan"), 0.4) == "– / 40%"

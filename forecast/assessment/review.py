@@ -7,7 +7,9 @@ the probability now and the probability as it stood at the plan's base year: the
 and settings run on the observations up to the base year only. A pure function of inputs,
 settings and seed: the review year comes with the settings.
 
-Status rule (README): a target whose year is already observed is ``met`` or ``missed``;
+Status rule (README): a target whose year is already observed is ``met`` or ``missed``, and
+so is, ``missed``, one that must hold every year and failed in an observed year; a target
+whose year has passed by the review year without data for it is ``awaiting data``;
 otherwise it is ``on track`` when meeting it is at least likely (probability ≥ 0.66),
 ``at risk`` when it is about as likely as not (0.33 ≤ p < 0.66) and ``off track`` when it is
 unlikely (p < 0.33). The bounds are those of the IPCC likelihood classes the probabilities
@@ -35,12 +37,19 @@ COLUMNS = ["plan_id", "target_id", "scenario", "base_year", "base_value", "last_
 ON_TRACK, AT_RISK = LIKELY, ABOUT_AS_LIKELY  # at least likely; about as likely as not
 
 
-def status(probability: float, observed: bool) -> str:
-    """The review's status of a target from its probability (rule in the module docstring)."""
+def status(probability: float, observed: bool, broken: bool = False,
+           awaiting: bool = False) -> str:
+    """The review's status of a target from its probability (rule in the module docstring):
+    ``broken`` when an observed year already failed a condition for every year, ``awaiting``
+    when the target year has passed by the review year but is not yet observed."""
     if np.isnan(probability):
         return "no data"
+    if broken:
+        return "missed"
     if observed:
         return "met" if probability >= 0.5 else "missed"
+    if awaiting:
+        return "awaiting data"
     if probability >= ON_TRACK:
         return "on track"
     return "at risk" if probability >= AT_RISK else "off track"
@@ -117,12 +126,16 @@ def review(inputs: Inputs, settings: Settings, now: Assessment, executor=None,
     keys = pd.DataFrame([(t.plan_id, t.id) for p in plans for t in p.targets],
                         columns=["plan_id", "target_id"])
     rows = keys.merge(now.rows, on=["plan_id", "target_id"], how="left", sort=False)
+    # base and latest value as progress reads them (a cumulative target's: the sum so far)
     progress = now.progress.drop(columns=["region", "indicator", "kind", "year", "base_year",
-                                          "last_year", "last_value"])
-    rows = rows.drop(columns=["base_value"]).merge(progress, on=["plan_id", "target_id"],
-                                                   how="left", sort=False)
+                                          "last_year"])
+    rows = rows.drop(columns=["base_value", "last_value"]).merge(
+        progress, on=["plan_id", "target_id"], how="left", sort=False)
     at_base = probabilities_at_base(inputs, settings, now, plans, executor, on_fit)
     rows = rows.merge(at_base, on=["plan_id", "target_id", "scenario"], how="left", sort=False)
-    rows["status"] = [status(p, m == "observed") for p, m in
-                      zip(rows["probability"].astype(float), rows["model"], strict=True)]
+    broken = rows["broken_year"].notna().to_numpy()
+    awaiting = ((rows["year"] < year) & (rows["year"] > rows["last_year"])).to_numpy()
+    rows["status"] = [status(p, m == "observed", b, a) for p, m, b, a in
+                      zip(rows["probability"].astype(float), rows["model"], broken, awaiting,
+                          strict=True)]
     return rows[COLUMNS].reset_index(drop=True)

@@ -14,7 +14,7 @@ from forecast.outputs.safe_text import (
     terminal_line,
     terminal_text,
 )
-from forecast.outputs.wording import OP_SYMBOLS, fmt_number, fmt_rate
+from forecast.outputs.wording import OP_SYMBOLS, fmt_number, fmt_rate, progress_text
 
 
 def echo(text: object = "", err: bool = False) -> None:
@@ -69,8 +69,7 @@ def review_text(review: pd.DataFrame, plan_id: str) -> str:
     for r in known.itertuples(index=False):
         base = f"{fmt_number(r.base_value)} ({r.base_year})"
         last = f"{fmt_number(r.last_value)} ({r.last_year})"
-        share = (f"{r.progress_share + 0:.0%} / {r.time_share:.0%}"
-                 if not math.isnan(r.progress_share) else f"– / {r.time_share:.0%}")
+        share = progress_text(r.progress_share, r.time_share)
         body.append([r.target_id, r.scenario, base, last, share, fmt_rate(r.required_rate),
                      fmt_rate(r.achieved_rate), f"{r.probability_at_base:.2f}",
                      f"{r.probability:.2f}", r.status])
@@ -90,7 +89,11 @@ def frame_text(table: pd.DataFrame, fmt: str) -> str:
     table (for documents: each cell one escaped line)."""
     if fmt == "csv":
         return neutralise_formulas(table).to_csv(index=False, lineterminator="\n").rstrip("\n")
-    cell = lambda v: f"{v:.3f}" if isinstance(v, float) else markdown_text(v)  # noqa: E731
+    def cell(v: object) -> str:
+        if isinstance(v, float):
+            return "–" if math.isnan(v) else f"{v:.3f}"
+        return "–" if v is None or v is pd.NA else markdown_text(v)
+
     lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |"
               for row in table.itertuples(index=False)]

@@ -23,6 +23,18 @@ def fmt_rate(x: float) -> str:
     return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:+.1f}%"
 
 
+def fmt_share(x: float | None) -> str:
+    """A share of the way as a percentage (60%), or "–" where there is none."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return f"{round(x, 2) + 0.0:.0%}"
+
+
+def progress_text(progress_share: float | None, time_share: float | None) -> str:
+    """The review's "distance / time": 60% / 40%, – / 40% (no distance to cover), – / –."""
+    return f"{fmt_share(progress_share)} / {fmt_share(time_share)}"
+
+
 OP_SYMBOLS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "between": "∈"}
 
 

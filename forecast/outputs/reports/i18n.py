@@ -78,11 +78,14 @@ _WORDS: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "review": ("中期评估", "Mid-term review"),
     "review_note": ("进度:自基期以来已完成的距离份额与已过去的时间份额;状态:概率≥"
                     f"{LIKELY} 为进展顺利,{ABOUT_AS_LIKELY}–{LIKELY} 为存在风险,"
-                    f"<{ABOUT_AS_LIKELY} 为进度滞后;目标年份已有数据则为已实现/未实现。",
+                    f"<{ABOUT_AS_LIKELY} 为进度滞后;目标年份已有数据则为已实现/未实现,"
+                    "须逐年实现而已有一年未达到的亦为未实现;目标年份已过而尚无数据为待数据。",
                     "Progress: the share of the distance covered since the base year against "
                     f"the share of time elapsed. Status: on track at probability ≥ {LIKELY}, at "
                     f"risk {ABOUT_AS_LIKELY}–{LIKELY}, off track below {ABOUT_AS_LIKELY}; met or "
-                    "missed once the target year is observed."),
+                    "missed once the target year is observed, missed once an observed year "
+                    "breaks a target for every year, awaiting data when the target year has "
+                    "passed unobserved."),
     "no_review": ("本规划尚未进入规划期或无可评估数据。",
                   "The plan's period has not begun, or no target has data to review."),
     "base": ("基期值", "Base"),
@@ -243,7 +246,8 @@ CALIBRATION_TEXT = {
 
 STATUS = {"on track": ("进展顺利", "on track"), "at risk": ("存在风险", "at risk"),
           "off track": ("进度滞后", "off track"), "met": ("已实现", "met"),
-          "missed": ("未实现", "missed"), "no data": ("无数据", "no data")}
+          "missed": ("未实现", "missed"), "no data": ("无数据", "no data"),
+          "awaiting data": ("待数据", "awaiting data")}
 
 KINDS = {"level": ("水平", "level"), "growth": ("增速", "growth"), "cagr": ("年均增速", "cagr"),
          "cumulative": ("累计", "cumulative"), "change": ("增量", "change"),

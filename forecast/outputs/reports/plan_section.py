@@ -22,7 +22,7 @@ from forecast.outputs.reports.model import (
     tone,
 )
 from forecast.outputs.tables import scenario_probabilities
-from forecast.outputs.wording import OP_SYMBOLS, fmt_number
+from forecast.outputs.wording import OP_SYMBOLS, fmt_number, progress_text
 
 
 def implied_level(r, history: dict[int, float]) -> float | None:
@@ -189,8 +189,7 @@ def review_blocks(ctx: Context, pid: str) -> tuple:
         return (Paragraph(t("no_review")),)
     rows = []
     for r in rev.itertuples(index=False):
-        share = (f"{round(r.progress_share, 2) + 0.0:.0%} / {r.time_share:.0%}"
-                 if not is_missing(r.progress_share) else f"– / {r.time_share:.0%}")
+        share = progress_text(r.progress_share, r.time_share)
         p_base = as_number(r.probability_at_base)
         rows.append((Cell(str(r.target_id)),
                      Cell(f"{fmt_number(r.base_value)} ({int(r.base_year)})"),
