@@ -214,6 +214,12 @@ def posterior_file(models_dir: Path, name: str) -> Path:
     return inside(models_dir / "posteriors", f"{name}.nc")
 
 
+def language_folder(run_folder: Path, lang: str) -> Path:
+    """Where `forecast report RUN --lang L` writes reports in a language other than those
+    already in the run folder (``RUN/en/``), so that one language never replaces another."""
+    return inside(run_folder, lang)
+
+
 def plan_report_folder(run_folder: Path, plan_id: str) -> Path:
     """Where `forecast report RUN --plan ID` writes one plan's reports."""
     return inside(run_folder, f"plan-{plan_id}")

@@ -175,6 +175,7 @@ def test_report_renders_one_plan_of_a_finished_run(workspace, tmp_path):
                                                           encoding="utf-8")
     result = RUNNER.invoke(app, ["report", str(out), "--plan", "tiny", "--lang", "en"])
     assert result.exit_code == 0, result.output
+    # the run wrote no reports, so no language is there to keep: RUN/plan-tiny/
     assert f"report: {out / 'plan-tiny' / 'report.html'}" in result.output
     html = (out / "plan-tiny" / "report.html").read_text(encoding="utf-8")
     rows = pd.read_csv(out / "probabilities.csv")

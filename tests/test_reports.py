@@ -154,7 +154,7 @@ def test_english_report_of_one_plan_without_refit(run_copy):
     result = RUNNER.invoke(app, ["report", str(run_copy), "--plan", "xiangtan-2023",
                                  "--lang", "en"])
     assert result.exit_code == 0, result.output
-    folder = run_copy / "plan-xiangtan-2023"
+    folder = run_copy / "en" / "plan-xiangtan-2023"  # beside the run's Chinese reports
     assert {p.name for p in folder.iterdir()} == {"report.html", "report.pdf", "report.docx",
                                                    "tables.xlsx"}
     html = (folder / "report.html").read_text(encoding="utf-8")
@@ -165,6 +165,22 @@ def test_english_report_of_one_plan_without_refit(run_copy):
     n = int(((rows["plan_id"] == "xiangtan-2023") & (rows["scenario"] == "baseline")).sum())
     headline = re.search(r'<table data-table="headline">.*?</table>', html, flags=re.S).group(0)
     assert headline.count("<tr>") == n + 1
+
+
+def test_a_report_in_another_language_never_replaces_the_runs_own(run_copy):
+    """`forecast report RUN --lang en` on a Chinese run writes RUN/en/ and leaves every
+    Chinese report as it was, byte for byte; `--lang zh` renders the Chinese ones in place."""
+    own = {f: (run_copy / f).read_bytes() for f in ("report.html", "report.docx",
+                                                     "tables.xlsx")}
+    result = RUNNER.invoke(app, ["report", str(run_copy), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    english = (run_copy / "en" / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in english
+    assert {f: (run_copy / f).read_bytes() for f in own} == own
+    again = RUNNER.invoke(app, ["report", str(run_copy), "--lang", "zh"])
+    assert again.exit_code == 0, again.output
+    assert not (run_copy / "zh").exists()
+    assert '<html lang="zh-CN">' in (run_copy / "report.html").read_text(encoding="utf-8")
 
 
 def test_report_refuses_bad_input_and_writes_nothing(run_copy, tmp_path):

@@ -235,7 +235,9 @@ def report(
     plan: Annotated[str | None, typer.Option(
         help="Render this plan's full report into RUN/plan-<id>/ (from a national run too). "
         "Default: the run's own reports, in RUN/.")] = None,
-    lang: Annotated[Lang, typer.Option(help="Language: zh (Chinese) or en.")] = "zh",  # type: ignore[assignment]
+    lang: Annotated[Lang, typer.Option(
+        help="Language: zh (Chinese) or en. A language other than that of the run's own "
+        "reports goes into RUN/<lang>/, never over them.")] = "zh",  # type: ignore[assignment]
 ) -> None:
     """Re-render a finished run's reports without refitting.
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from forecast.config import RunFolder, plan_report_folder
+from forecast.config import REPORT_FILES, RunFolder, language_folder, plan_report_folder
 from forecast.execution import die_with_parent, process_pool
 from forecast.files import write_text
 from forecast.inputs.catalogue import Catalogue
@@ -85,23 +86,39 @@ def _write(report, run: RunOutputs | None, out: Path, formats: tuple[str, ...], 
             write_xlsx(run, path, lang, catalogue)
 
 
+def report_language(folder: Path) -> str | None:
+    """The language of the reports in a run folder (report.html's ``lang``), or None when it
+    has none (a run with --no-reports)."""
+    try:
+        with (folder / REPORT_FILES["html"]).open(encoding="utf-8") as fh:
+            head = fh.read(512)
+    except OSError:
+        return None
+    found = re.search(r'<html lang="([A-Za-z-]+)"', head)
+    return None if found is None else found.group(1).split("-")[0]
+
+
 def rerender(folder: Path, lang: str, plan: str | None = None,
              on_start: Callable[[], object] | None = None) -> Written:
     """Re-render a finished run's reports without refitting: into the run folder, or with
     ``plan`` into ``<run>/plan-<id>/`` (that plan's full report, also from a national run).
-    The new files replace the old ones only once all are written."""
+    A language other than that of the reports already in the run folder goes into
+    ``<run>/<lang>/`` (``<run>/en/plan-<id>/`` with a plan), never over them. The new files
+    replace the old ones only once all are written."""
     run = read_run(folder)
     catalogue = run_catalogue(run)
-    out = folder
+    own = report_language(folder)
+    base = folder if own in (None, lang) else language_folder(folder, lang)
+    out = base
     if plan is not None:
         run = run.only_plan(plan)
-        out = plan_report_folder(folder, plan)
+        out = plan_report_folder(base, plan)
     if on_start is not None:  # the input is good: the work begins
         on_start()
     tmp = Path(tempfile.mkdtemp(prefix=".report.", dir=folder))
     try:
         written = write_reports(run, tmp, lang, catalogue)
-        out.mkdir(exist_ok=True)
+        out.mkdir(parents=True, exist_ok=True)
         files = []
         for f in written.files:
             os.replace(f, out / f.name)
