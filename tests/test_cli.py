@@ -15,6 +15,7 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from forecast.cli import app
+from forecast.cli.console import plan_lines
 from forecast.models.random_walk import load_prior
 
 RUNNER = CliRunner()
@@ -256,3 +257,22 @@ def test_a_bad_scenario_is_one_line_exit_2_and_nothing_written(workspace, tmp_pa
     assert not out.exists()
     unknown = RUNNER.invoke(app, ["run", str(workspace), "--scenario", "nope", "-q"])
     assert unknown.exit_code == 2
+
+
+def test_a_run_ends_with_one_line_per_plan():
+    """Counted by hand: plan a has P 0.9, 0.66 (on track), 0.5 (at risk), 0.1 (off track),
+    one target without data, and one already observed and met; plan b's one target is at
+    risk. Scenario rows are not counted; more plans than the limit are summed up."""
+    rows = pd.DataFrame({
+        "plan_id": ["a"] * 6 + ["b", "a"],
+        "scenario": ["baseline"] * 7 + ["push"],
+        "assessable": [True, True, True, True, False, True, True, True],
+        "model": ["trend"] * 5 + ["observed", "trend", "trend"],
+        "probability": [0.9, 0.66, 0.5, 0.1, float("nan"), 1.0, 0.33, 0.1],
+    })
+    assert plan_lines(rows) == [
+        "  a: 6 targets, 5 assessed: 2 on track, 1 at risk, 1 off track, 1 met, 0 missed",
+        "  b: 1 target, 1 assessed: 0 on track, 1 at risk, 0 off track"]
+    none = rows.assign(assessable=False)
+    assert plan_lines(none)[1] == "  b: 1 target, none assessed (the data they need: summary.md)"
+    assert plan_lines(rows, limit=1)[-1] == "  ... and 1 more plans (summary.md)"

@@ -15,6 +15,7 @@ from forecast.outputs.safe_text import (
     terminal_text,
 )
 from forecast.outputs.wording import OP_SYMBOLS, fmt_number, fmt_rate, progress_text
+from forecast.targets.likelihood import ABOUT_AS_LIKELY, LIKELY
 
 
 def echo(text: object = "", err: bool = False) -> None:
@@ -98,3 +99,30 @@ def frame_text(table: pd.DataFrame, fmt: str) -> str:
     lines += ["| " + " | ".join(cell(v) for v in row) + " |"
               for row in table.itertuples(index=False)]
     return "\n".join(lines)
+
+
+PLAN_LINES = 20  # plans listed one per line at the end of `forecast run`; more are summed up
+
+
+def plan_lines(rows: pd.DataFrame, limit: int = PLAN_LINES) -> list[str]:
+    """One line per plan, as `forecast run` ends: its targets, how many are assessed, and of
+    those how many are on track (P ≥ 0.66), at risk (0.33–0.66) or off track (< 0.33), under
+    the baseline; targets whose year is already observed count as met or missed instead."""
+    base = rows[rows["scenario"] == "baseline"]
+    lines = []
+    for plan_id, g in base.groupby("plan_id", sort=False):
+        ok = g[g["assessable"].astype(bool)]
+        observed = ok["model"] == "observed"
+        p = ok.loc[~observed, "probability"].astype(float)
+        counts = [f"{int((p >= LIKELY).sum())} on track",
+                  f"{int(((p >= ABOUT_AS_LIKELY) & (p < LIKELY)).sum())} at risk",
+                  f"{int((p < ABOUT_AS_LIKELY).sum())} off track"]
+        if observed.any():
+            met = ok.loc[observed, "probability"].astype(float) >= 0.5
+            counts += [f"{int(met.sum())} met", f"{int((~met).sum())} missed"]
+        head = f"  {plan_id}: {len(g)} target{'s' * (len(g) != 1)}, "
+        lines.append(head + (f"{len(ok)} assessed: " + ", ".join(counts) if len(ok) else
+                             "none assessed (the data they need: summary.md)"))
+    if len(lines) > limit:
+        lines = [*lines[:limit], f"  ... and {len(lines) - limit} more plans (summary.md)"]
+    return lines

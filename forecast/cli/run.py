@@ -24,7 +24,7 @@ from forecast.cli.app import (
     say_written,
     summarise_fits,
 )
-from forecast.cli.console import echo, review_text, suggestions_text
+from forecast.cli.console import echo, plan_lines, review_text, suggestions_text
 from forecast.config import DEFAULT_DRAWS, DEFAULT_MODEL, DEFAULT_SEED
 from forecast.errors import InputError
 from forecast.inputs.scenarios import BASELINE
@@ -132,11 +132,13 @@ def run(
     n_ok = int(rows["assessable"].sum())
     n_sc = len(settings.scenarios)
     echo(f"{len(rows)} targets in {len(ws.plans)} plans: {n_ok} assessed, "
-               f"{len(rows) - n_ok} without a probability (see note column)"
-               + (f"; {n_sc} scenario{'s' * (n_sc > 1)} besides the baseline" if n_sc else "")
-               + ".")
+         f"{len(rows) - n_ok} without a probability (see note column)"
+         + (f"; {n_sc} scenario{'s' * (n_sc > 1)} besides the baseline" if n_sc else "")
+         + ".")
+    for line in plan_lines(done.probabilities):
+        echo(line)
     echo(f"wrote {done.folder}/probabilities.csv, .parquet, .json, suggestions.csv, "
-               "review.csv, summary.md")
+         "review.csv, summary.md")
     for w in done.written:
         say_written(w, done.folder)
     echo(f"recorded as {done.run_id} in the run history (forecast runs)")
