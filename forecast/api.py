@@ -95,9 +95,11 @@ class OpenWorkspace:
     and the run history it records to."""
 
     def __init__(self, path: Path | str | None = None, history: str | None = None,
-                 this_year: int | None = None, lock_timeout: float | None = None):
+                 this_year: int | None = None, lock_timeout: float | None = None,
+                 data_optional: bool = False):
         self.this_year = this_year or dt.date.today().year
-        self.loaded: LoadedWorkspace = load_workspace(path, self.this_year, Path.cwd())
+        self.loaded: LoadedWorkspace = load_workspace(path, self.this_year, Path.cwd(),
+                                                      data_optional)
         self.history_url = history_url(self.loaded.workspace.history_file, history,
                                        os.environ.get(ENV_URL))
         self.lock_timeout = lock_timeout  # seconds a locked history is waited for
@@ -385,9 +387,11 @@ def example(folder: Path | str) -> Path:
 
 
 def open_workspace(path: Path | str | None = None, history: str | None = None,
-                   lock_timeout: float | None = None) -> OpenWorkspace:
+                   lock_timeout: float | None = None, data_optional: bool = False
+                   ) -> OpenWorkspace:
     """Open a workspace folder (None: ./ if it has data/, else the bundled example); the
     run history is ``history`` (a SQLAlchemy URL), $FORECAST_HISTORY_URL, or
     reports/history.sqlite in the workspace, a lock on it waited for ``lock_timeout``
-    seconds (default ``history.LOCK_TIMEOUT``). Raises InputError on bad input."""
-    return OpenWorkspace(path, history, lock_timeout=lock_timeout)
+    seconds (default ``history.LOCK_TIMEOUT``); ``data_optional`` opens a workspace that
+    has no observations.csv yet. Raises InputError on bad input."""
+    return OpenWorkspace(path, history, lock_timeout=lock_timeout, data_optional=data_optional)

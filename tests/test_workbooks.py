@@ -127,6 +127,20 @@ def test_template_never_overwrites_a_workbook(tmp_path, make_workspace):
     assert unknown.exit_code == 2 and "no plan 'nope'" in unknown.output
 
 
+def test_a_new_workspace_without_observations_gets_its_template(tmp_path, make_workspace):
+    """A new workspace has plans but no observations.csv yet: `forecast template` writes the
+    workbook with every cell to fill, and `forecast run` still says the file is missing."""
+    ws = make_workspace(tmp_path / "ws", OBS, PLAN)
+    (ws / "data" / "observations.csv").unlink()
+    made = RUNNER.invoke(app, ["template", str(ws), "--plan", "entry-plan"])
+    assert made.exit_code == 0, made.output
+    sheet = openpyxl.load_workbook(ws / "data" / "entry" / "entry-plan.xlsx").worksheets[0]
+    values = [[c.value for c in row[5:]] for row in sheet.iter_rows(min_row=2)]
+    assert values and all(v is None for row in values for v in row)
+    run = RUNNER.invoke(app, ["run", str(ws), "--no-reports", "-q"])
+    assert run.exit_code == 2 and "observations.csv: file not found" in run.output
+
+
 def test_an_entry_csv_in_gbk_is_read(tmp_path, catalogue):
     """A CSV saved by Chinese Excel (GBK), values with grouped thousands: read, not refused
     (the values as written: 1,234.5 is 1234.5)."""

@@ -287,7 +287,8 @@ def template(
         forecast template --plan zhenkang-2025 --out ~/Desktop/镇康-录入.xlsx
     """
     try:
-        target, frame = open_workspace(workspace).template(plan, out)
+        # a new workspace has no observations.csv yet: the workbook is how it gets data
+        target, frame = open_workspace(workspace, data_optional=True).template(plan, out)
     except InputError as exc:
         fail(exc)
     years = frame.columns[len(ENTRY_HEAD):]

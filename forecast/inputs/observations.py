@@ -24,6 +24,12 @@ from forecast.inputs.values import YEAR_RULE, check_id, is_safe_id, parse_number
 OBS_COLUMNS = ("region", "indicator", "year", "value")
 
 
+def no_observations() -> pd.DataFrame:
+    """The observations of a workspace that has none yet, typed as ``read_observations``'s."""
+    return pd.DataFrame({"region": pd.Categorical([]), "indicator": pd.Categorical([]),
+                         "year": np.array([], dtype=int), "value": np.array([], dtype=float)})
+
+
 def read_observations(
     path: Path,
     catalogue: Catalogue,

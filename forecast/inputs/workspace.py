@@ -15,7 +15,7 @@ import pandas as pd
 from forecast.config import Workspace, resolve_workspace
 from forecast.errors import InputError
 from forecast.inputs.catalogue import Catalogue, load_catalogue
-from forecast.inputs.observations import read_observations
+from forecast.inputs.observations import no_observations, read_observations
 from forecast.inputs.plans import Plan, read_plans
 from forecast.inputs.regions import read_regions
 from forecast.inputs.scenarios import Scenario, read_scenarios
@@ -42,11 +42,14 @@ class LoadedWorkspace:
     files: list[Path]  # every input file read (their hashes go into the run's metadata)
 
 
-def load_workspace(path: Path | str | None, this_year: int, here: Path) -> LoadedWorkspace:
+def load_workspace(path: Path | str | None, this_year: int, here: Path,
+                   data_optional: bool = False) -> LoadedWorkspace:
     """Catalogue, observations, regions, plans and scenarios of a workspace, validated.
 
     ``this_year`` is the calendar year (no observation may come after it); ``here`` the
-    current directory, where a workspace is looked for when ``path`` is None. Raises
+    current directory, where a workspace is looked for when ``path`` is None. With
+    ``data_optional`` a workspace without observations.csv opens with no observations (for
+    `forecast template`, whose workbook is how a new workspace gets its data). Raises
     ``InputError`` (file, row, column and fix) on bad input."""
     ws, bundled = resolve_workspace(None if path is None else Path(path).expanduser(), here)
     if not ws.data.is_dir():
@@ -55,7 +58,10 @@ def load_workspace(path: Path | str | None, this_year: int, here: Path) -> Loade
     catalogue = load_catalogue(ws.indicators_file)
     regions = read_regions(ws.regions_file) if ws.regions_file.exists() else None
     obs_file = ws.observations_file()
-    observations = read_observations(obs_file, catalogue, regions, latest_year=this_year)
+    if data_optional and not obs_file.exists():
+        observations = no_observations()
+    else:
+        observations = read_observations(obs_file, catalogue, regions, latest_year=this_year)
     entries, entry_files = read_workbooks(ws.entry, catalogue)
     observations = merge_workbooks(observations, entries, catalogue, regions, this_year)
     plans = read_plans(ws.plans, catalogue)
@@ -63,7 +69,7 @@ def load_workspace(path: Path | str | None, this_year: int, here: Path) -> Loade
         raise InputError("no plan files", file=ws.plans,
                          fix="add one YAML file per plan (see docs/plan-encoding.md)")
     scenarios = read_scenarios(ws.scenarios, catalogue)
-    files = [obs_file, *entry_files, *(p.file for p in plans), *(s.file for s in scenarios)]
-    files += [f for f in (ws.regions_file, ws.indicators_file) if f.exists()]
+    files = [*entry_files, *(p.file for p in plans), *(s.file for s in scenarios)]
+    files += [f for f in (obs_file, ws.regions_file, ws.indicators_file) if f.exists()]
     return LoadedWorkspace(ws, bundled, Inputs(catalogue, observations, plans, regions),
                            scenarios, files)
