@@ -131,8 +131,10 @@ class OpenWorkspace:
     def run(self, settings: Settings | None = None, *, out: Path | None = None,
             lang: str = "zh", reports: bool = True, engine: str = "local",
             workers: int | None = None, scheduler: str | None = None,
-            callbacks: dict[str, Callable] | None = None, **options) -> RunResult:
-        """Fit, simulate, assess every target under every scenario, review, write the run's
+            callbacks: dict[str, Callable] | None = None, plans: list[str] | None = None,
+            **options) -> RunResult:
+        """Fit, simulate, assess every target (of ``plans`` only, if given; `--plan`) under
+        every scenario, review, write the run's
         folder (``out``, else reports/<run-id>/) with its reports, and record it in the
         history. ``options`` go to ``settings()`` when no settings are given; ``callbacks``
         (progress, on_start, on_fit) to ``assess``; on_reports is called before the reports are
@@ -142,7 +144,7 @@ class OpenWorkspace:
         writing is refused at once); the run is recorded before its folder is moved into
         place, and a failure of either leaves neither."""
         settings = settings or self.settings(**options)
-        inputs = self.loaded.inputs
+        inputs = self._plan_inputs(*plans) if plans else self.loaded.inputs
         db = connect(self.history_url, self.lock_timeout)  # a bad URL fails before any work
         if engine == "local" and workers is None and len(inputs.observations) > LARGE_WORKSPACE:
             workers = default_workers()
@@ -173,12 +175,13 @@ class OpenWorkspace:
         return RunResult(run_id, target, result.rows, result.suggestions, reviewed, result,
                          written)
 
-    def _plan_inputs(self, plan: str):
-        chosen = [p for p in self.loaded.inputs.plans if p.id == plan]
-        if not chosen:
-            raise InputError(f"no plan {plan!r} in the workspace",
+    def _plan_inputs(self, *plans: str):  # only these plans, in the workspace's order
+        unknown = sorted(set(plans) - set(self.plans))
+        if unknown:
+            raise InputError(f"no plan {unknown[0]!r} in the workspace",
                              file=self.loaded.workspace.plans, column="--plan",
                              fix=f"use one of {', '.join(self.plans[:8])}")
+        chosen = [p for p in self.loaded.inputs.plans if p.id in plans]
         return replace(self.loaded.inputs, plans=chosen)
 
     def assess_plan(self, plan: str, settings: Settings | None = None,

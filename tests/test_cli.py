@@ -276,3 +276,24 @@ def test_a_run_ends_with_one_line_per_plan():
     none = rows.assign(assessable=False)
     assert plan_lines(none)[1] == "  b: 1 target, none assessed (the data they need: summary.md)"
     assert plan_lines(rows, limit=1)[-1] == "  ... and 1 more plans (summary.md)"
+
+
+def test_run_with_plan_runs_only_those_plans(workspace, tmp_path):
+    """`--plan ID` (repeatable) assesses those plans only, with the same probabilities as the
+    whole run (the `drift` model fits each series alone); an unknown id is refused before any
+    work, and nothing is written."""
+    other = (workspace / "data" / "plans" / "plan.yaml").read_text(encoding="utf-8")
+    (workspace / "data" / "plans" / "other.yaml").write_text(
+        other.replace("id: tiny,", "id: other,", 1), encoding="utf-8")
+    whole, only = tmp_path / "whole", tmp_path / "only"
+    assert run(str(workspace), "--out", str(whole), "--model", "drift").exit_code == 0
+    assert run(str(workspace), "--out", str(only), "--model", "drift", "--plan", "tiny"
+               ).exit_code == 0
+    rows = pd.read_csv(only / "probabilities.csv")
+    all_rows = pd.read_csv(whole / "probabilities.csv")
+    assert set(rows["plan_id"]) == {"tiny"} and set(all_rows["plan_id"]) == {"tiny", "other"}
+    pd.testing.assert_frame_equal(rows, all_rows[all_rows["plan_id"] == "tiny"]
+                                  .reset_index(drop=True))
+    bad = run(str(workspace), "--out", str(tmp_path / "bad"), "--plan", "nope")
+    assert bad.exit_code == 2 and "no plan 'nope'" in bad.output
+    assert not (tmp_path / "bad").exists()

@@ -80,6 +80,9 @@ def run(
     scenario: Annotated[list[str] | None, typer.Option(
         help="A scenario id from data/scenarios/*.yaml (repeat for several). Default: every "
         "scenario there. The baseline is always computed.")] = None,
+    plan: Annotated[list[str] | None, typer.Option(
+        help="Run only this plan (repeat for several). Default: every plan of the "
+        "workspace.")] = None,
     history: HistoryOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
@@ -121,7 +124,8 @@ def run(
         settings = ws.settings(model.value, draws, seed, as_of, scenario, pooled)
         bars.append(Bars(quiet))
         done = ws.run(settings, out=out, lang=lang.value, reports=reports, engine=engine,
-                      workers=workers, scheduler=scheduler, callbacks=bars[0].callbacks)
+                      workers=workers, scheduler=scheduler, callbacks=bars[0].callbacks,
+                      plans=plan)
     except InputError as exc:
         _close(bars)
         fail(exc)
@@ -131,7 +135,7 @@ def run(
     rows = done.probabilities[done.probabilities["scenario"] == BASELINE]
     n_ok = int(rows["assessable"].sum())
     n_sc = len(settings.scenarios)
-    echo(f"{len(rows)} targets in {len(ws.plans)} plans: {n_ok} assessed, "
+    echo(f"{len(rows)} targets in {rows['plan_id'].nunique()} plans: {n_ok} assessed, "
          f"{len(rows) - n_ok} without a probability (see note column)"
          + (f"; {n_sc} scenario{'s' * (n_sc > 1)} besides the baseline" if n_sc else "")
          + ".")
