@@ -22,6 +22,7 @@ from pathlib import Path
 
 import yaml
 
+from forecast import interruptions
 from forecast.config import MAX_YAML_BYTES
 from forecast.errors import InputError
 
@@ -98,19 +99,30 @@ def atomic_folder(out: Path, publish: Callable[[Callable[[], None]], object] | N
         prepare_out_dir(out)
         tmp = _new_sibling(out, "", _new_folder)
         moved: list[bool] = []  # once moved: whether ``out`` was there (empty) before
+        whole = False  # moved and recorded: nothing may take it back
+        holding: list[bool] = []
 
         def move() -> None:
+            interruptions.hold()  # a stop waits until the record is committed too
+            holding.append(True)
             existed = out.exists()
             _move_into_place(tmp, out)
             moved.append(existed)
 
         try:
             yield tmp
-            if publish is None:
-                move()
-            else:
-                publish(move)
+            try:
+                if publish is None:
+                    move()
+                else:
+                    publish(move)
+                whole = True
+            finally:
+                if holding:
+                    interruptions.resume()  # a stop that waited ends the command here
         except BaseException as exc:
+            if whole:  # stopped once whole: the run stays, with its record
+                raise
             if moved:  # published, then the record failed: withdraw it
                 os.replace(out, tmp)
                 if moved[0]:

@@ -39,7 +39,8 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="kills processes and reads /proc (Linux)")
 RUNNER = CliRunner()
 CHEAP = ["--model", "trend", "--draws", "200"]
-SLOW_FITS = ["--model", "trend", "--draws", "50000", "--workers", "2"]  # ~1 s of fitting
+SLOW_FITS = ["--model", "trend", "--draws", "200000", "--workers", "2"]  # ~4 s of simulating:
+# a window no busy machine can miss (at 50000 draws, 0.6 s, a CI run once signalled too late)
 
 
 @pytest.fixture(scope="module")

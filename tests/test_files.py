@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import stat
 import subprocess
 import sys
@@ -19,6 +20,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from forecast import interruptions
 from forecast.cli import app
 from forecast.errors import InputError
 from forecast.files import atomic_file, atomic_folder, read_yaml, write_text
@@ -214,6 +216,49 @@ def test_a_failed_record_withdraws_the_published_folder(tmp_path):
 
     with pytest.raises(RuntimeError), atomic_folder(tmp_path / "run", publish) as tmp:
         (tmp / "a.csv").write_text("a\n", encoding="utf-8")
+    assert list(tmp_path.iterdir()) == []
+
+
+
+@contextmanager
+def stopping_on_sigterm():
+    """SIGTERM handled as the command line handles it (forecast.cli.signals)."""
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: interruptions.stop(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def test_a_stop_between_the_move_and_the_commit_waits_until_the_run_is_whole(tmp_path):
+    """A real SIGTERM after the folder is moved into place and before its record is
+    committed: the commit still happens, the folder stays with it, and then the command
+    stops (128 + 15). Without the wait, the folder would stay without its record."""
+    committed = []
+
+    def publish(move):
+        move()
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.05)  # the handler has run by now, and waited
+        committed.append(True)
+
+    with stopping_on_sigterm(), pytest.raises(interruptions.Stopped) as stopped, \
+            atomic_folder(tmp_path / "run", publish) as tmp:
+        (tmp / "a.csv").write_text("a\n", encoding="utf-8")
+    assert stopped.value.code == 128 + signal.SIGTERM
+    assert committed and (tmp_path / "run" / "a.csv").read_text() == "a\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]  # no temporary folder left
+
+
+def test_a_stop_before_the_move_leaves_nothing(tmp_path):
+    def publish(move):
+        raise AssertionError("never reached")
+
+    with stopping_on_sigterm(), pytest.raises(interruptions.Stopped), \
+            atomic_folder(tmp_path / "run", publish) as tmp:
+        (tmp / "a.csv").write_text("a\n", encoding="utf-8")
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(1)  # the stop comes at once, not after this
     assert list(tmp_path.iterdir()) == []
 
 

@@ -6,7 +6,9 @@ status 1. While a command runs, both raise ``Stopped`` instead: a SystemExit, so
 ``finally`` and ``except BaseException`` on the way out runs (``files.atomic_folder`` removes
 its temporary folder, the history rolls its transaction back, ``execution.process_pool`` ends
 its workers), and the process exits with 128 + the signal's number (130, 143) after one line
-on stderr. A second signal during that cleanup is ignored, so the cleanup finishes.
+on stderr. A second signal during that cleanup is ignored, so the cleanup finishes. A signal
+that comes while a run's folder is moved into place and recorded waits until both are done
+(``forecast.interruptions``): a run is kept whole and recorded, or not at all.
 """
 
 from __future__ import annotations
@@ -17,15 +19,9 @@ from types import FrameType
 
 import typer
 
+from forecast.interruptions import stop
+
 STOPPING = (signal.SIGINT, signal.SIGTERM)
-
-
-class Stopped(SystemExit):
-    """The command was stopped by a signal; its code is 128 + the signal's number."""
-
-    def __init__(self, signum: int):
-        super().__init__(128 + signum)
-        self.signum = signum
 
 
 _received: list[int] = []
@@ -35,7 +31,7 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     for each in STOPPING:  # the cleanup that follows is not interrupted in its turn
         signal.signal(each, signal.SIG_IGN)
     _received.append(signum)
-    raise Stopped(signum)
+    stop(signum)  # at once, or when the step that must stay whole has ended
 
 
 def stop_on_signals(ctx: typer.Context) -> None:
@@ -54,7 +50,7 @@ def stop_on_signals(ctx: typer.Context) -> None:
             signal.signal(each, handler)
         if _received:
             name = signal.Signals(_received[0]).name
-            typer.echo(f"error: stopped by {name}; its unfinished files were removed and "
-                       "nothing was recorded", err=True)
+            typer.echo(f"error: stopped by {name}; nothing unfinished was kept or recorded",
+                       err=True)
 
     ctx.call_on_close(restore)
