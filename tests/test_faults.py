@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import forecast.api
+import forecast.api.workspace
 from forecast.api import example, open_workspace
 from forecast.cli import app
 from forecast.errors import InputError
@@ -266,7 +266,7 @@ def test_runs_of_one_second_get_distinct_ids_in_folder_and_history(ws, tmp_path,
     class Clock:
         datetime, date, UTC = Frozen, real_dt.date, real_dt.UTC
 
-    monkeypatch.setattr(forecast.api, "dt", Clock)
+    monkeypatch.setattr(forecast.api.workspace, "dt", Clock)
     workspace = open_workspace(root)
     base = "20260102-030405-trend-seed20231"
     busy = root / "reports" / f"{base}-3"
