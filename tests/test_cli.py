@@ -262,9 +262,12 @@ def test_a_bad_scenario_is_one_line_exit_2_and_nothing_written(workspace, tmp_pa
 def test_a_run_ends_with_one_line_per_plan():
     """Counted by hand: plan a has P 0.9, 0.66 (on track), 0.5 (at risk), 0.1 (off track),
     one target without data, and one already observed and met; plan b's one target is at
-    risk. Scenario rows are not counted; more plans than the limit are summed up."""
+    risk. Scenario rows are not counted; more plans than the limit are summed up. With the
+    review's rows, a target the review found broken in an observed year is missed, and one
+    whose year passed unobserved is awaiting data, whatever its probability."""
     rows = pd.DataFrame({
         "plan_id": ["a"] * 6 + ["b", "a"],
+        "target_id": ["t1", "t2", "t3", "t4", "t5", "t6", "u1", "t1"],
         "scenario": ["baseline"] * 7 + ["push"],
         "assessable": [True, True, True, True, False, True, True, True],
         "model": ["trend"] * 5 + ["observed", "trend", "trend"],
@@ -273,6 +276,12 @@ def test_a_run_ends_with_one_line_per_plan():
     assert plan_lines(rows) == [
         "  a: 6 targets, 5 assessed: 2 on track, 1 at risk, 1 off track, 1 met, 0 missed",
         "  b: 1 target, 1 assessed: 0 on track, 1 at risk, 0 off track"]
+    review = pd.DataFrame({"plan_id": ["a", "a", "a"], "target_id": ["t1", "t3", "t5"],
+                           "scenario": ["baseline"] * 3,
+                           "status": ["missed", "awaiting data", "no data"]})
+    assert plan_lines(rows, review)[0] == (
+        "  a: 6 targets, 5 assessed: 1 on track, 0 at risk, 1 off track, 1 met, 1 missed, "
+        "1 awaiting data")
     none = rows.assign(assessable=False)
     assert plan_lines(none)[1] == "  b: 1 target, none assessed (the data they need: summary.md)"
     assert plan_lines(rows, limit=1)[-1] == "  ... and 1 more plans (summary.md)"

@@ -14,8 +14,8 @@ from forecast.outputs.safe_text import (
     terminal_line,
     terminal_text,
 )
+from forecast.outputs.standing import STANDINGS, UNDECIDED, plan_standing
 from forecast.outputs.wording import OP_SYMBOLS, fmt_number, fmt_rate, progress_text
-from forecast.targets.likelihood import ABOUT_AS_LIKELY, LIKELY
 
 
 def echo(text: object = "", err: bool = False) -> None:
@@ -104,24 +104,23 @@ def frame_text(table: pd.DataFrame, fmt: str) -> str:
 PLAN_LINES = 20  # plans listed one per line at the end of `forecast run`; more are summed up
 
 
-def plan_lines(rows: pd.DataFrame, limit: int = PLAN_LINES) -> list[str]:
+def plan_lines(rows: pd.DataFrame, review: pd.DataFrame | None = None,
+               limit: int = PLAN_LINES) -> list[str]:
     """One line per plan, as `forecast run` ends: its targets, how many are assessed, and of
     those how many are on track (P ≥ 0.66), at risk (0.33–0.66) or off track (< 0.33), under
-    the baseline; targets whose year is already observed count as met or missed instead."""
-    base = rows[rows["scenario"] == "baseline"]
+    the baseline; targets whose year is already observed count as met or missed, and those
+    whose year passed without data as awaiting data (``outputs.standing``, with the review's
+    rows when given)."""
     lines = []
-    for plan_id, g in base.groupby("plan_id", sort=False):
-        ok = g[g["assessable"].astype(bool)]
-        observed = ok["model"] == "observed"
-        p = ok.loc[~observed, "probability"].astype(float)
-        counts = [f"{int((p >= LIKELY).sum())} on track",
-                  f"{int(((p >= ABOUT_AS_LIKELY) & (p < LIKELY)).sum())} at risk",
-                  f"{int((p < ABOUT_AS_LIKELY).sum())} off track"]
-        if observed.any():
-            met = ok.loc[observed, "probability"].astype(float) >= 0.5
-            counts += [f"{int(met.sum())} met", f"{int((~met).sum())} missed"]
-        head = f"  {plan_id}: {len(g)} target{'s' * (len(g) != 1)}, "
-        lines.append(head + (f"{len(ok)} assessed: " + ", ".join(counts) if len(ok) else
+    for r in plan_standing(rows, review).itertuples(index=False):
+        n = dict(zip(STANDINGS, r[3:], strict=True))
+        counts = [f"{n[s]} {s}" for s in UNDECIDED]
+        if n["met"] or n["missed"]:
+            counts += [f"{n['met']} met", f"{n['missed']} missed"]
+        if n["awaiting data"]:
+            counts.append(f"{n['awaiting data']} awaiting data")
+        head = f"  {r.plan_id}: {r.targets} target{'s' * (r.targets != 1)}, "
+        lines.append(head + (f"{r.assessed} assessed: " + ", ".join(counts) if r.assessed else
                              "none assessed (the data they need: summary.md)"))
     if len(lines) > limit:
         lines = [*lines[:limit], f"  ... and {len(lines) - limit} more plans (summary.md)"]

@@ -139,7 +139,7 @@ def run(
          f"{len(rows) - n_ok} without a probability (see note column)"
          + (f"; {n_sc} scenario{'s' * (n_sc > 1)} besides the baseline" if n_sc else "")
          + ".")
-    for line in plan_lines(done.probabilities):
+    for line in plan_lines(done.probabilities, done.review):
         echo(line)
     echo(f"wrote {done.folder}/probabilities.csv, .parquet, .json, suggestions.csv, "
          "review.csv, summary.md")
