@@ -53,10 +53,10 @@ class OpenWorkspace:
 
     def __init__(self, path: Path | str | None = None, history: str | None = None,
                  this_year: int | None = None, lock_timeout: float | None = None,
-                 data_optional: bool = False):
+                 data_optional: bool = False, strict: bool = False):
         self.this_year = this_year or dt.date.today().year
         self.loaded: LoadedWorkspace = load_workspace(path, self.this_year, Path.cwd(),
-                                                      data_optional)
+                                                      data_optional, strict)
         self.history_url = history_url(self.loaded.workspace.history_file, history,
                                        os.environ.get(ENV_URL))
         self.lock_timeout = lock_timeout  # seconds a locked history is waited for
@@ -202,11 +202,14 @@ def _assess_hooks(callbacks: dict[str, Callable] | None) -> dict[str, Callable]:
 
 
 def open_workspace(path: Path | str | None = None, history: str | None = None,
-                   lock_timeout: float | None = None, data_optional: bool = False
-                   ) -> OpenWorkspace:
+                   lock_timeout: float | None = None, data_optional: bool = False,
+                   strict: bool = False) -> OpenWorkspace:
     """Open a workspace folder (None: ./ if it has data/, else the bundled example); the
     run history is ``history`` (a SQLAlchemy URL), $FORECAST_HISTORY_URL, or
     reports/history.sqlite in the workspace, a lock on it waited for ``lock_timeout``
     seconds (default ``history.LOCK_TIMEOUT``); ``data_optional`` opens a workspace that
-    has no observations.csv yet. Raises InputError on bad input."""
-    return OpenWorkspace(path, history, lock_timeout=lock_timeout, data_optional=data_optional)
+    has no observations.csv yet; ``strict`` refuses a value of observations.csv out of scale
+    with its series (`forecast run --strict`), which is otherwise a data-quality note. Raises
+    InputError on bad input."""
+    return OpenWorkspace(path, history, lock_timeout=lock_timeout, data_optional=data_optional,
+                         strict=strict)

@@ -39,12 +39,15 @@ def _series_needed(targets: list[Target]) -> dict[tuple[str, str], int]:
     return until
 
 
+def observed(inputs: Inputs, as_of: int | None) -> pd.DataFrame:
+    """The observations a run may use: those up to ``as_of``."""
+    obs = inputs.observations
+    return obs if as_of is None else obs[obs["year"] <= as_of]
+
+
 def observed_series(inputs: Inputs, as_of: int | None) -> SeriesTable:
     """The observations a run may use (up to ``as_of``), grouped into series once."""
-    obs = inputs.observations
-    if as_of is not None:
-        obs = obs[obs["year"] <= as_of]
-    return series_table(obs)
+    return series_table(observed(inputs, as_of))
 
 
 def series_requests(catalogue: Catalogue, table: SeriesTable, targets: list[Target],

@@ -28,8 +28,17 @@ COLUMNS = [
     "base_year", "scenario", "model", "probability", "probability_se", "statistic_p10",
     "statistic_p50", "statistic_p90", "last_year", "last_value", "required_rate",
     "historical_rate", "likelihood", "assessable", "note", "aspirational", "each_year", "text",
-    "base_value",
+    "base_value", "low_confidence",
 ]
+# what a short series of a pooled model says; ``short_alone`` where it had no other region
+SHORT_POOLED = "trend and spread borrowed from the regions it is pooled with"
+
+
+def short_alone(note: str) -> str:
+    """A short-series note of a pooled model whose indicator no other region has: nothing was
+    borrowed, the trend and spread came from the series' own points and the model's prior."""
+    return note.replace(SHORT_POOLED, "no other region to borrow from (its own points and the "
+                        "model's prior only)")
 
 
 def _fmt_rate(r: float | None) -> float:
@@ -49,7 +58,7 @@ def assess_target(target: Target, results: dict[tuple[str, str], SeriesResult],
         indicator=target.indicator, kind=target.kind, op=target.op or "",
         value=target.value, value_hi=target.value_hi, year=target.year,
         base_year=target.base_year, scenario=scenario, model="", likelihood="",
-        assessable=False, note="", aspirational=target.aspirational,
+        assessable=False, note="", low_confidence="", aspirational=target.aspirational,
         each_year=target.each_year, text=target.text,
     )
     if not target.assessable_kind:
@@ -102,8 +111,7 @@ def assess_target(target: Target, results: dict[tuple[str, str], SeriesResult],
     if observed:
         notes.append(f"already observed in {history.last_year}")
     elif n_obs < SHORT_SERIES and series.model in ("bayes", "counts"):
-        notes.append(f"short series ({n_obs} point{'s' * (n_obs > 1)}): trend and spread "
-                     "borrowed from the regions it is pooled with")
+        notes.append(f"short series ({n_obs} point{'s' * (n_obs > 1)}): {SHORT_POOLED}")
     elif n_obs < SHORT_SERIES:
         notes.append(f"short series ({n_obs} points): wide distribution")
     notes += [n for n in series.notes if n.startswith(("years before", "one point", "derived"))]

@@ -7,16 +7,19 @@ writes the outputs.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from forecast.assessment.confidence import with_confidence
 from forecast.assessment.layout import (
     batches,
     check_scenarios_against,
     data_needed,
     needed_indicators,
+    observed,
     observed_series,
     region_work,
     run_targets,
@@ -25,6 +28,7 @@ from forecast.assessment.region import AssessBatch
 from forecast.assessment.rows import COLUMNS
 from forecast.assessment.settings import Settings
 from forecast.inputs.plans import Target
+from forecast.inputs.plausibility import flag_notes, implausible
 from forecast.inputs.series import SeriesTable, data_quality_notes
 from forecast.inputs.workspace import Inputs
 from forecast.models.fitting import PooledFits, fit_stage
@@ -117,10 +121,16 @@ def assess(inputs: Inputs, settings: Settings, executor=None,
     frame = pd.DataFrame(rows, columns=COLUMNS)
     for col in ("year", "base_year", "last_year"):
         frame[col] = frame[col].astype("Int64")
+    flags = implausible(observed(inputs, settings.as_of), inputs.catalogue)
+    frame = with_confidence(frame, series, inputs.catalogue,
+                            Counter(ind for _, ind in run.table.keys),
+                            set(zip(flags["region"], flags["indicator"], strict=True)))
+    quality = pd.concat([data_quality_notes(run.table), flag_notes(flags, inputs.catalogue)],
+                        ignore_index=True).sort_values(["region", "indicator"], kind="stable")
     models = {} if fits is None else {
         ind: {"model": c.model, "reason": c.reason} for ind, c in sorted(fits.choice.items())}
     return Assessment(
-        frame, dict(sorted(series.items())), data_quality_notes(run.table),
+        frame, dict(sorted(series.items())), quality.reset_index(drop=True),
         data_needed(run.missing, run.assessable, inputs.catalogue), models,
         {} if fits is None else dict(sorted(fits.fits.items())),
         pd.DataFrame([r for rec in suggestions for r in rec], columns=SUGGESTION_COLUMNS),

@@ -109,9 +109,10 @@ def say_written(written: Written, folder: Path) -> None:
 
 
 def open_for_command(workspace: Path | None, quiet: bool,
-                     history: str | None = None) -> OpenWorkspace:
-    """The workspace opened through the API (saying so when it is the bundled example)."""
-    ws = open_workspace(workspace, history)
+                     history: str | None = None, strict: bool = False) -> OpenWorkspace:
+    """The workspace opened through the API (saying so when it is the bundled example);
+    ``strict`` refuses implausible observations (`--strict`)."""
+    ws = open_workspace(workspace, history, strict=strict)
     if ws.loaded.bundled and not quiet:
         echo(f"No workspace given: running on the bundled example in "
                    f"{ws.loaded.workspace.root}", err=True)

@@ -84,6 +84,10 @@ def run(
         help="Run only this plan (repeat for several). Default: every plan of the "
         "workspace.")] = None,
     history: HistoryOpt = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Refuse a value of observations.csv out of scale with its series (a "
+        "fraction typed for a percentage, 万元 for 亿元, a jump beyond the indicator's pooled "
+        "history) instead of flagging it in the data-quality notes.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Assess every target of every plan: the main job.
@@ -115,12 +119,14 @@ def run(
         forecast run --scenario rd-push --scenario downturn
 
         forecast run --lang en                # English reports
+
+        forecast run ~/xiangtan --strict      # refuse implausible values, don't flag them
     """
     bars: list[Bars] = []  # closed before any last line, an error's or a signal's
     try:
         pooled = PooledSettings(sampler=sampler, chains=chains, draws=mcmc_draws,
                                 method=inference, persistence=persistence)
-        ws = open_for_command(workspace, quiet, history)
+        ws = open_for_command(workspace, quiet, history, strict)
         settings = ws.settings(model.value, draws, seed, as_of, scenario, pooled)
         bars.append(Bars(quiet))
         done = ws.run(settings, out=out, lang=lang.value, reports=reports, engine=engine,

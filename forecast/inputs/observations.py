@@ -2,7 +2,8 @@
 value.
 
 Problems a user can fix are raised as ``InputError`` naming file, row and column; softer
-problems (gaps, very short series) become data-quality notes (``inputs.series``).
+problems (gaps, very short series) become data-quality notes (``inputs.series``), and so does a
+value out of scale with its series (``inputs.plausibility``), which ``strict`` refuses.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pandas.api.types import union_categoricals
 from forecast.config import YEAR_MAX, YEAR_MIN
 from forecast.errors import InputError
 from forecast.inputs.catalogue import Catalogue
+from forecast.inputs.plausibility import describe, implausible
 from forecast.inputs.regions import region_resolver
 from forecast.inputs.tabular import read_chunks, require_columns
 from forecast.inputs.values import YEAR_RULE, check_id, is_safe_id, parse_numbers
@@ -35,11 +37,13 @@ def read_observations(
     catalogue: Catalogue,
     regions: pd.DataFrame | None = None,
     latest_year: int | None = None,
+    strict: bool = False,
 ) -> pd.DataFrame:
     """observations.csv as a validated tidy frame: region, indicator, year, value.
 
     ``latest_year`` is the most recent year an observation may have (a later one is a typo or
-    a forecast passed off as data).
+    a forecast passed off as data). ``strict`` refuses a value out of scale with its series
+    (`forecast run --strict`); without it the run's data-quality notes flag it.
     """
     parts, offset = [], 0
     for chunk in read_chunks(path, OBS_COLUMNS):  # source and note are for people, not models
@@ -66,9 +70,23 @@ def read_observations(
         raise InputError(f"duplicate region/indicator/year (year {frame['year'].iloc[i]})",
                          file=path, row=int(frame["row"].iloc[i]), column="year",
                          fix="keep one value per region, indicator and year")
+    if strict:
+        _refuse_implausible(frame, path, catalogue)
     frame = frame.sort_values(["region", "indicator", "year"], kind="stable")
     pyarrow.default_memory_pool().release_unused()  # give back the chunks' text buffers
     return frame.drop(columns="row").reset_index(drop=True)
+
+
+def _refuse_implausible(frame: pd.DataFrame, path: Path, catalogue: Catalogue) -> None:
+    """The first value out of scale with its series, as an InputError naming its row."""
+    flags = implausible(frame, catalogue)
+    if flags.empty:
+        return
+    first = flags.assign(row=frame.loc[flags["at"], "row"].to_numpy()).sort_values("row").iloc[0]
+    what, fix = describe(first, catalogue[first["indicator"]].unit)
+    raise InputError(f"{first['region']} {first['indicator']} {first['year']}: {what}",
+                     file=path, row=int(first["row"]), column="value",
+                     fix=f"{fix} (without --strict the run goes on and flags it as a note)")
 
 
 def _validated(frame: pd.DataFrame, path: Path, offset: int, catalogue: Catalogue,

@@ -6,11 +6,14 @@ already knows; ``write_template`` makes it a workbook (cells to fill highlighted
 explains the units). A filled workbook (or CSV) saved in ``data/entry/`` is read by every run
 (``read_workbooks``), wide by year or long; a value typed with a unit ("30亿元", "300000万元",
 "2.5%") or thousands separators ("1,234") is converted to the catalogue unit, and anything
-that cannot be read for sure is refused with the sheet and cell that hold it.
+that cannot be read for sure is refused with the sheet and cell that hold it, and so is a value
+out of scale with its series (``inputs.plausibility``: a fraction typed for a percentage, 万元
+for 亿元), with the value it probably meant.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from pathlib import Path
@@ -26,6 +29,7 @@ from forecast.errors import InputError
 from forecast.files import atomic_file
 from forecast.inputs.catalogue import Catalogue
 from forecast.inputs.plans import Plan
+from forecast.inputs.plausibility import describe, implausible
 from forecast.inputs.regions import region_resolver
 from forecast.inputs.sheets import sheet_rows
 from forecast.inputs.tabular import csv_cells
@@ -258,5 +262,23 @@ def merge_workbooks(observations: pd.DataFrame, entries: pd.DataFrame, catalogue
                          columns=["region", "indicator", "year", "value"])
     frame = pd.concat([observations.astype({"region": str, "indicator": str}), added],
                       ignore_index=True)
+    _refuse_implausible(frame, len(observations), [w for _, w in fresh.values()], catalogue)
     frame = frame.sort_values(["region", "indicator", "year"], kind="stable")
     return frame.astype({"region": "category", "indicator": "category"}).reset_index(drop=True)
+
+
+def _refuse_implausible(frame: pd.DataFrame, first_entry: int, where: list[str],
+                        catalogue: Catalogue) -> None:
+    """A value entered in a workbook that is out of scale with its series (the rows from
+    ``first_entry`` on are the entries, at the cells ``where``): an InputError naming the cell
+    and the likely fix. A value already in observations.csv is only flagged, by the run."""
+    flags = implausible(frame, catalogue)
+    entered = flags[flags["at"] >= first_entry]
+    if entered.empty:
+        return
+    first = entered.iloc[0]
+    what, fix = describe(first, catalogue[first["indicator"]].unit)
+    if not math.isfinite(first["suggestion"]):
+        fix += "; if it is right, give it in observations.csv, where it is flagged, not refused"
+    raise InputError(f"{first['region']} {first['indicator']} {first['year']}: {what}",
+                     file=where[int(first["at"]) - first_entry], fix=fix)

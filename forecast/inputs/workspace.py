@@ -43,7 +43,7 @@ class LoadedWorkspace:
 
 
 def load_workspace(path: Path | str | None, this_year: int, here: Path,
-                   data_optional: bool = False) -> LoadedWorkspace:
+                   data_optional: bool = False, strict: bool = False) -> LoadedWorkspace:
     """Catalogue, observations, regions, plans and scenarios of a workspace, validated.
 
     ``this_year`` is the calendar year (no observation may come after it); ``here`` the
@@ -61,7 +61,8 @@ def load_workspace(path: Path | str | None, this_year: int, here: Path,
     if data_optional and not obs_file.exists():
         observations = no_observations()
     else:
-        observations = read_observations(obs_file, catalogue, regions, latest_year=this_year)
+        observations = read_observations(obs_file, catalogue, regions, latest_year=this_year,
+                                         strict=strict)  # strict: implausible values refused
     entries, entry_files = read_workbooks(ws.entry, catalogue)
     observations = merge_workbooks(observations, entries, catalogue, regions, this_year)
     plans = read_plans(ws.plans, catalogue)
