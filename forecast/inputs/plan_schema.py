@@ -19,6 +19,8 @@ class TargetDoc(Document):
     region: SafeId | None = None
     indicator: SafeId | None = None
     kind: Text = "level"
+    name: Text | None = None  # the display name in Chinese (else made from the indicator)
+    name_en: Text | None = None  # the display name in English
     text: Text = ""
     op: Text | None = None
     value: Number | None = None

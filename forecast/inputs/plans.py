@@ -37,6 +37,8 @@ class Target:
     aspirational: bool = False
     wording: str | None = None
     note: str | None = None
+    name: str | None = None  # display name (Chinese); outputs make one when absent
+    name_en: str | None = None  # display name in English
 
     @property
     def assessable_kind(self) -> bool:
@@ -85,6 +87,8 @@ def _target(raw: object, plan: PlanHead, catalogue: Catalogue, path: Path,
         indicator=indicator,
         kind=kind,
         text=doc.text,
+        name=doc.name or None,
+        name_en=doc.name_en or None,
         unit=doc.unit,
         aspirational=doc.aspirational,
         wording=doc.wording,

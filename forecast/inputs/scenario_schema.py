@@ -15,6 +15,8 @@ class ScenarioHead(Document):
     id: SafeId | None = None
     title: Text | None = None
     description: Text | None = None
+    title_en: Text | None = None  # English forms (else a "中文 / English" title is split)
+    description_en: Text | None = None
 
 
 class AdjustmentDoc(Document):

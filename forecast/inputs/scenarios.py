@@ -50,6 +50,8 @@ class Scenario:
     description: str
     adjustments: tuple[Adjustment, ...]
     file: Path | None = None
+    title_en: str | None = None  # the title and description in English, when the file has them
+    description_en: str | None = None
 
     def touches(self, indicator: str) -> bool:
         return any(a.applies_to(indicator) for a in self.adjustments)
@@ -126,7 +128,7 @@ def read_scenario(path: Path, catalogue: Catalogue) -> Scenario:
     return Scenario(sid, sid if head.title is None else head.title,
                     (head.description or "").strip(),
                     tuple(_adjustment(a, path, i, catalogue) for i, a in enumerate(raw, 1)),
-                    path)
+                    path, head.title_en, (head.description_en or "").strip() or None)
 
 
 def read_scenarios(folder: Path, catalogue: Catalogue) -> list[Scenario]:

@@ -56,7 +56,17 @@ def run_metadata(settings: Settings, inputs: Iterable[Path], workspace: Path,
     }
     if regions is not None:
         meta["provinces"] = provinces_of(regions)
+        meta["region_names"] = {  # the reports name regions in their language
+            str(r.region): {"zh": str(r.name_zh), "en": str(r.name_en)}
+            for r in regions.itertuples(index=False)
+            if isinstance(r.name_zh, str) and isinstance(r.name_en, str)}
     meta["scenarios"] = [{"id": sc.id, "title": sc.title, "description": sc.description,
+                          "title_en": sc.title_en, "description_en": sc.description_en,
+                          "adjusts": [{"indicator": a.indicator, "what": next(
+                              k for k in ("growth_shift", "shock", "volatility")
+                              if getattr(a, k) is not None),
+                                       "from": a.from_year if a.from_year is not None
+                                       else a.year} for a in sc.adjustments],
                           "file": sc.file.name if sc.file else None}
                          for sc in settings.scenarios]
     return meta
@@ -104,8 +114,11 @@ def diagnostics(assessment: Assessment) -> dict:
 
 
 def plan_meta(plans: list[Plan]) -> list[dict]:
-    """What the outputs need to know of each plan (kept in probabilities.json)."""
-    return [{"id": p.id, "title": p.title, "region": p.region} for p in plans]
+    """What the outputs need to know of each plan (kept in probabilities.json): with the
+    display names its file gives targets (``target_names``: id -> {"zh": ..., "en": ...})."""
+    return [{"id": p.id, "title": p.title, "region": p.region, "target_names": {
+        t.id: {k: v for k, v in (("zh", t.name), ("en", t.name_en)) if v}
+        for t in p.targets if t.name or t.name_en}} for p in plans]
 
 
 def _csv(table: pd.DataFrame, path: Path) -> None:

@@ -9,10 +9,25 @@ from forecast.assessment.run import Assessment
 from forecast.inputs.catalogue import Catalogue
 from forecast.inputs.scenarios import BASELINE
 from forecast.inputs.series import SHORT_SERIES
-from forecast.outputs.safe_text import markdown_code as code
+from forecast.outputs.confidence import marked_likelihood, marked_note
+from forecast.outputs.names import (
+    fmt_statistic,
+    indicator_name,
+    is_count,
+    median_text,
+    target_name,
+    unit_text,
+)
+from forecast.outputs.reports.i18n import note
 from forecast.outputs.safe_text import markdown_text as md
+from forecast.outputs.scenario_effects import (
+    scenario_description,
+    scenario_title,
+    split_scenarios,
+    unchanged_note,
+)
 from forecast.outputs.tables import distribution_table, scenario_probabilities, short_data_table
-from forecast.outputs.wording import clause, fmt_number
+from forecast.outputs.wording import aspirational_mark
 from forecast.targets.likelihood import ABOUT_AS_LIKELY, LIKELY, likelihood
 
 LARGE_RUN_PLANS = 20  # above this many plans summary.md is a national overview
@@ -23,23 +38,39 @@ def _header(meta: dict, zh: bool) -> list[str]:
     return [
         "# 目标实现概率" if zh else "# Probability that each target is met", "",
         f"{'模型' if zh else 'Model'}: `{s['model']}`, {s['draws']} "
-        f"{'条模拟路径' if zh else 'simulated futures'}, seed {s['seed']}"
-        + (f", as of {s['as_of']}" if s["as_of"] else "")
+        f"{'条模拟路径' if zh else 'simulated futures'}, "
+        f"{'随机种子' if zh else 'seed'} {s['seed']}"
+        + ((f",数据截至{s['as_of']}年" if zh else f", as of {s['as_of']}") if s["as_of"] else "")
         + f". {'数据' if zh else 'Data'}: "
         + ("内置示例" if zh and meta["workspace"] == "bundled example" else md(meta["workspace"]))
         + ".", "",
     ]
 
 
+def counts_things(r, catalogue: Catalogue | None) -> bool:
+    """Whether a target's quantity is a whole number of things (a count's level, change or
+    sum), shown rounded."""
+    ind = catalogue[r.indicator] if catalogue is not None and r.indicator in catalogue else None
+    return is_count(ind) and r.kind in ("level", "change", "cumulative")
+
+
+def region_name(region: str, names: dict, lang: str) -> str:
+    """A region in ``lang`` (regions.csv's name_zh / name_en where the run has them)."""
+    return (names.get(region) or {}).get(lang) or region
+
+
 def plan_tables(rows: pd.DataFrame, plans: list[dict], lang: str = "en",
                 catalogue: Catalogue | None = None,
-                suggestions: pd.DataFrame | None = None) -> list[str]:
+                suggestions: pd.DataFrame | None = None, meta: dict | None = None
+                ) -> list[str]:
     """A table per plan: probability, likelihood, median and 80% range of the quantity, and
     the value that would be met with 80% probability; then, with scenarios, how each changes
     the probability."""
     zh = lang == "zh"
-    head = ("| 目标 | 概率 | 可能性 | 中位数 [80%区间] | 80%把握可达值 | 说明 |" if zh
-            else "| target | probability | likelihood | median [80% range] | "
+    meta = meta or {}
+    meta_regions, scenarios = meta.get("region_names", {}), meta.get("scenarios", [])
+    head = ("| 目标 | 概率 | 可能性 | 中位数(80%区间) | 80%把握可达值 | 说明 |" if zh
+            else "| target | probability | likelihood | median (80% range) | "
             "achievable at 80% | note |")
     achievable = {}
     if suggestions is not None and len(suggestions):
@@ -49,57 +80,92 @@ def plan_tables(rows: pd.DataFrame, plans: list[dict], lang: str = "en",
                       for r in at80.itertuples(index=False)}
     base = rows[rows["scenario"] == BASELINE]
     lines: list[str] = []
+    def named(ind_id: str) -> str:
+        return indicator_name(ind_id, catalogue, lang)
+
     for plan in plans:
         sub = base[base["plan_id"] == plan["id"]]
         n_ok = int(sub["assessable"].sum())
         lines += [f"## {md(plan['title'])}", "",
-                  f"{code(plan['id'])}, {md(plan['region'])}: {len(sub)} "
+                  f"{md(region_name(plan['region'], meta_regions, lang))}: {len(sub)} "
                   + (f"项目标,{n_ok} 项可评估" if zh else f"targets, {n_ok} assessed"), "",
                   head, "|---|---:|---|---|---:|---|"]
         for r in sub.itertuples(index=False):
-            label = f"{code(r.target_id)} {md(clause(r, catalogue, lang))}"
+            label = md(target_name(r, catalogue, lang, plan.get("target_names"))
+                       + (aspirational_mark(lang) if r.aspirational is True else ""))
+            said = md(note(marked_note(r.note, r), lang, named))
             if r.assessable:
-                lik = likelihood(r.probability, lang)
-                rng = (f"{fmt_number(r.statistic_p50)} [{fmt_number(r.statistic_p10)}, "
-                       f"{fmt_number(r.statistic_p90)}]")
-                at = fmt_number(achievable.get((r.plan_id, r.target_id)))
+                lik = marked_likelihood(likelihood(r.probability, lang), r, lang)
+                count = counts_things(r, catalogue)
+                rng = median_text(r.statistic_p50, r.statistic_p10, r.statistic_p90, count)
+                at = fmt_statistic(achievable.get((r.plan_id, r.target_id)), count)
                 lines.append(f"| {label} | {r.probability:.2f} | {lik} | {rng} | {at} | "
-                             f"{md(r.note)} |")
+                             f"{said} |")
             else:
-                lines.append(f"| {label} | – | – | – | – | {md(r.note)} |")
+                lines.append(f"| {label} | – | – | – | – | {said} |")
         lines.append("")
-        lines += scenario_table(rows[rows["plan_id"] == plan["id"]], zh)
+        lines += scenario_table(rows[rows["plan_id"] == plan["id"]], plan, scenarios, lang,
+                                catalogue)
     return lines
 
 
-def scenario_table(rows: pd.DataFrame, zh: bool) -> list[str]:
-    """Probability of each assessed target per scenario, and its change from the baseline."""
-    wide = scenario_probabilities(rows)
-    if wide.shape[1] < 2:  # no assessable target, or no scenario
+def scenario_table(rows: pd.DataFrame, plan: dict, scenarios: list[dict], lang: str,
+                   catalogue: Catalogue | None = None) -> list[str]:
+    """Probability of each assessed target under each scenario that changes some, and its
+    change from the baseline; the scenarios that change none named with the reason."""
+    zh = lang == "zh"
+    if not scenarios:
         return []
-    scenarios = list(wide.columns[1:])
-    lines = ["### 情景比较" if zh else "### Scenarios", "",
-             ("每个情景下的概率(括号内为相对基准情景的变化)。" if zh else
-              "Probability under each scenario (in brackets: the change from the baseline)."),
-             "", "| " + " | ".join([("目标" if zh else "target"), BASELINE,
-                                    *map(md, scenarios)]) + " |",
-             "|---|" + "---:|" * (1 + len(scenarios))]
+    lines = ["### 情景比较" if zh else "### Scenarios", ""]
+    wide = scenario_probabilities(rows)
+    if wide.shape[1] < 2:  # no assessable target
+        return [*lines, "本规划没有可评估概率的目标,因此无情景比较。" if zh else
+                "No target of this plan could be assessed, so there is no scenario comparison.",
+                ""]
+    moved, unchanged = split_scenarios(wide)
+    by_id = {sc["id"]: sc for sc in scenarios}
+    def title(sid: str) -> str:
+        return scenario_title(by_id[sid], lang) if sid in by_id else sid
+
+    base = rows[(rows["scenario"] == BASELINE) & rows["assessable"].astype(bool)]
+    if unchanged:
+        observed = bool(base["note"].astype(str).str.contains("already observed").all())
+        lines += [md(unchanged_note(scenarios, unchanged, [int(y) for y in base["year"]],
+                                    observed, title, catalogue, lang)), ""]
+    if not moved:
+        return lines
+    by_target = {r.target_id: r for r in base.itertuples(index=False)}
+    lines += [("每个情景下的概率(括号内为相对基准情景的变化)。" if zh else
+               "Probability under each scenario (in brackets: the change from the baseline)."),
+              "", "| " + " | ".join([("目标" if zh else "target"), ("基准" if zh else "baseline"),
+                                     *(md(title(s)) for s in moved)]) + " |",
+              "|---|" + "---:|" * (1 + len(moved))]
     for target_id, r in wide.iterrows():
-        base = r[BASELINE]
-        cells = [f"{r[s]:.2f} ({round(r[s] - base, 2) + 0.0:+.2f})" for s in scenarios]
-        lines.append(f"| {code(target_id)} | {base:.2f} | " + " | ".join(cells) + " |")
+        b = r[BASELINE]
+        cells = [f"{r[s]:.2f} ({round(r[s] - b, 2) + 0.0:+.2f})" for s in moved]
+        label = target_name(by_target[target_id], catalogue, lang, plan.get("target_names"))
+        lines.append(f"| {md(label)} | {b:.2f} | " + " | ".join(cells) + " |")
     return [*lines, ""]
 
 
-def data_needed_table(needed: pd.DataFrame, zh: bool) -> list[str]:
+def data_needed_table(needed: pd.DataFrame, lang: str, regions: dict | None = None,
+                      catalogue: Catalogue | None = None) -> list[str]:
+    """The series that would let more targets be assessed, and the years each needs."""
+    zh = lang == "zh"
     if not len(needed):
         return []
     lines = ["## 需补充的数据" if zh else "## Data that would let more targets be assessed",
-             "", "| region | indicator | unit | status | targets | years needed |",
+             "", "| 地区 | 指标 | 单位 | 状态 | 目标数 | 所需年份 |" if zh else
+             "| region | indicator | unit | status | targets | years needed |",
              "|---|---|---|---|---:|---|"]
     for r in needed.itertuples(index=False):
-        lines.append(f"| {md(r.region)} | {md(r.indicator)} ({md(r.name_zh)}) | {md(r.unit)} | "
-                     f"{r.status} | {r.targets} | {r.years_needed} |")
+        name = r.name_zh if zh else indicator_name(r.indicator, catalogue, lang)
+        if not zh and name == r.indicator:
+            name = r.indicator
+        lines.append(f"| {md(region_name(r.region, regions or {}, lang))} | {md(name)} | "
+                     f"{md(unit_text(r.unit, lang) or ('个' if zh else 'number'))} | "
+                     f"{md(note(r.status, lang))} | {r.targets} | "
+                     f"{md(note(r.years_needed, lang))} |")
     return [*lines, ""]
 
 
@@ -107,18 +173,20 @@ def summary_markdown(rows: pd.DataFrame, plans: list[dict], assessment: Assessme
                      meta: dict, lang: str = "en", catalogue: Catalogue | None = None) -> str:
     """Per plan tables for a few plans; for many, the national overview."""
     zh = lang == "zh"
+    sep = ":" if zh else ": "
     lines = _header(meta, zh)
     if meta.get("scenarios"):
-        lines += ["情景:" if zh else "Scenarios besides the baseline:", ""]
-        lines += [f"- {code(sc['id'])} {md(sc['title'])}: {md(sc['description'])}".rstrip(": ")
-                  for sc in meta["scenarios"]]
+        lines += ["除基准外的情景:" if zh else "Scenarios besides the baseline:", ""]
+        lines += [f"- {md(scenario_title(sc, lang))}{sep}{md(scenario_description(sc, lang))}"
+                  .rstrip(": ") for sc in meta["scenarios"]]
         lines.append("")
     if len(plans) > LARGE_RUN_PLANS:
         lines += national_overview(rows[rows["scenario"] == BASELINE], assessment,
                                    meta.get("provinces", {}))
     else:
-        lines += plan_tables(rows, plans, lang, catalogue, assessment.suggestions)
-        lines += data_needed_table(assessment.data_needed, zh)
+        lines += plan_tables(rows, plans, lang, catalogue, assessment.suggestions, meta)
+        lines += data_needed_table(assessment.data_needed, lang, meta.get("region_names"),
+                                   catalogue)
     return "\n".join(lines)
 
 

@@ -73,6 +73,8 @@ def _fan(c: FanChart, labels: dict[str, str]) -> Figure:
     years = [*hy, *fy, *(y for y, _ in c.targets), *c.target_years]
     span = max(years) - min(years)
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=min(span, 8)))
+    if c.count:  # a count has no half firms: whole-number ticks on the value axis
+        ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.grid(alpha=0.25, lw=0.5)
     # below the axes, so it never hides a line or a band
     ax.legend(fontsize=7.5, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.1),

@@ -46,7 +46,7 @@ _WORDS: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "target_read": ("解读", "Read as"),
     "probability": ("概率", "Probability"),
     "likelihood": ("可能性", "Likelihood"),
-    "median_range": ("中位数 [80%区间]", "Median [80% range]"),
+    "median_range": ("中位数(80%区间)", "Median (80% range)"),
     "required_vs_hist": ("所需 / 历史年均增速", "Required / historical growth a year"),
     "note": ("说明", "Note"),
     "fan_charts": ("预测扇形图", "Fan charts"),
@@ -67,6 +67,9 @@ _WORDS: dict[str, tuple[str, str]] = {  # key: (zh, en)
                       "Probability under each scenario; in brackets, the change from the "
                       "baseline."),
     "no_scenarios": ("本次运行未设情景。", "This run has no scenarios."),
+    "no_scenario_comparison": ("本规划没有可评估概率的目标,因此无情景比较。",
+                               "No target of this plan could be assessed, so there is no "
+                               "scenario comparison."),
     "achievable": ("可实现的目标值", "Targets that could be met"),
     "achievable_note": ("在给定把握下可实现的目标值(括号内为自最近观测值起所需的年均增速)。",
                         "The value each target would meet with the given probability (in "
@@ -159,7 +162,7 @@ _WORDS: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "count_axis": ("目标数", "targets"),
     "kind": ("类型", "Kind"),
     "value": ("目标值", "Value"),
-    "aspirational": ("力争", "strive for"),
+    "aspirational": ("力争", "aspirational"),
     "no_assessable": ("本规划无可评估概率的目标。", "No target of this plan has a probability."),
     "qualitative": ("定性目标", "qualitative"),
     "no_data": ("无数据", "no data"),
@@ -171,6 +174,31 @@ _WORDS: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "evidence_model": ("以下回测评估的是默认模型(trend)在历史上留出年份的表现。",
                        "These backtests score the default model (trend) on held-out years."),
 }
+
+# the notes of plausibility and low confidence (inputs.plausibility, assessment.confidence)
+_FLAGGED = (r"^implausible value in (\d+): (\S+) is (?:(\S+) times|(1/\S+) of) what the other "
+            r"years of the series suggest \(about (\S+)\): ")
+_FLAGGED_ZH = r"\1年数值 \2 为该序列其他年份所示水平(约 \5)的 \3\4 倍,"
+_PLAUSIBILITY_ZH: list[tuple[str, str]] = [
+    (_FLAGGED + r"a jump beyond what this indicator's history allows \((.*)\)$",
+     _FLAGGED_ZH + "超出该指标汇总历史所允许的跳变(请核对数据来源)"),
+    (_FLAGGED + r"a fraction typed for a percentage\? \(did you mean (\S+)\? the unit of this "
+     r"row is (\S+)\)$", _FLAGGED_ZH + r"疑似把小数填成了百分数(是否应为 \6?本行单位为 \7)"),
+    (_FLAGGED + r"a factor of ([\d,^]+): .*\? \(did you mean (\S+)\? the unit of this row is "
+     r"(\S+)\)$", _FLAGGED_ZH + r"相差 \6 倍,疑似单位错误(是否应为 \7?本行单位为 \8)"),
+    (r"^low confidence: a share from (\d+) points whose forecast piles up at its bound "
+     r"\(median ([\d.]+)(\S*) in (\d+)\): .*$",
+     r"低置信度:比重指标仅 \1 个数据点,预测堆积在边界(\4年中位数 \2\3),两个点无法判断趋势是否在"
+     "边界前放缓"),
+    (r"^low confidence: breaking zero from (\d+) zero years?: .*$",
+     r"低置信度:历史 \1 年均为零,“零的突破”缺少首次实现的模型,概率只是粗略估计"),
+    (r"^low confidence: an implausible value in its history .*$",
+     "低置信度:历史数据中有疑似错误的数值(见数据质量说明)"),
+    (r"^short series \((\d+) points?\): no other region to borrow from .*$",
+     r"短序列(\1 个数据点):没有可借鉴的同组地区(仅依据自身数据与模型先验)"),
+    (r"^one point: no other region to borrow a trend from .*$",
+     "仅 1 个数据点:没有可借鉴趋势的同组地区(仅依据模型先验)"),
+]
 
 # Chinese forms of the notes the assessment writes in English (probabilities.csv stays English
 # for scripts; reports translate). Patterns are tried in order; unknown notes pass through.
@@ -187,50 +215,49 @@ _NOTES_ZH: list[tuple[str, str]] = [
     (r"^only (\d+) point\(s\)$", r"仅 \1 个数据点"),
     (r"^not in the pooled fit.*$", "未纳入汇合模型(需线性尺度),改用趋势模型"),
     (r"^no data for (\w+)$", r"\1 无数据"),
+    (r"^insufficient data \((\d+) point in (\d+)\) for (\w+)$",
+     r"\3 数据不足(仅 \2年 1 个数据点)"),
+    (r"^growth of (\S+) from (\d+) is undefined: its value there is (\S+), not positive$",
+     r"\1自\2年起的增速无法计算:该年数值为 \3,不为正"),
+    (r"^growth of (\S+) is undefined: its last observed value is (\S+), not positive$",
+     r"\1的增速无法计算:最近观测值为 \2,不为正"),
+    (r"^no observation for (.*)$", r"\1年无观测值"),
+    (r"^qualitative target$", "定性目标"),
+    (r"^(\S+) needs (\d+) points, has (\d+): drift used$",
+     r"\1 模型需要 \2 个数据点,仅有 \3 个:改用漂移模型"),
+    (r"^(\S+) fit failed \((.*)\): drift used$", r"\1 模型拟合失败(\2):改用漂移模型"),
+    (r"^derived scenario effect: (\S+) moved as (.+) moves with the scenario$",
+     r"情景影响经推算:\1随其构成指标(\2)同步变化"),
     (r"^at least 3 consecutive years, the last in (\d+) or later$",
      r"至少连续 3 年,最后一年不早于 \1年"),
     (r"^derived", "由构成指标推算"),
+    *_PLAUSIBILITY_ZH,
 ]
 
-METHODOLOGY = {
+METHODOLOGY = {  # the fixed paragraphs; method.py writes the rest from the run
     "zh": (
         "本报告回答三个问题:按现有趋势,每项规划目标有多大可能实现?在给定把握下可以承诺什么"
         "目标值?规划执行到中期,进展如何?",
-        "方法:对每个地区的每个指标,用其历史年度数据拟合时间序列模型(趋势模型为线性趋势与"
-        "随机游走漂移的加权组合;汇合模型为贝叶斯分层模型,在同一省份或全国的地区之间共享信息,"
-        "适用于数据点很少的序列;小计数指标用计数模型)。模型生成数千条可能的未来路径,"
-        "每项目标的实现概率就是满足目标的路径所占比例。",
         "增速、年均增速、累计值和增量目标都在同一组路径上计算,因此彼此一致;比率类指标"
         "(如研发投入强度)在情景下随其构成指标同比例变化。情景(如研发投入加码、经济下行)"
-        "在基准路径上调整增速、水平或波动,因此各情景之间的差异只来自情景本身。",
-        "概率按 IPCC 校准用语分级:≥0.99 几乎确定,≥0.90 很可能,≥0.66 可能,≥0.33 可能性"
-        "中等,≥0.10 不太可能,≥0.01 很不可能,其余为极不可能。概率有蒙特卡洛误差"
-        "(见 probabilities.csv 的 probability_se 列)。",
-        "局限:模型只看历史数据,不知道尚未公布的政策或统计口径变化;数据点少于 3 个的序列"
-        "不做评估,并在“需补充的数据”中列出所需数据。",
+        "在基准路径上调整增速、水平或波动,因此各情景之间的差异只来自情景本身。概率有蒙特卡洛"
+        "误差(见 probabilities.csv 的 probability_se 列)。",
+        "局限:模型只看历史数据,不知道尚未公布的政策或统计口径变化;无法评估的目标在各规划的"
+        "“数据质量与需补充的数据”中列出所需数据。",
     ),
     "en": (
         "This report answers three questions: on present trends, how likely is each target of "
         "the plan to be met? What target could be promised with a given confidence? Halfway "
         "through the plan, where does it stand?",
-        "Method: for each indicator of each region, a time-series model is fitted to its "
-        "yearly history (the trend model weighs a linear trend against a random walk with "
-        "drift; the pooled model is a Bayesian hierarchical model that shares information "
-        "between the regions of a province or of the country, for series with few points; "
-        "small counts get a count model). The model simulates thousands of possible futures; "
-        "a target's probability is the share of futures in which it is met.",
         "Growth, average growth, cumulative and change targets are computed on the same "
         "futures, so they agree with one another; a ratio such as R&D intensity moves with its "
         "components under a scenario. Scenarios (an R&D push, a downturn) adjust the growth, "
         "level or volatility of the baseline futures, so differences between scenarios come "
-        "from the scenarios alone.",
-        "Probabilities are worded in the IPCC's calibrated language: ≥ 0.99 virtually "
-        "certain, ≥ 0.90 very likely, ≥ 0.66 likely, ≥ 0.33 about as likely as not, ≥ 0.10 "
-        "unlikely, ≥ 0.01 very unlikely, else exceptionally unlikely. They carry Monte Carlo "
-        "error (column probability_se of probabilities.csv).",
+        "from the scenarios alone. Probabilities carry Monte Carlo error (column "
+        "probability_se of probabilities.csv).",
         "Limits: the models see only past data, not policies or changes of statistical "
-        "definitions yet to come; series with fewer than 3 points are not assessed, and the "
-        "data that would let them be are listed under \u201cdata to supply\u201d.",
+        "definitions yet to come; the targets that cannot be assessed are listed, with the "
+        "data they need, under each plan's \u201cdata quality and data to supply\u201d.",
     ),
 }
 
@@ -267,18 +294,24 @@ def words(lang: str) -> Callable[..., str]:
     return t
 
 
-def note(text: str, lang: str) -> str:
-    """A note of the assessment in ``lang`` (each '; '-separated part translated)."""
-    if lang != "zh" or not text:
-        return text
-    parts = []
-    for part in text.split("; "):
-        for pattern, repl in _NOTES_ZH:
-            if re.search(pattern, part):
-                part = re.sub(pattern, repl, part)
-                break
-        parts.append(part)
-    return ";".join(parts)
+_ID = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\bgdp\b")  # an indicator id
+
+
+def note(text: str, lang: str, name: Callable[[str], str] | None = None) -> str:
+    """A note of the assessment in ``lang`` (each '; '-separated part translated); with
+    ``name``, the indicator ids it holds are written as the indicators' names."""
+    if not isinstance(text, str) or not text:
+        return ""
+    if lang == "zh":
+        parts = []
+        for part in text.split("; "):
+            for pattern, repl in _NOTES_ZH:
+                if re.search(pattern, part):
+                    part = re.sub(pattern, repl, part)
+                    break
+            parts.append(part)
+        text = ";".join(parts)
+    return _ID.sub(lambda m: name(m.group()), text) if name is not None else text
 
 
 def status(key: str, lang: str) -> str:
@@ -287,3 +320,162 @@ def status(key: str, lang: str) -> str:
 
 def kind(key: str, lang: str) -> str:
     return KINDS.get(key, (key, key))[LANGS.index(lang)]
+
+
+# The first page (主要结论), the method text written from the run, the calibration's reading,
+# the flagged diagnostics and the run's details.
+_WORDS.update({
+    "conclusions": ("主要结论", "Main conclusions"),
+    "conclusions_intro": (
+        "本页汇总各规划目标的实现前景,按基准情景判断;各目标的详细结果见后文,方法、模型诊断"
+        "与运行信息(模型设置、随机种子、软件版本)见附录。",
+        "This page sums up where each plan's targets stand under the baseline; each target's "
+        "details follow, and the method, the model diagnostics and the run's details (model "
+        "settings, seed, software versions) are in the appendices."),
+    "office": ("编制单位", "Issued by"),
+    "date": ("日期", "Date"),
+    "plan_none_assessed": ("本规划 {n} 项目标均缺少所需数据,尚无法评估概率"
+                           "(见“数据质量与需补充的数据”)。",
+                           "None of this plan's {n} targets could be assessed: the data they "
+                           "need are missing (see \u201cdata quality and data to supply\u201d)."),
+    "standing_count": ("{standing} {n} 项", "{n} {standing}"),
+    "plan_standing": ("本规划共 {n} 项目标,其中 {k} 项可评估:{counts}。",
+                      "{n} targets, {k} of them assessed: {counts}."),
+    "standing_list": ("{standing}({n} 项):{names}。", "{standing} ({n}): {names}."),
+    "and_more": ("等,另有 {n} 项", " and {n} more"),
+    "not_assessed": ("另有 {n} 项目标缺少所需数据,未作评估(见各规划的“数据质量与需补充的数据”)。",
+                     "{n} more target{s} lacked the data needed and could not be assessed "
+                     "(see each plan's \u201cdata quality and data to supply\u201d)."),
+    "cutoff_line": ("所用数据截至:{items}。", "Data used up to: {items}."),
+    "cutoff_all": ("{span}({n} 项指标)", "{span} ({n} indicator{s})"),
+    "outlook_on_track": ("预计已达到", "likely met"),
+    "outlook_at_risk": ("难以判断", "uncertain"),
+    "outlook_off_track": ("预计未达到", "likely missed"),
+    "awaiting_outlook": ("目标年份已过、尚无当年数据;按预测:{counts}。",
+                         " Their year has passed without data; the forecast says: {counts}."),
+    "many_plans_standing": ("{plans} 个规划共 {n} 项目标,其中 {k} 项可评估:{counts}。",
+                            "{plans} plans, {n} targets, {k} of them assessed: {counts}."),
+    "run_details": ("附录:运行信息", "Appendix: run details"),
+    "run_id": ("运行编号", "Run id"),
+    "versions": ("软件版本", "Software versions"),
+    "item": ("项目", "Item"),
+    "detail_value": ("内容", "Value"),
+    "input_file": ("输入文件", "Input file"),
+    "sha256": ("SHA-256(前 12 位)", "SHA-256 (first 12 digits)"),
+    "more_inputs": ("另有 {n} 个输入文件(全部列于 probabilities.json)。",
+                    "{n} more input files (all listed in probabilities.json)."),
+    "method_models": ("模型:本次运行的模型设置为 {setting},{n} 条序列中:{parts}。每项目标的"
+                      "实现概率是模型模拟出的数千条未来路径中满足该目标的比例。",
+                      "Models: this run's model setting was {setting}; of its {n} series, "
+                      "{parts}. A target's probability is the share of the thousands of "
+                      "simulated futures in which it is met."),
+    "method_model_count": ("{n} 条用{model}", "{n} used {model}"),
+    "method_no_series": ("模型:本次运行的模型设置为 {setting},但没有可模拟的序列。",
+                         "Models: this run's model setting was {setting}, but no series could "
+                         "be simulated."),
+    "method_assessed": (
+        "评估范围:一条序列至少要有 {min_points} 个数据点才能评估(汇合模型可借助同组地区的"
+        "信息评估仅有 1 个点的序列);少于 {short} 个点的序列属短序列,其预测分布较宽,本次"
+        "运行 {n} 条序列中有 {n_short} 条。",
+        "What is assessed: a series needs at least {min_points} points (the pooled model can "
+        "assess a one-point series from the regions it is pooled with); a series of fewer than "
+        "{short} points is short and its forecast distribution wide: {n_short} of this run's "
+        "{n} series."),
+    "method_likelihood": ("概率按 IPCC 校准用语分级:{classes}。",
+                          "Probabilities are worded in the IPCC's calibrated language: "
+                          "{classes}."),
+    "method_status": (
+        "中期评估状态:目标年份已有数据的目标为“{met}”或“{missed}”,每年须达到的目标在已观测"
+        "年份未达到即为“{missed}”,目标年份已过而尚无数据为“{awaiting}”;其余按概率判断:"
+        "≥ {hi} 为“{on_track}”,{lo}–{hi} 为“{at_risk}”,< {lo} 为“{off_track}”。",
+        "Review status: a target whose year is observed is {met} or {missed}; one that must "
+        "hold every year and failed in an observed year is {missed}; one whose year has passed "
+        "without data is {awaiting}; otherwise, by its probability: ≥ {hi} {on_track}, "
+        "{lo}–{hi} {at_risk}, < {lo} {off_track}."),
+    "evidence_of": ("以下回测评估的是{model}在历史留出年份上的表现。",
+                    "These backtests score {model} on held-out past years."),
+    "evidence_not_of": (
+        "本次运行中另有 {n} 条序列使用{models},以下证据不直接适用于它们;其回测见 "
+        "BENCHMARKS.md(汇合模型、计数模型各节)。",
+        " {n} of this run's series used {models}, which this evidence does not cover; their "
+        "backtests are in BENCHMARKS.md (the sections on the pooled and count models)."),
+    "curve_on": ("{label}:各点基本落在对角线上(平均偏离 {gap}),概率是校准的。",
+                 "{label}: the points lie close to the diagonal (mean distance {gap}): the "
+                 "probabilities are calibrated."),
+    "curve_above": ("{label}:曲线位于对角线上方,平均高出 {gap}:在这组回测中,目标实现的频率"
+                    "高于所给概率,即概率偏保守。",
+                    "{label}: the curve lies above the diagonal, by {gap} on average: in these "
+                    "backtests targets were met more often than their probabilities said, "
+                    "so the probabilities were cautious."),
+    "curve_below": ("{label}:曲线位于对角线下方,平均低 {gap}:在这组回测中,目标实现的频率"
+                    "低于所给概率,即概率偏乐观。",
+                    "{label}: the curve lies below the diagonal, by {gap} on average: in these "
+                    "backtests targets were met less often than their probabilities said, "
+                    "so the probabilities were optimistic."),
+    "coverage_narrow": ("80% 区间只覆盖了 {rate} 的实际值,区间偏窄。",
+                        " Its 80% ranges held only {rate} of the actual values: too narrow."),
+    "coverage_wide": ("80% 区间覆盖了 {rate} 的实际值,区间偏宽。",
+                      " Its 80% ranges held {rate} of the actual values: too wide."),
+    "fits_fine": ("{total} 个汇合拟合的诊断均在界内(R-hat ≤ 1.01、有效样本量 ≥ 400、无发散)。",
+                  "All {total} pooled fits are within bounds (R-hat ≤ 1.01, ESS ≥ 400, no "
+                  "divergences)."),
+    "fits_flagged": ("{total} 个汇合拟合中有 {n} 个诊断超出界限(标色),含义见“判断”列;"
+                     "涉及指标的概率可能带有比所示更大的误差。",
+                     "{n} of the {total} pooled fits have diagnostics out of bounds "
+                     "(coloured), explained in the verdict column; the probabilities of their "
+                     "indicators may carry more error than shown."),
+    "verdict": ("判断", "Verdict"),
+    "count_fit": ("(计数模型)", " (count model)"),
+    "fit_ok": ("正常", "fine"),
+    "flag_r_hat": ("R-hat > 1.01:各链尚未完全一致,后验可能未收敛",
+                   "R-hat > 1.01: the chains disagree, the posterior may not have converged"),
+    "flag_ess": ("有效样本量 < 400:独立抽样偏少,分位数不够稳定",
+                 "ESS < 400: too few independent draws, quantiles are unstable"),
+    "flag_divergences": ("存在发散转移:后验的某些区域可能未被探索到",
+                         "divergent transitions: parts of the posterior may be unexplored"),
+})
+
+# the models a report names, as its method text and calibration appendix describe them
+MODEL_WORDS: dict[str, tuple[str, str]] = {
+    "trend": ("趋势模型(线性趋势与复合增长漂移的校准加权组合)",
+              "the trend model (a calibrated mixture of linear and compound-growth drift)"),
+    "bayes": ("贝叶斯分层汇合模型(同组地区共享趋势与波动的信息)",
+              "the Bayesian hierarchical pooled model (regions of a group share their trend "
+              "and volatility)"),
+    "counts": ("计数模型(负二项流量,或整数进入与退出的存量,速率在地区间汇合)",
+               "the count model (negative-binomial flows, or stocks of whole entries and "
+               "exits, rates pooled over regions)"),
+    "drift": ("带漂移的随机游走", "a random walk with drift"),
+    "linear": ("线性漂移的随机游走", "a random walk with linear drift"),
+    "naive": ("无趋势的随机游走", "a random walk without trend"),
+    "ensemble": ("ets、llt、arima 的等权组合", "an equal-weight mixture of ets, llt and arima"),
+    "ets": ("阻尼趋势指数平滑", "damped-trend exponential smoothing"),
+    "llt": ("局部线性趋势模型", "a local linear trend model"),
+    "arima": ("带漂移的 ARIMA(0,1,1)", "ARIMA(0,1,1) with drift"),
+    "cagr": ("联合国亚太经社会趋势规则(确定性,仅供参考)",
+             "the UN ESCAP trend rule (deterministic, for reference)"),
+    "observed": ("已观测值(目标年份已有数据)", "observed values (the target year has data)"),
+}
+
+# why `auto` chose a model for an indicator (models/choice.py), in Chinese
+_NOTES_ZH += [
+    (r"^--model bayes: pooled over (\d+) region\(s\) of the tree$",
+     r"--model bayes:在层级树的 \1 个地区间汇合"),
+    (r"^(\d+) regions with 2\+ points, linked by regions\.csv: the pooled model \(in the "
+     r"provincial backtests it beats trend on every indicator\)$",
+     r"\1 个地区有 2 个以上数据点,并由 regions.csv 关联:采用汇合模型"
+     r"(省级回测中各指标均优于趋势模型)"),
+    (r"^no series in the workspace: nothing to pool, (\w+) used$",
+     r"工作区无此指标的序列:无可汇合,采用 \1"),
+    (r"^(\d+) region\(s\) with 2\+ points, fewer than (\d+): nothing to pool, (\w+) used$",
+     r"仅 \1 个地区有 2 个以上数据点,少于 \2 个:无可汇合,采用 \3"),
+    (r"^no hierarchy in regions\.csv linking its regions: nothing to pool, (\w+) used$",
+     r"regions.csv 中没有关联这些地区的层级:无可汇合,采用 \1"),
+    (r"^(?:the other )?(\d+) series simulated as counts \(a flow: negative-binomial counts, "
+     r"rates pooled over the tree\)$", r"\1 条序列按计数模拟(流量:负二项计数,速率在层级树上汇合)"),
+    (r"^(?:the other )?(\d+) series simulated as counts \(a stock: whole entries less exits, "
+     r"never below 0, rates pooled over the tree\)$",
+     r"\1 条序列按计数模拟(存量:整数进入减退出,不低于 0,速率在层级树上汇合)"),
+    (r"^values up to (\d+), where counts beat the log-scale models in the simulated backtests "
+     r"\(BENCHMARKS\.md\)$", r"数值不超过 \1,模拟回测中计数模型优于对数尺度模型(BENCHMARKS.md)"),
+]

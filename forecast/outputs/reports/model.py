@@ -44,6 +44,7 @@ class FanChart:
     targets: tuple[tuple[int, float], ...]  # (year, level the target implies)
     target_years: tuple[int, ...]  # years of targets that imply no single level
     base_year: int | None
+    count: bool = False  # whole numbers (firms, platforms): the value axis ticks integers
 
 
 @dataclass(frozen=True)

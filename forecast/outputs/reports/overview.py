@@ -42,10 +42,12 @@ def overview_sections(ctx: Context) -> list[Section]:
                     ("kind", "by_kind")):
         sections.append(Section(f"by-{by}", t(key), 2, (distribution(ctx, rows, by),)))
     worst = ok.sort_values(["probability", "plan_id", "target_id"]).head(25)
+    titles = {p["id"]: p.get("title") or p["id"] for p in ctx.run.plans}
     sections.append(Section("least-likely", t("least_likely", n=25), 2, (Table(
         (t("plan"), t("target"), t("region"), t("indicator"), t("kind"), t("value"),
          t("year"), t("probability")), tuple(
-            (Cell(r.plan_id), Cell(r.target_id), Cell(r.region), Cell(ctx.name(r.indicator)),
+            (Cell(titles.get(r.plan_id, r.plan_id)), Cell(ctx.target_name(r)),
+             Cell(ctx.region(r.region)), Cell(ctx.name(r.indicator)),
              Cell(kind(r.kind, ctx.lang)), Cell(fmt_number(r.value)), Cell(str(r.year)),
              Cell(f"{r.probability:.3f}", tone(r.probability)))
             for r in worst.itertuples(index=False)), frozenset({5, 6, 7}), "least_likely"),)))
@@ -60,7 +62,7 @@ def distribution(ctx: Context, rows: pd.DataFrame, by: str) -> Table:
     body = []
     for key, r in distribution_table(rows, by).iterrows():
         label = ctx.name(key) if by == "indicator" else (
-            kind(key, ctx.lang) if by == "kind" else str(key))
+            kind(key, ctx.lang) if by == "kind" else ctx.region(str(key)))
         assessed = 0 if math.isnan(r["assessed"]) else int(r["assessed"])
         fmt = lambda x: "–" if math.isnan(x) else f"{x:.2f}"  # noqa: E731
         body.append((Cell(label), Cell(f"{int(r['targets']):,}"), Cell(f"{assessed:,}"),
@@ -77,7 +79,7 @@ def short_data(ctx: Context) -> Section:
     t = ctx.t
     table = short_data_table(ctx.series, pd.DataFrame(
         ctx.run.diagnostics.get("data_needed", []), columns=["region", "indicator"]))
-    body = tuple((Cell(str(region)), Cell(str(r["short"])), Cell(str(r["none"])))
+    body = tuple((Cell(ctx.region(str(region))), Cell(str(r["short"])), Cell(str(r["none"])))
                  for region, r in table.head(25).iterrows())
     return Section("short-data", t("short_data"), 2, (
         Paragraph(t("short_data_note", n=f"{len(table):,}")),

@@ -9,8 +9,10 @@ import math
 import pandas as pd
 
 from forecast.inputs.scenarios import BASELINE
+from forecast.outputs.confidence import marked_likelihood, marked_note
+from forecast.outputs.names import fmt_statistic, is_count, median_text, target_value
 from forecast.outputs.reports.context import Context, as_number, is_missing, rate_text
-from forecast.outputs.reports.i18n import kind, note, status
+from forecast.outputs.reports.i18n import kind, status
 from forecast.outputs.reports.model import (
     Cell,
     FanChart,
@@ -21,8 +23,9 @@ from forecast.outputs.reports.model import (
     Table,
     tone,
 )
+from forecast.outputs.scenario_effects import split_scenarios, unchanged_note
 from forecast.outputs.tables import scenario_probabilities
-from forecast.outputs.wording import OP_SYMBOLS, fmt_number, progress_text
+from forecast.outputs.wording import fmt_number, progress_text
 
 
 def implied_level(r, history: dict[int, float]) -> float | None:
@@ -51,7 +54,7 @@ def plan_section(ctx: Context, plan: dict, k: int) -> Section:
     pid = plan["id"]
     sub = ctx.base[ctx.base["plan_id"] == pid]
     n_ok = int(sub["assessable"].sum())
-    intro = Paragraph(f"{t('region')}: {plan['region']} · `{pid}` · "
+    intro = Paragraph(f"{t('region')}: {ctx.region(plan['region'])} · "
                       + t("targets_assessed", n=len(sub), k=n_ok))
     children = [
         Section(f"p{k}-headline", t("headline"), 2,
@@ -83,24 +86,37 @@ def headline(ctx: Context, sub: pd.DataFrame) -> Table:
         written = r.text if isinstance(r.text, str) and r.text else ctx.clause(r)
         read = ctx.clause(r)
         if r.assessable:
-            rng = (f"{fmt_number(r.statistic_p50)} [{fmt_number(r.statistic_p10)}, "
-                   f"{fmt_number(r.statistic_p90)}]")
+            rng = median_range(ctx, r)
             rows.append((Cell(written), Cell(read), Cell(f"{r.probability:.2f}",
                                                          tone(r.probability)),
-                         ctx.lik(r.probability), Cell(rng),
+                         Cell(marked_likelihood(ctx.lik(r.probability).text, r, ctx.lang),
+                              ctx.lik(r.probability).tone), Cell(rng),
                          Cell(f"{rate_text(r.required_rate)} / {rate_text(r.historical_rate)}"),
-                         Cell(note(r.note, ctx.lang))))
+                         Cell(ctx.note(marked_note(r.note, r)))))
         else:
             rows.append((Cell(written), Cell(read), Cell("–"), Cell("–"), Cell("–"),
-                         Cell("–"), Cell(note(r.note, ctx.lang))))
+                         Cell("–"), Cell(ctx.note(r.note))))
     return Table((t("target_as_written"), t("target_read"), t("probability"),
                   t("likelihood"), t("median_range"), t("required_vs_hist"), t("note")),
                  tuple(rows), frozenset({2, 5}), "headline")
 
 
+def counts_things(ctx: Context, r) -> bool:
+    """Whether the target's quantity is a whole number of things: a count indicator's level,
+    change or sum (not its growth)."""
+    return is_count(ctx.indicator(r.indicator)) and r.kind in ("level", "change", "cumulative")
+
+
+def median_range(ctx: Context, r) -> str:
+    """Median (80% range) of the target's quantity; counts as whole numbers."""
+    return median_text(r.statistic_p50, r.statistic_p10, r.statistic_p90,
+                       counts_things(ctx, r))
+
+
 def probability_chart(ctx: Context, ok: pd.DataFrame, cid: str) -> ProbabilityChart:
-    """The dot chart of the assessed targets' probabilities."""
-    items = tuple((f"{r.target_id}", float(r.probability), tone(r.probability))
+    """The dot chart of the assessed targets' probabilities, each named in the report's
+    language."""
+    items = tuple((ctx.target_name(r), float(r.probability), tone(r.probability))
                   for r in ok.itertuples(index=False))
     return ProbabilityChart(cid, ctx.t("prob_chart"), items)
 
@@ -124,30 +140,45 @@ def fan_charts(ctx: Context, ok: pd.DataFrame, prefix: str) -> list[FanChart]:
                 marks.append((int(r.year), float(level)))
         bases = [int(b) for b in g["base_year"] if not is_missing(b)]
         charts.append(FanChart(
-            f"{prefix}-fan{j}", f"{region} · {ctx.name(ind_id)}", ctx.unit(ind_id),
+            f"{prefix}-fan{j}", f"{ctx.region(region)} · {ctx.name(ind_id)}", ctx.unit(ind_id),
             tuple(sorted(history.items())), tuple(diag["fan_levels"]),
             tuple((int(y), tuple(q)) for y, q in diag["fan"].items()),
             tuple(sorted(set(marks))), tuple(sorted(set(years))),
-            min(bases) if bases else None))
+            min(bases) if bases else None,
+            is_count(ctx.indicator(ind_id))))
     return charts
 
 
 def scenario_blocks(ctx: Context, pid: str) -> tuple:
-    """Each target's probability under the baseline and each scenario, with the change."""
+    """Each target's probability under the baseline and each scenario that changes some of
+    them, with the change; the scenarios that change none are named with the reason."""
     t = ctx.t
-    wide = scenario_probabilities(ctx.rows[ctx.rows["plan_id"] == pid])
-    if wide.shape[1] < 2:  # no assessable target, or no scenario
+    scenarios = ctx.run.meta.get("scenarios", [])
+    if not scenarios:
         return (Paragraph(t("no_scenarios")),)
-    scenarios = list(wide.columns[1:])
+    plan_rows = ctx.rows[ctx.rows["plan_id"] == pid]
+    wide = scenario_probabilities(plan_rows)
+    if wide.shape[1] < 2:  # no assessable target
+        return (Paragraph(t("no_scenario_comparison")),)
+    moved, unchanged = split_scenarios(wide)
+    blocks: list = []
+    if unchanged:
+        ok = ctx.base[(ctx.base["plan_id"] == pid) & ctx.base["assessable"]]
+        observed = bool(ok["note"].astype(str).str.contains("already observed").all())
+        blocks.append(Paragraph(unchanged_note(
+            scenarios, unchanged, [int(y) for y in ok["year"]], observed, ctx.scenario_title,
+            ctx.cat, ctx.lang)))
+    if not moved:
+        return tuple(blocks)
     rows = []
     for target_id, r in wide.iterrows():
         base = r[BASELINE]
         cells = [Cell(f"{base:.2f}", tone(base))]
         cells += [Cell(f"{r[s]:.2f} ({round(r[s] - base, 2) + 0.0:+.2f})", tone(r[s]))
-                  for s in scenarios]
-        rows.append((Cell(str(target_id)), *cells))
-    cols = (t("target"), *(ctx.scenario_title(s) for s in (BASELINE, *scenarios)))
-    return (Paragraph(t("scenario_note")),
+                  for s in moved]
+        rows.append((Cell(ctx.target_label(pid, str(target_id))), *cells))
+    cols = (t("target"), *(ctx.scenario_title(s) for s in (BASELINE, *moved)))
+    return (*blocks, Paragraph(t("scenario_note")),
             Table(cols, tuple(rows), frozenset(range(1, len(cols))), "scenarios"))
 
 
@@ -158,20 +189,16 @@ def achievable_blocks(ctx: Context, pid: str) -> tuple:
     sug = sug[(sug["plan_id"] == pid) & (sug["scenario"] == BASELINE)] if len(sug) else sug
     if not len(sug):
         return (Paragraph(t("no_assessable")),)
-    stated = ctx.base[ctx.base["plan_id"] == pid].set_index("target_id")
     levels = sorted(sug["confidence"].unique())
     rows = []
     for target_id, g in sug.groupby("target_id", sort=False):
-        r = stated.loc[target_id]
-        pct = "%" if r["kind"] in ("growth", "cagr", "relative") else ""
-        value = (f"[{fmt_number(r['value'])}, {fmt_number(r['value_hi'])}]"
-                 if r["op"] == "between" else fmt_number(r["value"]))
-        cells = [Cell(f"{fmt_number(v)} ({rate_text(rate)})") for v, rate in
+        r = ctx.by_id[(pid, target_id)]
+        count = counts_things(ctx, r)
+        cells = [Cell(f"{fmt_statistic(v, count)} ({rate_text(rate)})") for v, rate in
                  zip(g["achievable_value"], g["achievable_rate"], strict=True)]
-        rows.append((Cell(str(target_id)),
-                     Cell(f"{kind(r['kind'], ctx.lang)} {OP_SYMBOLS.get(r['op'], r['op'])} "
-                          f"{value}{pct} ({r['year']})"),
-                     Cell(f"{r['probability']:.2f}", tone(r["probability"])), *cells))
+        rows.append((Cell(ctx.target_name(r)),
+                     Cell(f"{kind(r.kind, ctx.lang)} {target_value(r, ctx.cat, ctx.lang)}"),
+                     Cell(f"{r.probability:.2f}", tone(r.probability)), *cells))
     cols = (t("target"), t("stated"), t("p_stated"),
             *(t("confident", p=round(q * 100)) for q in levels))
     return (Paragraph(t("achievable_note")),
@@ -191,7 +218,7 @@ def review_blocks(ctx: Context, pid: str) -> tuple:
     for r in rev.itertuples(index=False):
         share = progress_text(r.progress_share, r.time_share)
         p_base = as_number(r.probability_at_base)
-        rows.append((Cell(str(r.target_id)),
+        rows.append((Cell(ctx.target_label(pid, r.target_id)),
                      Cell(f"{fmt_number(r.base_value)} ({int(r.base_year)})"),
                      Cell(f"{fmt_number(r.last_value)} ({int(r.last_year)})"), Cell(share),
                      Cell(rate_text(r.required_rate)), Cell(rate_text(r.achieved_rate)),
@@ -214,8 +241,8 @@ def data_blocks(ctx: Context, sub: pd.DataFrame) -> tuple:
     blocks: list = [Paragraph(f"**{t('quality_notes')}**")]
     if quality:
         blocks.append(Table((t("region"), t("indicator"), t("note")), tuple(
-            (Cell(q["region"]), Cell(ctx.name(q["indicator"])),
-             Cell(note(q["note"], ctx.lang))) for q in quality), name="quality"))
+            (Cell(ctx.region(q["region"])), Cell(ctx.name(q["indicator"])),
+             Cell(ctx.note(q["note"]))) for q in quality), name="quality"))
     else:
         blocks.append(Paragraph(t("no_quality_notes")))
     needed = [d for d in ctx.run.diagnostics.get("data_needed", [])
@@ -224,8 +251,9 @@ def data_blocks(ctx: Context, sub: pd.DataFrame) -> tuple:
         blocks += [Paragraph(f"**{t('data_needed')}**"), Paragraph(t("data_needed_note")),
                    Table((t("region"), t("indicator"), t("unit"), t("status"), t("targets"),
                           t("years_needed")), tuple(
-                       (Cell(d["region"]), Cell(ctx.name(d["indicator"])), Cell(d["unit"]),
-                        Cell(note(d["status"], ctx.lang)), Cell(str(d["targets"])),
-                        Cell(note(d["years_needed"], ctx.lang))) for d in needed),
+                       (Cell(ctx.region(d["region"])), Cell(ctx.name(d["indicator"])),
+                        Cell(ctx.unit(d["indicator"]) or d["unit"]),
+                        Cell(ctx.note(d["status"])), Cell(str(d["targets"])),
+                        Cell(ctx.note(d["years_needed"]))) for d in needed),
                        frozenset({4}), "data_needed")]
     return tuple(blocks)
