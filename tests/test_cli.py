@@ -6,11 +6,13 @@ import json
 import random
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from rich.cells import cell_len
 from scipy import stats
 from typer.testing import CliRunner
 
@@ -306,3 +308,31 @@ def test_run_with_plan_runs_only_those_plans(workspace, tmp_path):
     bad = run(str(workspace), "--out", str(tmp_path / "bad"), "--plan", "nope")
     assert bad.exit_code == 2 and "no plan 'nope'" in bad.output
     assert not (tmp_path / "bad").exists()
+
+
+COMMANDS = [None, *(c.name or c.callback.__name__ for c in app.registered_commands)]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=[c or "forecast" for c in COMMANDS])
+def test_help_wraps_cleanly_at_80_columns(command):
+    """Every `--help` at 80 columns: no line wider than the terminal; prose wrapped once, by
+    the terminal (a line is broken only where the next word would not fit, not where the
+    docstring's source happened to break); examples never broken; option names and their
+    metavars never split mid-word."""
+    width = 80
+    out = RUNNER.invoke(app, [*([command] if command else []), "--help"],
+                        env={"COLUMNS": str(width)}, terminal_width=width).output
+    lines = out.splitlines()
+    assert lines and max(map(cell_len, lines)) <= width  # columns: 汉字 take two
+    text = [line for line in lines if not line.startswith(("│", "╭", "╰"))]
+    for line, after in pairwise(text):
+        prose = line.startswith(" ") and not line.startswith("     ")
+        if prose and line.strip() and after.strip() and not after.startswith("     "):
+            next_word = after.split()[0]
+            assert cell_len(line.rstrip()) + 1 + cell_len(next_word) > width - 2, (line, after)
+        if line.startswith("     ") and line.strip() and after.strip():
+            assert after.startswith("     "), f"an example broken: {line.strip()!r}"
+    panel = [cell for line in lines if line.startswith("│")
+             for cell in line.strip("│").split("  ") if cell.strip()]
+    assert not [c for c in panel if c.strip().startswith("<") and ">" not in c], \
+        "a metavar split over lines"

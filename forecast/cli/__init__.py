@@ -10,17 +10,21 @@ evaluate.py   backtest, calibrate
 records.py    runs, compare
 documents.py  example, extract, indicators
 console.py    the tables the terminal shows
+help.py       --help reflowed to the terminal's width
 signals.py    SIGTERM and SIGINT stop a command as an error does (exit 143, 130)
 """
 
 import typer
 
 from forecast.cli.app import app
+from forecast.cli.help import reflow_commands
 from forecast.cli.signals import stop_on_signals
 
 # isort: off
 from forecast.cli import run, evaluate, records, documents  # noqa: F401
 # isort: on
+
+reflow_commands(app)  # every command registered: their help, wrapped by the terminal
 
 
 @app.callback()

@@ -40,6 +40,7 @@ app = typer.Typer(
 
 
 ModelName = Enum("ModelName", {m: m for m in MODEL_NAMES}, type=str)
+MODEL_CHOICES = f"Forecasting model: {', '.join(MODEL_NAMES)}."  # its metavar is MODEL
 Lang = Enum("Lang", {"en": "en", "zh": "zh"}, type=str)
 
 

@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from forecast.api import backtest as api_backtest
 from forecast.api import calibrate as api_calibrate
-from forecast.cli.app import ModelName, app, fail
+from forecast.cli.app import MODEL_CHOICES, ModelName, app, fail
 from forecast.cli.console import echo
 from forecast.config import DEFAULT_MODEL, DEFAULT_SEED
 from forecast.errors import InputError
@@ -30,7 +30,7 @@ def backtest(
     kind: Annotated[str | None, typer.Option(
         help="Treat indicators not in the catalogue as this kind: share, amount, count or "
         "ratio (so any yearly series can be evaluated).")] = None,
-    model: Annotated[ModelName, typer.Option(help="Model to evaluate.")] = DEFAULT_MODEL,  # type: ignore[assignment]
+    model: Annotated[ModelName, typer.Option(metavar="MODEL", help=MODEL_CHOICES)] = DEFAULT_MODEL,  # type: ignore[assignment]
     out: Annotated[Path | None, typer.Option(help="Folder for metrics.csv and summary.json "
                                              "(new or empty). Default: reports/<run-id>/.")]
     = None,
@@ -64,9 +64,11 @@ def backtest(
 
         forecast calibrate --until 2018 --out cal-2018.json
 
-        forecast backtest data/observations.csv --after 2018 --calibration cal-2018.json
+        forecast backtest data/observations.csv --after 2018 \\
+            --calibration cal-2018.json
 
-        forecast backtest m3.csv --kind amount --holdout 6 --model drift --calibration none
+        forecast backtest m3.csv --kind amount --holdout 6 --model drift \\
+            --calibration none
     """
     try:
         bar = tqdm(desc="backtesting", unit="series", disable=quiet, file=sys.stderr)
@@ -113,9 +115,9 @@ def calibrate(
 
     Example:
 
-        forecast calibrate                        # refresh models/calibration.json
+        forecast calibrate            # refresh models/calibration.json
 
-        forecast calibrate --until 2018 --out cal-2018.json   # for honest backtests
+        forecast calibrate --until 2018 --out cal-2018.json  # honest backtests
     """
     try:
         bar = tqdm(desc="calibrating", unit="series", disable=quiet, file=sys.stderr)

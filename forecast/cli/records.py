@@ -58,7 +58,8 @@ def compare_command(
 
     Example:
 
-        forecast compare 20251120-093000-auto-seed20231 20261124-101500-auto-seed20231
+        forecast compare 20251120-093000-auto-seed20231 \\
+            20261124-101500-auto-seed20231
 
         forecast compare reports/20251120-093000-auto-seed20231 review-2026
     """
