@@ -85,7 +85,9 @@ def test_run_writes_all_outputs_and_rows(workspace, tmp_path):
     assert fan["2023"] == sorted(fan["2023"])
     assert p10 < rows.loc["level", "statistic_p50"] < p90 and p50 > 898.7
     summary = (out / "summary.md").read_text(encoding="utf-8")
-    assert "tiny plan" in summary and "hitech_enterprises" in summary
+    # the data to supply, named as the catalogue does in the run's language (not by id)
+    assert "tiny plan" in summary and "高新技术企业数" in summary
+    assert "hitech_enterprises" not in summary
 
 
 def test_drift_probability_matches_closed_form_end_to_end(workspace, tmp_path):

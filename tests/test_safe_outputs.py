@@ -170,7 +170,7 @@ def test_a_run_with_hostile_plan_text_writes_safe_files(tmp_path):
                    for cell in _csv_cells(table)), table.name
     assert {r["text"] for r in rows} >= {"'" + HOSTILE["dde"]}
     summary = (out / "summary.md").read_text(encoding="utf-8")
-    table = [line for line in summary.splitlines() if line.startswith("| `t")]
+    table = [line for line in summary.splitlines() if line.startswith("| R&D expenditure ≥")]
     assert len(table) == len(texts)
     assert all(_cells(line) == 6 for line in table)
     assert "<img" not in summary and not re.search(r"(?<!\\)\]\(javascript", summary)

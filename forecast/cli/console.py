@@ -93,7 +93,8 @@ def frame_text(table: pd.DataFrame, fmt: str) -> str:
     def cell(v: object) -> str:
         if isinstance(v, float):
             return "–" if math.isnan(v) else f"{v:.3f}"
-        return "–" if v is None or v is pd.NA else markdown_text(v)
+        missing = v is None or v is pd.NA or (isinstance(v, str) and v.lower() == "nan")
+        return "–" if missing else markdown_text(v)
 
     lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |"
@@ -124,4 +125,25 @@ def plan_lines(rows: pd.DataFrame, review: pd.DataFrame | None = None,
                              "none assessed (the data they need: summary.md)"))
     if len(lines) > limit:
         lines = [*lines[:limit], f"  ... and {len(lines) - limit} more plans (summary.md)"]
+    return lines
+
+
+CAUTIONS_SHOWN = 10  # low-confidence targets listed one a line; more are counted
+
+
+def caution_lines(rows: pd.DataFrame, quality: pd.DataFrame) -> list[str]:
+    """The baseline targets whose probability is low confidence, with the reason, and how
+    many values were flagged as implausible (the data-quality notes hold which)."""
+    base = rows[rows["scenario"] == "baseline"]
+    low = base[base.get("low_confidence", pd.Series("", index=base.index)).fillna("") != ""]
+    lines = [f"  low confidence: {r.plan_id}/{r.target_id} (P {r.probability:.2f}): "
+             f"{r.low_confidence}" for r in low.head(CAUTIONS_SHOWN).itertuples(index=False)]
+    if len(low) > CAUTIONS_SHOWN:
+        lines.append(f"  ... and {len(low) - CAUTIONS_SHOWN} more low-confidence targets "
+                     "(column low_confidence of probabilities.csv)")
+    notes = quality["note"] if "note" in quality else pd.Series([], dtype=str)
+    flagged = int(notes.str.startswith("implausible value").sum())
+    if flagged:
+        lines.append(f"  {flagged} implausible value{'s' * (flagged > 1)} flagged in the "
+                     "data-quality notes (probabilities.json); --strict refuses them")
     return lines

@@ -12,6 +12,7 @@ upgraded in place by the migrations below, never dropped.
 from __future__ import annotations
 
 import json
+import math
 import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -325,7 +326,7 @@ def compare(engine: sa.Engine, run_a: str, run_b: str, threshold: float = 0.005
     moved = merged[(merged["change"].abs() > threshold)
                    | (merged["probability_a"].isna() != merged["probability_b"].isna())]
     settings_a, settings_b = json.loads(a["settings"]), json.loads(b["settings"])
-    model_why = [f"{k}: {settings_a.get(k)} -> {settings_b.get(k)}"
+    model_why = [f"{k}: {_shown(settings_a.get(k))} -> {_shown(settings_b.get(k))}"
                  for k in sorted(set(settings_a) | set(settings_b))
                  if settings_a.get(k) != settings_b.get(k)]
     if a["code_version"] != b["code_version"]:
@@ -356,20 +357,31 @@ def compare(engine: sa.Engine, run_a: str, run_b: str, threshold: float = 0.005
                                       "probability_b", "change", "why"])
 
 
+def _shown(v: object) -> str:
+    """A value in `forecast compare`'s words: "–" where there is none (never nan/None)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
 def _data_change(a: dict | None, b: dict | None) -> str:
     """Which years of a series differ between two runs, in words ('' if none)."""
     if a is None or b is None:
         return "" if a == b else ("added" if a is None else "removed")
     years = sorted(set(a) | set(b), key=int)
-    changed = [y for y in years if a.get(y) != b.get(y)]
+    def none(v: object) -> bool:
+        return v is None or (isinstance(v, float) and math.isnan(v))
+
+    changed = [y for y in years if not (none(a.get(y)) and none(b.get(y)))
+               and a.get(y) != b.get(y)]
     if not changed:
         return ""
     parts = []
     for y in changed:
         if y not in a:
-            parts.append(f"{y} added ({b[y]:g})")
+            parts.append(f"{y} added ({_shown(b[y])})")
         elif y not in b:
             parts.append(f"{y} removed")
         else:
-            parts.append(f"{y}: {a[y]:g} -> {b[y]:g}")
+            parts.append(f"{y}: {_shown(a[y])} -> {_shown(b[y])}")
     return "(" + ", ".join(parts) + ")"

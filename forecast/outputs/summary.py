@@ -18,7 +18,7 @@ from forecast.outputs.names import (
     target_name,
     unit_text,
 )
-from forecast.outputs.reports.i18n import note
+from forecast.outputs.reports.terms import note
 from forecast.outputs.safe_text import markdown_text as md
 from forecast.outputs.scenario_effects import (
     scenario_description,

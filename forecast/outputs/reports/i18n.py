@@ -7,10 +7,17 @@ Chinese form, not only the headings. ``words(lang)`` returns a lookup; a missing
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from forecast.inputs.series import SHORT_SERIES
+from forecast.outputs.reports.terms import (  # noqa: F401 (kind, note, status: re-exported)
+    _NOTES_ZH,
+    KINDS,
+    STATUS,
+    kind,
+    note,
+    status,
+)
 from forecast.targets.likelihood import ABOUT_AS_LIKELY, LIKELY
 
 LANGS = ("zh", "en")
@@ -175,65 +182,6 @@ _WORDS: dict[str, tuple[str, str]] = {  # key: (zh, en)
                        "These backtests score the default model (trend) on held-out years."),
 }
 
-# the notes of plausibility and low confidence (inputs.plausibility, assessment.confidence)
-_FLAGGED = (r"^implausible value in (\d+): (\S+) is (?:(\S+) times|(1/\S+) of) what the other "
-            r"years of the series suggest \(about (\S+)\): ")
-_FLAGGED_ZH = r"\1年数值 \2 为该序列其他年份所示水平(约 \5)的 \3\4 倍,"
-_PLAUSIBILITY_ZH: list[tuple[str, str]] = [
-    (_FLAGGED + r"a jump beyond what this indicator's history allows \((.*)\)$",
-     _FLAGGED_ZH + "超出该指标汇总历史所允许的跳变(请核对数据来源)"),
-    (_FLAGGED + r"a fraction typed for a percentage\? \(did you mean (\S+)\? the unit of this "
-     r"row is (\S+)\)$", _FLAGGED_ZH + r"疑似把小数填成了百分数(是否应为 \6?本行单位为 \7)"),
-    (_FLAGGED + r"a factor of ([\d,^]+): .*\? \(did you mean (\S+)\? the unit of this row is "
-     r"(\S+)\)$", _FLAGGED_ZH + r"相差 \6 倍,疑似单位错误(是否应为 \7?本行单位为 \8)"),
-    (r"^low confidence: a share from (\d+) points whose forecast piles up at its bound "
-     r"\(median ([\d.]+)(\S*) in (\d+)\): .*$",
-     r"低置信度:比重指标仅 \1 个数据点,预测堆积在边界(\4年中位数 \2\3),两个点无法判断趋势是否在"
-     "边界前放缓"),
-    (r"^low confidence: breaking zero from (\d+) zero years?: .*$",
-     r"低置信度:历史 \1 年均为零,“零的突破”缺少首次实现的模型,概率只是粗略估计"),
-    (r"^low confidence: an implausible value in its history .*$",
-     "低置信度:历史数据中有疑似错误的数值(见数据质量说明)"),
-    (r"^short series \((\d+) points?\): no other region to borrow from .*$",
-     r"短序列(\1 个数据点):没有可借鉴的同组地区(仅依据自身数据与模型先验)"),
-    (r"^one point: no other region to borrow a trend from .*$",
-     "仅 1 个数据点:没有可借鉴趋势的同组地区(仅依据模型先验)"),
-]
-
-# Chinese forms of the notes the assessment writes in English (probabilities.csv stays English
-# for scripts; reports translate). Patterns are tried in order; unknown notes pass through.
-_NOTES_ZH: list[tuple[str, str]] = [
-    (r"^no data$", "无数据"),
-    (r"^qualitative target: not given a probability$", "定性目标,不计算概率"),
-    (r"^already observed in (\d+)$", r"\1年已有观测值"),
-    (r"^short series \((\d+) points?\): trend and spread borrowed from the regions it is "
-     r"pooled with$", r"短序列(\1 个数据点):趋势与波动借自同组地区"),
-    (r"^short series \((\d+) points?\): wide distribution$", r"短序列(\1 个数据点):分布较宽"),
-    (r"^insufficient data \((\d+) point in (\d+)\)$", r"数据不足(仅 \2年 1 个数据点)"),
-    (r"^gap in years: (.*)$", r"缺失年份:\1"),
-    (r"^years before (\d+) not used \(gap in the series\)$", r"\1年以前的数据因断档未用"),
-    (r"^only (\d+) point\(s\)$", r"仅 \1 个数据点"),
-    (r"^not in the pooled fit.*$", "未纳入汇合模型(需线性尺度),改用趋势模型"),
-    (r"^no data for (\w+)$", r"\1 无数据"),
-    (r"^insufficient data \((\d+) point in (\d+)\) for (\w+)$",
-     r"\3 数据不足(仅 \2年 1 个数据点)"),
-    (r"^growth of (\S+) from (\d+) is undefined: its value there is (\S+), not positive$",
-     r"\1自\2年起的增速无法计算:该年数值为 \3,不为正"),
-    (r"^growth of (\S+) is undefined: its last observed value is (\S+), not positive$",
-     r"\1的增速无法计算:最近观测值为 \2,不为正"),
-    (r"^no observation for (.*)$", r"\1年无观测值"),
-    (r"^qualitative target$", "定性目标"),
-    (r"^(\S+) needs (\d+) points, has (\d+): drift used$",
-     r"\1 模型需要 \2 个数据点,仅有 \3 个:改用漂移模型"),
-    (r"^(\S+) fit failed \((.*)\): drift used$", r"\1 模型拟合失败(\2):改用漂移模型"),
-    (r"^derived scenario effect: (\S+) moved as (.+) moves with the scenario$",
-     r"情景影响经推算:\1随其构成指标(\2)同步变化"),
-    (r"^at least 3 consecutive years, the last in (\d+) or later$",
-     r"至少连续 3 年,最后一年不早于 \1年"),
-    (r"^derived", "由构成指标推算"),
-    *_PLAUSIBILITY_ZH,
-]
-
 METHODOLOGY = {  # the fixed paragraphs; method.py writes the rest from the run
     "zh": (
         "本报告回答三个问题:按现有趋势,每项规划目标有多大可能实现?在给定把握下可以承诺什么"
@@ -271,16 +219,6 @@ CALIBRATION_TEXT = {
            "The 80% and 95% ranges should hold about 80% and 95% of the actual values.",),
 }
 
-STATUS = {"on track": ("进展顺利", "on track"), "at risk": ("存在风险", "at risk"),
-          "off track": ("进度滞后", "off track"), "met": ("已实现", "met"),
-          "missed": ("未实现", "missed"), "no data": ("无数据", "no data"),
-          "awaiting data": ("待数据", "awaiting data")}
-
-KINDS = {"level": ("水平", "level"), "growth": ("增速", "growth"), "cagr": ("年均增速", "cagr"),
-         "cumulative": ("累计", "cumulative"), "change": ("增量", "change"),
-         "relative": ("相对增速", "relative"), "qualitative": ("定性", "qualitative")}
-
-
 def words(lang: str) -> Callable[..., str]:
     """``t(key, **fields)``: the word or sentence ``key`` in ``lang``, fields filled in."""
     if lang not in LANGS:
@@ -292,34 +230,6 @@ def words(lang: str) -> Callable[..., str]:
         return text.format(**fields) if fields else text
 
     return t
-
-
-_ID = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\bgdp\b")  # an indicator id
-
-
-def note(text: str, lang: str, name: Callable[[str], str] | None = None) -> str:
-    """A note of the assessment in ``lang`` (each '; '-separated part translated); with
-    ``name``, the indicator ids it holds are written as the indicators' names."""
-    if not isinstance(text, str) or not text:
-        return ""
-    if lang == "zh":
-        parts = []
-        for part in text.split("; "):
-            for pattern, repl in _NOTES_ZH:
-                if re.search(pattern, part):
-                    part = re.sub(pattern, repl, part)
-                    break
-            parts.append(part)
-        text = ";".join(parts)
-    return _ID.sub(lambda m: name(m.group()), text) if name is not None else text
-
-
-def status(key: str, lang: str) -> str:
-    return STATUS.get(key, (key, key))[LANGS.index(lang)]
-
-
-def kind(key: str, lang: str) -> str:
-    return KINDS.get(key, (key, key))[LANGS.index(lang)]
 
 
 # The first page (主要结论), the method text written from the run, the calibration's reading,
@@ -465,12 +375,12 @@ _NOTES_ZH += [
      r"provincial backtests it beats trend on every indicator\)$",
      r"\1 个地区有 2 个以上数据点,并由 regions.csv 关联:采用汇合模型"
      r"(省级回测中各指标均优于趋势模型)"),
-    (r"^no series in the workspace: nothing to pool, (\w+) used$",
-     r"工作区无此指标的序列:无可汇合,采用 \1"),
-    (r"^(\d+) region\(s\) with 2\+ points, fewer than (\d+): nothing to pool, (\w+) used$",
-     r"仅 \1 个地区有 2 个以上数据点,少于 \2 个:无可汇合,采用 \3"),
-    (r"^no hierarchy in regions\.csv linking its regions: nothing to pool, (\w+) used$",
-     r"regions.csv 中没有关联这些地区的层级:无可汇合,采用 \1"),
+    (r"^no series in the workspace: nothing to pool, trend used$",
+     r"工作区无此指标的序列:无可汇合,采用趋势模型"),
+    (r"^(\d+) region\(s\) with 2\+ points, fewer than (\d+): nothing to pool, trend used$",
+     r"仅 \1 个地区有 2 个以上数据点,少于 \2 个:无可汇合,采用趋势模型"),
+    (r"^no hierarchy in regions\.csv linking its regions: nothing to pool, trend used$",
+     r"regions.csv 中没有关联这些地区的层级:无可汇合,采用趋势模型"),
     (r"^(?:the other )?(\d+) series simulated as counts \(a flow: negative-binomial counts, "
      r"rates pooled over the tree\)$", r"\1 条序列按计数模拟(流量:负二项计数,速率在层级树上汇合)"),
     (r"^(?:the other )?(\d+) series simulated as counts \(a stock: whole entries less exits, "
