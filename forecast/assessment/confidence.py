@@ -82,7 +82,7 @@ def _confidence(row, series: dict[str, dict], catalogue: Catalogue,
 
 def _piled_at_bound(row, diag: dict, catalogue: Catalogue) -> list[str]:
     """The reason, if the row's series is a share from two points whose median forecast for
-    the target year lies at its bound."""
+    the target year lies within ``BOUND_SHARE`` of a bound, having moved towards it."""
     if row.indicator not in catalogue or catalogue[row.indicator].kind != "share" \
             or diag["points"] > TWO_POINTS:
         return []
@@ -91,7 +91,10 @@ def _piled_at_bound(row, diag: dict, catalogue: Catalogue) -> list[str]:
     if fan is None:
         return []
     median, width = fan[MEDIAN], entry.upper - entry.lower
-    if entry.lower + BOUND_SHARE * width < median < entry.upper - BOUND_SHARE * width:
+    last = list(diag["history"].values())[-1]
+    at_upper = median >= entry.upper - BOUND_SHARE * width and median > last
+    at_lower = median <= entry.lower + BOUND_SHARE * width and median < last
+    if not (at_upper or at_lower):  # e.g. an R&D intensity of 3% rising is not at 0
         return []
     return [f"a share from {diag['points']} points whose forecast piles up at its bound "
             f"(median {median:.1f}{entry.unit} in {int(row.year)}): two points cannot say "

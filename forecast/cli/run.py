@@ -24,7 +24,7 @@ from forecast.cli.app import (
     say_written,
     summarise_fits,
 )
-from forecast.cli.console import echo, plan_lines, review_text, suggestions_text
+from forecast.cli.console import caution_lines, echo, plan_lines, review_text, suggestions_text
 from forecast.config import DEFAULT_DRAWS, DEFAULT_MODEL, DEFAULT_SEED
 from forecast.errors import InputError
 from forecast.inputs.scenarios import BASELINE
@@ -146,6 +146,8 @@ def run(
          + (f"; {n_sc} scenario{'s' * (n_sc > 1)} besides the baseline" if n_sc else "")
          + ".")
     for line in plan_lines(done.probabilities, done.review):
+        echo(line)
+    for line in caution_lines(done.probabilities, done.assessment.quality):
         echo(line)
     echo(f"wrote {done.folder}/probabilities.csv, .parquet, .json, suggestions.csv, "
          "review.csv, summary.md")
