@@ -1,6 +1,8 @@
 """report.docx: the report model as a Word document a reviewer can edit and attach to a
-mid-term review: A4, page numbers, a table of contents Word fills in, real tables (tones as
-cell shading, header rows repeated on each page) and the charts as PNG pictures."""
+mid-term review: a 公文 page (GB/T 9704-2012, ``docx_page``), headings numbered 一、 (一)
+1., a table of contents written out with links to the headings, real tables (columns as
+wide as their content, tones as cell shading, header rows repeated on each page) and the
+charts as PNG pictures."""
 
 from __future__ import annotations
 
@@ -13,19 +15,23 @@ from docx.document import Document as WordDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
-from docx.styles.style import BaseStyle
+from docx.shared import Cm, Mm, Pt, RGBColor, Twips
+from docx.table import Table as WordTable
 from docx.text.paragraph import Paragraph as WordParagraph
 
 import forecast.outputs.reports.charts as charts
+import forecast.outputs.reports.docx_page as page
+import forecast.outputs.reports.gongwen as gw
 import forecast.outputs.reports.model as model
 from forecast.files import atomic_file
 from forecast.outputs.reports.model import Report, Section
+from forecast.outputs.reports.table_widths import column_widths, table_widths
 
-LATIN, EAST_ASIAN, MONO = "Calibri", "Microsoft YaHei", "Consolas"  # YaHei is 微软雅黑
-HEADING, WHITE = RGBColor(0x08, 0x30, 0x6B), RGBColor(0xFF, 0xFF, 0xFF)
+MONO = "Consolas"
+WHITE = RGBColor(0xFF, 0xFF, 0xFF)
 HEADER_FILL = "EEF2F7"
-SMALL = Pt(8.5)  # tables
+SMALL = Pt(gw.TABLE_PT)  # tables
+BLOCK_TWIPS = round(Mm(gw.BLOCK_WIDTH_MM).twips)  # the text block's width, 8844
 _MARKUP = re.compile(r"(\*\*[^*]+\*\*|`[^`]+`)")  # the only markup report paragraphs use
 
 
@@ -33,59 +39,40 @@ def write_docx(report: Report, path: Path) -> None:
     """Write ``report`` to ``path`` as a Word document, atomically (a temporary file in the
     same folder, then renamed), so a failed write never leaves half a file behind."""
     doc = Document()
-    _setup(doc, report)
+    page.setup(doc, report)
     doc.add_paragraph(report.title, style="Title")
     facts = doc.add_table(rows=0, cols=2)
     for label, value in report.facts:
         cells = facts.add_row().cells
         _text(cells[0].paragraphs[0], label, bold=True, size=SMALL)
         _text(cells[1].paragraphs[0], value, size=SMALL)
-    _field(doc.add_paragraph(), r'TOC \o "1-2" \h \z \u', report.labels["toc_hint"])
-    for section in report.sections:
-        _section(doc, section, report.labels)
+    _widths(facts, column_widths(("", ""), list(report.facts), frozenset()))
+    headings = numbered(report)
+    doc.add_paragraph(report.labels["contents"], style=page.CONTENTS_STYLE)
+    for i, (section, number) in enumerate(headings, start=1):
+        page.toc_entry(doc, number + section.title, section.level, _anchor(i))
+    for i, (section, number) in enumerate(headings, start=1):
+        _section(doc, section, number, i, report.labels)
     with atomic_file(path) as tmp:
         doc.save(str(tmp))
 
 
-def _setup(doc: WordDocument, report: Report) -> None:
-    """A4 portrait with 2 cm margins, the page number in the footer, and fonts that show
-    Chinese in Word (Latin and East Asian fonts are separate attributes of w:rFonts)."""
-    page = doc.sections[0]
-    page.page_width, page.page_height = Cm(21), Cm(29.7)
-    page.left_margin = page.right_margin = page.top_margin = page.bottom_margin = Cm(2)
-    footer = page.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _field(footer, "PAGE", "1")
-    doc.core_properties.title = report.title
-    doc.core_properties.language = "zh-CN" if report.lang == "zh" else "en-GB"
-    normal = doc.styles["Normal"]
-    _fonts(normal)
-    normal.font.size = Pt(10.5)
-    if report.lang == "zh":  # quotes and dashes are then drawn in the Chinese font
-        normal.element.rPr.append(OxmlElement("w:lang", {qn("w:eastAsia"): "zh-CN"}))
-    for name in ("Title", "Heading 1", "Heading 2", "Caption"):
-        _fonts(doc.styles[name])
-        doc.styles[name].font.color.rgb = HEADING
+def numbered(report: Report) -> list[tuple[Section, str]]:
+    """Every section depth first, with the number its heading and its TOC entry show."""
+    out: list[tuple[Section, str]] = []
+
+    def visit(sections: tuple[Section, ...], path: tuple[int, ...]) -> None:
+        for n, section in enumerate(sections, start=1):
+            out.append((section, gw.heading_number(report.lang, (*path, n))))
+            visit(section.children, (*path, n))
+
+    visit(report.sections, ())
+    return out
 
 
-def _fonts(style: BaseStyle) -> None:
-    style.font.name = LATIN
-    fonts = style.element.rPr.rFonts
-    fonts.set(qn("w:eastAsia"), EAST_ASIAN)
-    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(theme), None)  # a theme font would win over the names set here
-
-
-def _field(paragraph: WordParagraph, instruction: str, placeholder: str) -> None:
-    """A Word field (PAGE, TOC) showing ``placeholder`` until Word updates it."""
-    begin, separate, end = (OxmlElement("w:fldChar", {qn("w:fldCharType"): kind})
-                            for kind in ("begin", "separate", "end"))
-    code = OxmlElement("w:instrText", {qn("xml:space"): "preserve"})
-    code.text = f" {instruction} "
-    for element in (begin, code, separate):
-        paragraph.add_run()._r.append(element)
-    paragraph.add_run(placeholder)
-    paragraph.add_run()._r.append(end)
+def _anchor(i: int) -> str:
+    """The bookmark of the i-th heading (Word hides names that start with _)."""
+    return f"_Toc{i:04d}"
 
 
 def _text(paragraph: WordParagraph, text: str, bold: bool = False, size: Pt | None = None,
@@ -104,17 +91,21 @@ def _text(paragraph: WordParagraph, text: str, bold: bool = False, size: Pt | No
             run.font.name = MONO
 
 
-def _section(doc: WordDocument, section: Section, labels: dict[str, str]) -> None:
-    doc.add_heading(section.title, level=section.level)
+def _section(doc: WordDocument, section: Section, number: str, index: int,
+             labels: dict[str, str]) -> None:
+    """The heading (numbered, bookmarked, a plan on a new page) and the blocks; the children
+    come after it in ``numbered``'s order."""
+    heading = doc.add_paragraph(number + section.title,
+                                style=f"Heading {min(section.level, page.MAX_HEADING)}")
+    heading.paragraph_format.page_break_before = section.level == 1
+    page.bookmark(heading, _anchor(index), index)
     for block in section.blocks:
         _block(doc, block, labels)
-    for child in section.children:
-        _section(doc, child, labels)
 
 
 def _block(doc: WordDocument, block: model.Block, labels: dict[str, str]) -> None:
     if isinstance(block, model.Paragraph):
-        _text(doc.add_paragraph(), block.text)
+        _text(doc.add_paragraph(style=page.BODY_STYLE), block.text)
     elif isinstance(block, model.Table):
         _table(doc, block)
     elif isinstance(block, model.Figures):
@@ -145,4 +136,23 @@ def _table(doc: WordDocument, table: model.Table) -> None:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             _text(paragraph, text, bold=i == 0, size=SMALL,
                   colour=WHITE if tone in charts.DARK_TONES else None)
+    _widths(word, table_widths(table))
     doc.add_paragraph()  # Word joins two tables that touch; this keeps them apart
+
+
+def _widths(word: WordTable, fractions: list[float]) -> None:
+    """Fixed column widths summing to the text block's width (in twips, as Word keeps them):
+    the grid, each cell, and the table's own width, so Word and LibreOffice agree."""
+    twips = [round(f * BLOCK_TWIPS) for f in fractions[:-1]]
+    twips.append(BLOCK_TWIPS - sum(twips))
+    word.autofit = False
+    properties = word._tbl.tblPr
+    properties.remove_all("w:tblW")
+    properties.insert_element_before(  # where the schema puts it: Word is strict about order
+        OxmlElement("w:tblW", {qn("w:w"): str(BLOCK_TWIPS), qn("w:type"): "dxa"}),
+        "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd", "w:tblLayout",
+        "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
+    for column, width in zip(word.columns, twips, strict=True):
+        column.width = Twips(width)
+        for cell in column.cells:
+            cell.width = Twips(width)

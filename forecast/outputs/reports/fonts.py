@@ -1,9 +1,13 @@
-"""The CJK font every report uses, from a pip-installed package (no system fonts needed).
+"""The fonts of the reports, all from the package or its dependencies (no system fonts needed).
 
 Noto Sans CJK SC (SIL Open Font License) comes with the ``mpl-font`` package. Charts register
 it with matplotlib; the HTML embeds a subset holding only the characters the report uses (as
-WOFF in a data: URL), so the file renders the same offline on any machine, and WeasyPrint
-embeds it into the PDF.
+WOFF in a data: URL), so the file renders the same offline on any machine.
+
+The PDF is set in the 公文 faces (``gongwen``): three Fandol fonts shipped in ``fandol/``
+(仿宋, 楷体 and a bold 宋体 for the title; GPL with the font exception, see its PROVENANCE.md),
+Noto Sans CJK SC as 黑体, and STIX General, the Times-like serif matplotlib ships, for Latin
+letters and digits. WeasyPrint embeds a subset of each into the PDF.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import io
 from functools import cache
 from importlib import resources
 from pathlib import Path
+
+import forecast.outputs.reports.gongwen as gongwen
 
 FAMILY = "Noto Sans CJK SC"  # the family name inside the font files
 CSS_FAMILY = FAMILY  # the CSS name: PDF font lists show it (NotoSansCJKsc)
@@ -72,6 +78,41 @@ def font_face_css(text: str | None = None) -> str:
             src = f"url(data:font/woff;base64,{data}) format('woff')"
         rules.append(f"@font-face {{ font-family: '{CSS_FAMILY}'; font-weight: {css_weight}; "
                      f"src: {src}; }}")
+    return "\n".join(rules)
+
+
+@cache
+def print_files() -> dict[str, Path]:
+    """The PDF's font files, keyed "family/CSS weight/CSS style"."""
+    import matplotlib
+
+    fandol = resources.files("forecast.outputs.reports").joinpath("fandol")
+    stix = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    files = {f"{FAMILY}/{w}/normal": p for w, p in zip((400, 700), font_files().values(),
+                                                          strict=True)}
+    files |= {f"{gongwen.FANG.css}/400/normal": fandol.joinpath("FandolFang-Regular.otf"),
+              f"{gongwen.KAI.css}/400/normal": fandol.joinpath("FandolKai-Regular.otf"),
+              f"{gongwen.TITLE.css}/700/normal": fandol.joinpath("FandolSong-Bold.otf"),
+              f"{gongwen.LATIN.css}/400/normal": stix / "STIXGeneral.ttf",
+              f"{gongwen.LATIN.css}/700/normal": stix / "STIXGeneralBol.ttf",
+              f"{gongwen.LATIN.css}/400/italic": stix / "STIXGeneralItalic.ttf"}
+    return {key: Path(str(path)) for key, path in files.items()}
+
+
+# In a Chinese report the Latin font draws only Latin letters, digits and signs: quotes,
+# dashes and the middle dot stay with the Chinese font, full width as Chinese text has them.
+_LATIN_IN_CHINESE = "U+0020-007E, U+00A0-00B6, U+00B8-00FF, U+2013, U+2212, U+2264-2265"
+
+
+def print_faces(lang: str) -> str:
+    """@font-face rules linking every font file of the PDF (WeasyPrint subsets them)."""
+    rules = []
+    for key, path in print_files().items():
+        family, weight, style = key.split("/")
+        limit = (f" unicode-range: {_LATIN_IN_CHINESE};"
+                 if lang == "zh" and family == gongwen.LATIN.css else "")
+        rules.append(f"@font-face {{ font-family: '{family}'; font-weight: {weight}; "
+                     f"font-style: {style}; src: url({path.as_uri()});{limit} }}")
     return "\n".join(rules)
 
 

@@ -14,7 +14,9 @@ from markupsafe import Markup, escape
 import forecast.outputs.reports.charts as charts
 from forecast.config import VERSION
 from forecast.outputs.reports.fonts import font_face_css
+from forecast.outputs.reports.gongwen_css import print_css
 from forecast.outputs.reports.model import Report
+from forecast.outputs.reports.table_widths import named_widths
 
 
 def _inline(text: str) -> Markup:
@@ -50,8 +52,9 @@ def _scoped(svg: str, prefix: str) -> str:
 
 def render_html(report: Report, for_print: bool = False) -> str:
     """The report as one HTML document: charts as inline SVG and the font subset embedded;
-    ``for_print``, the same page for WeasyPrint, with charts as PNG images and the font
-    files linked (WeasyPrint embeds what it uses): several times faster to print."""
+    ``for_print``, the same page for WeasyPrint, with charts as PNG images, the 公文 print
+    stylesheet (``gongwen_css``) after the screen's and its font files linked (WeasyPrint
+    embeds what it uses): several times faster to print."""
     if for_print:
         figures = {c.id: _png_img(charts.png(c, report.labels), c.title)
                    for c in report.charts()}
@@ -61,7 +64,8 @@ def render_html(report: Report, for_print: bool = False) -> str:
                               tones=list(enumerate(charts.TONES)), dark=charts.DARK_TONES,
                               version=VERSION)
     if for_print:
-        return body.replace("<style>\n", "<style>\n" + font_face_css() + "\n", 1)
+        css = print_css(report.lang, named_widths(report))
+        return body.replace("</style>", css + "</style>", 1)
     # the font subset holds exactly the characters the page shows (charts are outlines)
     visible = re.sub(r"<svg.*?</svg>", "", body, flags=re.S)
     return body.replace("<style>\n", "<style>\n" + font_face_css(visible) + "\n", 1)
