@@ -23,13 +23,15 @@ from builders import BUNDLED, BundledRun
 pytestmark = pytest.mark.xdist_group(BUNDLED)
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-WORD = re.compile(r"[A-Za-z][A-Za-z0-9_&'.\-]*")  # an ASCII word, id or file name
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9_&'./\-]*")  # an ASCII word, id or file name
 # ASCII a Chinese report may show: abbreviations Chinese text uses as they are, the names of
 # the models and of the diagnostics (appendix), and the run's file names
-ALLOWED = {"R&D", "GDP", "IPCC", "MCMC", "Brier", "R-hat", "ESS", "SVG", "PDF", "Word",
+ALLOWED = {"R&D", "GDP", "IPCC", "MCMC", "Brier", "R-hat", "ESS", "SHA-256", "M3", "probability_se",
+           "SVG", "PDF", "Word",
            "Excel", "HTML", "CSV", "auto", "trend", "drift", "bayes", "counts", "pooled",
            "ets", "arima", "ar1", "theta", "rw", "seed", "Noto", "Sans", "CJK", "SC"}
-FILE = re.compile(r"^[\w.\-]+\.(csv|json|parquet|md|xlsx|html|pdf|docx|yaml|sqlite)$")
+FILE = re.compile(r"^[\w.\-/]+\.(csv|json|parquet|md|xlsx|html|pdf|docx|yaml|sqlite)$")
+HASH = re.compile(r"[0-9a-f]{8,}")  # an input file's SHA-256 prefix (appendix: run details)
 
 
 def quoted(folder: Path) -> list[str]:
@@ -60,15 +62,23 @@ def unquoted(text: str, quotes: list[str]) -> str:
     return text
 
 
-def foreign_words(text: str, ids: set[str]) -> list[str]:
-    """The ASCII words of a Chinese text that are neither allowed nor file names, and every
-    id of the run (targets, indicators, plans) it shows."""
+def foreign_words(text: str, ids: set[str], names: set[str] = frozenset()) -> list[str]:
+    """The ASCII words of a Chinese text that are neither allowed (``names``: the software and
+    run id the run-details appendix names) nor file names, and every id of the run (targets,
+    indicators, plans) it shows."""
     found = []
     for w in WORD.findall(text):
-        w = w.rstrip(".-'")
-        if w in ids or not (w in ALLOWED or FILE.match(w) or len(w) == 1):
+        w = w.rstrip(".-'/")
+        fine = w in ALLOWED or w in names or FILE.match(w) or HASH.fullmatch(w) or len(w) == 1
+        if w in ids or not fine:
             found.append(w)
     return sorted(set(found))
+
+
+def software(folder: Path) -> set[str]:
+    """The names the run-details appendix shows as they are: the packages and the run's id."""
+    run = json.loads((folder / "probabilities.json").read_text(encoding="utf-8"))["run"]
+    return {"forecast", *run.get("versions", {}), *WORD.findall(run.get("id", ""))}
 
 
 def run_ids(folder: Path) -> set[str]:
@@ -93,7 +103,7 @@ def test_the_chinese_outputs_hold_no_english_and_no_ids(bundled_run: BundledRun,
     text = {"report.html": html_text, "report.docx": docx_text,
             "summary.md": lambda p: p.read_text(encoding="utf-8")}[name](path)
     text = unquoted(text, quoted(folder))
-    assert foreign_words(text, run_ids(folder)) == []
+    assert foreign_words(text, run_ids(folder), software(folder)) == []
 
 
 @pytest.mark.parametrize("name", ["report.html", "report.docx"])

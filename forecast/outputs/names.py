@@ -151,10 +151,17 @@ def explicit_name(r, lang: str, names: dict | None = None) -> str | None:
     return given if isinstance(given, str) and given else None
 
 
-def target_name(r, catalogue: Catalogue | None, lang: str, names: dict | None = None) -> str:
+def target_name(r, catalogue: Catalogue | None, lang: str, names: dict | None = None,
+                region: str | None = None) -> str:
     """A target's display name in ``lang``: the plan's own, else made from the indicator's
-    name, the kind, the value and the years ("研发经费投入强度 ≥ 3.5%(2025年)")."""
-    return explicit_name(r, lang, names) or derived_name(r, catalogue, lang)
+    name, the kind, the value and the years ("研发经费投入强度 ≥ 3.5%(2025年)"); ``region``
+    (a region other than the plan's, named in ``lang``) goes before a made name
+    ("广东:研发经费投入强度 ≥ 3.5%(2025年)")."""
+    given = explicit_name(r, lang, names)
+    if given:
+        return given
+    made = derived_name(r, catalogue, lang)
+    return made if not region else (f"{region}:{made}" if lang == "zh" else f"{region}: {made}")
 
 
 def derived_name(r, catalogue: Catalogue | None, lang: str) -> str:

@@ -54,6 +54,11 @@ def counts_things(r, catalogue: Catalogue | None) -> bool:
     return is_count(ind) and r.kind in ("level", "change", "cumulative")
 
 
+def _other_region(r, plan: dict, names: dict, lang: str) -> str | None:
+    """The target's region, named, where it is not the plan's (a national plan's provinces)."""
+    return None if r.region == plan["region"] else region_name(r.region, names, lang)
+
+
 def region_name(region: str, names: dict, lang: str) -> str:
     """A region in ``lang`` (regions.csv's name_zh / name_en where the run has them)."""
     return (names.get(region) or {}).get(lang) or region
@@ -91,7 +96,8 @@ def plan_tables(rows: pd.DataFrame, plans: list[dict], lang: str = "en",
                   + (f"项目标,{n_ok} 项可评估" if zh else f"targets, {n_ok} assessed"), "",
                   head, "|---|---:|---|---|---:|---|"]
         for r in sub.itertuples(index=False):
-            label = md(target_name(r, catalogue, lang, plan.get("target_names"))
+            label = md(target_name(r, catalogue, lang, plan.get("target_names"),
+                                   _other_region(r, plan, meta_regions, lang))
                        + (aspirational_mark(lang) if r.aspirational is True else ""))
             said = md(note(marked_note(r.note, r), lang, named))
             if r.assessable:
@@ -105,12 +111,13 @@ def plan_tables(rows: pd.DataFrame, plans: list[dict], lang: str = "en",
                 lines.append(f"| {label} | – | – | – | – | {said} |")
         lines.append("")
         lines += scenario_table(rows[rows["plan_id"] == plan["id"]], plan, scenarios, lang,
-                                catalogue)
+                                catalogue, meta_regions)
     return lines
 
 
 def scenario_table(rows: pd.DataFrame, plan: dict, scenarios: list[dict], lang: str,
-                   catalogue: Catalogue | None = None) -> list[str]:
+                   catalogue: Catalogue | None = None, regions: dict | None = None
+                   ) -> list[str]:
     """Probability of each assessed target under each scenario that changes some, and its
     change from the baseline; the scenarios that change none named with the reason."""
     zh = lang == "zh"
@@ -143,7 +150,9 @@ def scenario_table(rows: pd.DataFrame, plan: dict, scenarios: list[dict], lang: 
     for target_id, r in wide.iterrows():
         b = r[BASELINE]
         cells = [f"{r[s]:.2f} ({round(r[s] - b, 2) + 0.0:+.2f})" for s in moved]
-        label = target_name(by_target[target_id], catalogue, lang, plan.get("target_names"))
+        r0 = by_target[target_id]
+        label = target_name(r0, catalogue, lang, plan.get("target_names"),
+                            _other_region(r0, plan, regions or {}, lang))
         lines.append(f"| {md(label)} | {b:.2f} | " + " | ".join(cells) + " |")
     return [*lines, ""]
 

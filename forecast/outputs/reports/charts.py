@@ -86,14 +86,28 @@ def _fan(c: FanChart, labels: dict[str, str]) -> Figure:
     return fig
 
 
+def _wrap(label: str, width: int = 44) -> str:
+    """A target's name in at most two lines of about ``width`` columns (a CJK character counts
+    two), the rest cut with "…": the names are sentences, the chart's margin is not."""
+    lines, line, cols = [], "", 0
+    for ch in label:
+        w = 2 if ord(ch) > 0x2E7F else 1
+        if cols + w > width:
+            lines.append(line)
+            line, cols = "", 0
+        line, cols = line + ch, cols + w
+    lines.append(line)
+    return "\n".join(lines[:2]) + ("…" if len(lines) > 2 else "")
+
+
 def _probabilities(c: ProbabilityChart, labels: dict[str, str]) -> Figure:
     n = len(c.items)
-    fig, ax = plt.subplots(figsize=(6.4, 0.9 + 0.22 * n))
+    fig, ax = plt.subplots(figsize=(7.2, 0.9 + 0.36 * n))
     ys = list(range(n))[::-1]
     for y, (_, p, tone) in zip(ys, c.items, strict=True):
         ax.plot([0, p], [y, y], color="#cccccc", lw=0.8, zorder=1)
         ax.plot(p, y, marker=MARKERS[tone], ms=7, mfc=TONES[tone], mec=INK, mew=0.7, zorder=2)
-    ax.set_yticks(ys, [label for label, _, _ in c.items], fontsize=7.5)
+    ax.set_yticks(ys, [_wrap(label) for label, _, _ in c.items], fontsize=7)
     for x in (ABOUT_AS_LIKELY, LIKELY):
         ax.axvline(x, color="#999999", lw=0.6, ls="--")
     ax.set_xlim(0, 1.02)

@@ -60,6 +60,7 @@ class Context:
         self.base = rows[rows["scenario"] == BASELINE]
         self.series = run.diagnostics.get("series", {})
         self._names = {p["id"]: p.get("target_names") or {} for p in run.plans}
+        self._plan_regions = {p["id"]: p.get("region") for p in run.plans}
         self.by_id = {(r.plan_id, r.target_id): r for r in self.base.itertuples(index=False)}
 
     def name(self, ind_id: str) -> str:
@@ -100,7 +101,9 @@ class Context:
 
     def target_name(self, r) -> str:
         """A target's display name (the plan's own, else made from the indicator)."""
-        return target_name(r, self.cat, self.lang, self._names.get(r.plan_id))
+        other = r.region != self._plan_regions.get(r.plan_id, r.region)
+        return target_name(r, self.cat, self.lang, self._names.get(r.plan_id),
+                           self.region(r.region) if other else None)
 
     def target_label(self, plan_id: str, target_id: str) -> str:
         """The display name of a target known by its ids (for the tables that hold no more)."""

@@ -252,7 +252,7 @@ def data_blocks(ctx: Context, sub: pd.DataFrame) -> tuple:
                    Table((t("region"), t("indicator"), t("unit"), t("status"), t("targets"),
                           t("years_needed")), tuple(
                        (Cell(ctx.region(d["region"])), Cell(ctx.name(d["indicator"])),
-                        Cell(ctx.unit(d["indicator"]) or d["unit"]),
+                        Cell(ctx.unit(d["indicator"]) or ("个" if ctx.zh else "number")),
                         Cell(ctx.note(d["status"])), Cell(str(d["targets"])),
                         Cell(ctx.note(d["years_needed"]))) for d in needed),
                        frozenset({4}), "data_needed")]
