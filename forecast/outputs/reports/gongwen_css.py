@@ -67,6 +67,7 @@ def print_css(lang: str, widths: dict[str, list[float]]) -> str:
     body_pt = gw.BODY_PT if zh else gw.EN_BODY_PT
     line = f"{gw.LINE_PITCH_PT:.2f}pt" if zh else str(gw.EN_LINE)
     heading_weight = 400 if zh else 700  # 黑体 and 楷体 are not set bold; English headings are
+    indent = f"{gw.INDENT_CHARS}em" if zh else "0"  # English paragraphs start flush
     heading = {level: _stack(gw.heading_face(level)) if zh else _stack(gw.FANG)
                for level in (1, 2, 3)}
     return f"""{print_faces(lang)}
@@ -80,17 +81,17 @@ def print_css(lang: str, widths: dict[str, list[float]]) -> str:
           color: #000; }}
   h1, h2, h3, h4 {{ color: #000; border: none; margin: 0; padding: 0;
                     font-size: {gw.BODY_PT}pt; font-weight: {heading_weight};
-                    line-height: {gw.LINE_PITCH_PT:.2f}pt; }}
-  h1 {{ font-family: {heading[1]}; text-indent: {gw.INDENT_CHARS}em; }}
-  h2 {{ font-family: {heading[2]}; text-indent: {gw.INDENT_CHARS}em; }}
-  h3, h4 {{ font-family: {heading[3]}; text-indent: {gw.INDENT_CHARS}em; }}
+                    line-height: {gw.LINE_PITCH_PT:.2f}pt; margin-top: {0 if zh else 0.5}em; }}
+  h1 {{ font-family: {heading[1]}; text-indent: {indent}; }}
+  h2 {{ font-family: {heading[2]}; text-indent: {indent}; }}
+  h3, h4 {{ font-family: {heading[3]}; text-indent: {indent}; }}
   h1.title {{ font-family: {_stack(gw.TITLE)}; font-size: {gw.TITLE_PT}pt; font-weight: 700;
               text-align: center; text-indent: 0; line-height: 1.4; margin: 0 0 0.6em; }}
   nav.toc h2 {{ font-family: {heading[1]}; text-align: center; text-indent: 0;
                 margin: 0.5em 0; }}
   nav.toc {{ font-size: {body_pt}pt; }}
   nav.toc a {{ color: #000; }}
-  p {{ margin: 0; text-indent: {gw.INDENT_CHARS}em; text-align: justify; }}
+  p {{ margin: 0; text-indent: {indent}; text-align: justify; }}
   strong {{ font-family: {_stack(gw.HEI)}; font-weight: 400; }}
   dl.facts {{ font-size: {gw.NOTE_PT}pt; line-height: 1.5; color: #000;
               margin: 0 0 1em; }}
