@@ -84,7 +84,7 @@ def test_a_factor_of_ten_thousand_is_refused_and_the_unit_typed_is_read(tmp_path
     result = run(str(ws), "--out", str(tmp_path / "out"))
     assert result.exit_code == 2
     assert f"cell {cells[('rd_expenditure', 2020)]}" in result.output
-    assert "万元 and 亿元 mixed up" in result.output
+    assert "probably 万元 and 亿元 mixed up" in result.output
     assert "did you mean 79.9? the unit of this row is 亿元" in result.output
     (ws / "data" / "entry" / "p.xlsx").unlink()
     fill(ws, {("rd_expenditure", 2020): "799000万元"})  # typed with its unit: converted

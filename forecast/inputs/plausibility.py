@@ -175,12 +175,12 @@ def describe(flag: pd.Series | object, unit: str) -> tuple[str, str]:
         return (f"{what}: a jump beyond what this indicator's history allows",
                 "check the value against its source")
     power = round(math.log10(factor))
-    slip = {2: "a fraction typed for a percentage?" if unit == "%" and power < 0 else
-            "a factor of 100: a unit slip?",
-            4: "a factor of 10,000: 万元 and 亿元 mixed up?" if unit in ("亿元", "万元") else
-            "a factor of 10,000: a unit slip?",
-            1: "a factor of 10: a misplaced decimal point?"}.get(
-        abs(power), f"a factor of 10^{abs(power)}: a unit slip?")
+    slip = {2: "probably a fraction typed for a percentage" if unit == "%" and power < 0 else
+            "a factor of 100: probably a unit slip",
+            4: "a factor of 10,000: probably 万元 and 亿元 mixed up" if unit in ("亿元", "万元")
+            else "a factor of 10,000: probably a unit slip",
+            1: "a factor of 10: probably a misplaced decimal point"}.get(
+        abs(power), f"a factor of 10^{abs(power)}: probably a unit slip")
     return (f"{what}: {slip}",
             f"did you mean {_number(suggestion)}? the unit of this row is {unit}")
 

@@ -19,9 +19,9 @@ _FLAGGED_ZH = r"\1年数值 \2 为该序列其他年份所示水平(约 \5)的 \
 _PLAUSIBILITY_ZH: list[tuple[str, str]] = [
     (_FLAGGED + r"a jump beyond what this indicator's history allows \((.*)\)$",
      _FLAGGED_ZH + "超出该指标汇总历史所允许的跳变(请核对数据来源)"),
-    (_FLAGGED + r"a fraction typed for a percentage\? \(did you mean (\S+)\? the unit of this "
-     r"row is (\S+)\)$", _FLAGGED_ZH + r"疑似把小数填成了百分数(是否应为 \6?本行单位为 \7)"),
-    (_FLAGGED + r"a factor of ([\d,^]+): .*\? \(did you mean (\S+)\? the unit of this row is "
+    (_FLAGGED + r"probably a fraction typed for a percentage \(did you mean (\S+)\? the unit of "
+     r"this row is (\S+)\)$", _FLAGGED_ZH + r"疑似把小数填成了百分数(是否应为 \6?本行单位为 \7)"),
+    (_FLAGGED + r"a factor of ([\d,^]+): .* \(did you mean (\S+)\? the unit of this row is "
      r"(\S+)\)$", _FLAGGED_ZH + r"相差 \6 倍,疑似单位错误(是否应为 \7?本行单位为 \8)"),
     (r"^low confidence: a share from (\d+) points whose forecast piles up at its bound "
      r"\(median ([\d.]+)(\S*) in (\d+)\): .*$",
