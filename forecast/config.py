@@ -67,6 +67,7 @@ DEFAULT_MODEL = "auto"  # per indicator: the pooled model where regions can pool
 
 ENTRY_FOLDER = "entry"  # data/entry/: filled data-entry workbooks, read with observations.csv
 REGIONS_NAME = "regions.csv"  # the pooling hierarchy, beside observations.csv
+WORKSPACE_FILE = "workspace.yaml"  # data/workspace.yaml: the office that issues the reports
 HISTORY_FILE = "history.sqlite"  # the run history, in a workspace's reports/
 
 
@@ -107,6 +108,10 @@ class Workspace:
     @property
     def indicators_file(self) -> Path:
         return self.data / "indicators.yaml"
+
+    @property
+    def workspace_file(self) -> Path:
+        return self.data / WORKSPACE_FILE
 
     @property
     def history_file(self) -> Path:

@@ -111,9 +111,10 @@ class OpenWorkspace:
             with executor(engine, workers, scheduler) as pool:
                 result = assess(inputs, settings, pool, **_assess_hooks(callbacks))
                 reviewed = review(inputs, settings, result, pool)
-            meta = {"id": run_id, **run_metadata(settings, self.loaded.files,
-                                                 self.loaded.workspace.root,
-                                                 self.loaded.bundled, inputs.regions)}
+            meta = {"id": run_id, "date": dt.date.today().isoformat(),
+                    **run_metadata(settings, self.loaded.files, self.loaded.workspace.root,
+                                   self.loaded.bundled, inputs.regions),
+                    **inputs.office.as_meta()}
             written: list[Written] = []
             files: list[RunOutputs] = []  # the run as read back once: reports and history
             on_reports = (callbacks or {}).get("on_reports")

@@ -11,6 +11,7 @@ import typer
 from forecast.api import OpenWorkspace, open_workspace
 from forecast.assessment.review import review_year
 from forecast.cli.app import (
+    MODEL_CHOICES,
     Bars,
     HistoryOpt,
     Lang,
@@ -42,6 +43,7 @@ def run(
         help="Write the run's files into this folder (new or empty) instead of "
         "reports/<run-id>/.")] = None,
     model: Annotated[ModelName, typer.Option(
+        metavar="MODEL",
         help="Forecasting model: " + "; ".join(f"{k}: {v}" for k, v in MODEL_HELP.items())
     )] = DEFAULT_MODEL,  # type: ignore[assignment]
     draws: Annotated[int, typer.Option(min=100, help="Simulated futures per series.")]
@@ -120,7 +122,7 @@ def run(
 
         forecast run --lang en                # English reports
 
-        forecast run ~/xiangtan --strict      # refuse implausible values, don't flag them
+        forecast run ~/xiangtan --strict   # refuse implausible values, not flag
     """
     bars: list[Bars] = []  # closed before any last line, an error's or a signal's
     try:
@@ -160,7 +162,7 @@ def run(
 def suggest(
     workspace: WorkspaceArg = None,
     plan: PlanOpt = ...,  # type: ignore[assignment]
-    model: Annotated[ModelName, typer.Option(help="Forecasting model.")] = DEFAULT_MODEL,  # type: ignore[assignment]
+    model: Annotated[ModelName, typer.Option(metavar="MODEL", help=MODEL_CHOICES)] = DEFAULT_MODEL,  # type: ignore[assignment]
     draws: Annotated[int, typer.Option(min=100, help="Simulated futures per series.")]
     = DEFAULT_DRAWS,
     seed: Annotated[int, typer.Option(help="Random seed.")] = DEFAULT_SEED,
@@ -203,7 +205,7 @@ def review_command(
     as_of: Annotated[int | None, typer.Option(
         "--as-of", help="Review as of this year: use only observations up to it. Default: "
         "the latest year of the data.")] = None,
-    model: Annotated[ModelName, typer.Option(help="Forecasting model.")] = DEFAULT_MODEL,  # type: ignore[assignment]
+    model: Annotated[ModelName, typer.Option(metavar="MODEL", help=MODEL_CHOICES)] = DEFAULT_MODEL,  # type: ignore[assignment]
     draws: Annotated[int, typer.Option(min=100, help="Simulated futures per series.")]
     = DEFAULT_DRAWS,
     seed: Annotated[int, typer.Option(help="Random seed.")] = DEFAULT_SEED,
@@ -265,7 +267,8 @@ def report(
 
         forecast report reports/20261123-101500-auto-seed20231 --lang en
 
-        forecast report reports/20261123-101500-auto-seed20231 --plan xiangtan-2023
+        forecast report reports/20261123-101500-auto-seed20231 \\
+            --plan xiangtan-2023
     """
     try:
         written = OpenWorkspace.report(run_folder, lang.value, plan, on_start=lambda: (

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +16,7 @@ from forecast.config import Workspace, resolve_workspace
 from forecast.errors import InputError
 from forecast.inputs.catalogue import Catalogue, load_catalogue
 from forecast.inputs.observations import no_observations, read_observations
+from forecast.inputs.office import Office, read_office
 from forecast.inputs.plans import Plan, read_plans
 from forecast.inputs.regions import read_regions
 from forecast.inputs.scenarios import Scenario, read_scenarios
@@ -31,6 +32,7 @@ class Inputs:
     observations: pd.DataFrame
     plans: list[Plan]
     regions: pd.DataFrame | None = None
+    office: Office = field(default_factory=Office)  # who issues the reports (workspace.yaml)
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,9 @@ def load_workspace(path: Path | str | None, this_year: int, here: Path,
         raise InputError("no plan files", file=ws.plans,
                          fix="add one YAML file per plan (see docs/plan-encoding.md)")
     scenarios = read_scenarios(ws.scenarios, catalogue)
+    office = read_office(ws.workspace_file)
     files = [*entry_files, *(p.file for p in plans), *(s.file for s in scenarios)]
-    files += [f for f in (obs_file, ws.regions_file, ws.indicators_file) if f.exists()]
-    return LoadedWorkspace(ws, bundled, Inputs(catalogue, observations, plans, regions),
+    files += [f for f in (obs_file, ws.regions_file, ws.indicators_file, ws.workspace_file)
+              if f.exists()]
+    return LoadedWorkspace(ws, bundled, Inputs(catalogue, observations, plans, regions, office),
                            scenarios, files)

@@ -23,6 +23,7 @@ from forecast.inputs.catalogue import Catalogue
 from forecast.inputs.regions import parents_of
 from forecast.inputs.series import SeriesTable, usable_history
 from forecast.models.choice import ModelChoice, choose_models, count_choice, counted
+from forecast.models.convergence import ESS_MIN, R_HAT_MAX, convergence_problems
 from forecast.models.counts.fit import count_diagnostics, sample_counts
 from forecast.models.counts.fit import fit_key as count_fit_key
 from forecast.models.counts.panel import CountPanel, build_count_panel
@@ -241,11 +242,7 @@ def fit_stage(table: SeriesTable, catalogue: Catalogue, regions: pd.DataFrame | 
 
 def poor(diag: dict) -> list[str]:
     """What is wrong with a fit's convergence, in words (empty when it is fine)."""
-    out = []
-    if diag.get("r_hat_max", 1.0) > 1.01:
-        out.append(f"R-hat {diag['r_hat_max']:.4f} > 1.01")
-    if diag.get("ess_bulk_min", 1e9) < 400:
-        out.append(f"bulk ESS {diag['ess_bulk_min']:.0f} < 400")
-    if diag.get("divergences", 0) > 0:
-        out.append(f"{diag['divergences']} divergent transitions")
-    return out
+    words = {"r_hat": lambda: f"R-hat {diag['r_hat_max']:.4f} > {R_HAT_MAX}",
+             "ess": lambda: f"bulk ESS {diag['ess_bulk_min']:.0f} < {ESS_MIN}",
+             "divergences": lambda: f"{diag['divergences']} divergent transitions"}
+    return [words[k]() for k in convergence_problems(diag)]
