@@ -13,6 +13,7 @@ from collections import Counter
 import pandas as pd
 
 from forecast.assessment.review import status as review_status
+from forecast.outputs.confidence import MARK, low_reason
 from forecast.outputs.reports.context import Context
 from forecast.outputs.reports.i18n import status
 from forecast.outputs.reports.model import Paragraph, Section
@@ -53,7 +54,7 @@ def plan_blocks(ctx: Context, plan: dict) -> list[Paragraph]:
     for s in STANDINGS:
         ids = list(standing.loc[standing["standing"] == s, "target_id"])
         if ids:
-            names = [ctx.clause(by_id[i]) for i in ids[:LISTED]]
+            names = [listed_name(ctx, by_id[i]) for i in ids[:LISTED]]
             more = t("and_more", n=len(ids) - LISTED) if len(ids) > LISTED else ""
             word = status(s, ctx.lang)
             text = t("standing_list", standing=word[:1].upper() + word[1:], n=len(ids),
@@ -67,6 +68,12 @@ def plan_blocks(ctx: Context, plan: dict) -> list[Paragraph]:
     if cutoff:
         out.append(Paragraph(t("cutoff_line", items=_sep(ctx).join(cutoff))))
     return out
+
+
+def listed_name(ctx: Context, r) -> str:
+    """A target as the first page names it: its display name, marked where its probability
+    has low confidence (``outputs.confidence``)."""
+    return ctx.target_name(r) + (MARK[ctx.lang] if low_reason(r) else "")
 
 
 def awaiting_outlook(ctx: Context, rows: list) -> str:
