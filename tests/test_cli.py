@@ -268,7 +268,8 @@ def test_a_run_ends_with_one_line_per_plan():
     one target without data, and one already observed and met; plan b's one target is at
     risk. Scenario rows are not counted; more plans than the limit are summed up. With the
     review's rows, a target the review found broken in an observed year is missed, and one
-    whose year passed unobserved is awaiting data, whatever its probability."""
+    whose year passed unobserved is awaiting data, whatever its probability, with what its
+    probability says (≥ 0.66 likely met, ≥ 0.33 uncertain, else likely missed)."""
     rows = pd.DataFrame({
         "plan_id": ["a"] * 6 + ["b", "a"],
         "target_id": ["t1", "t2", "t3", "t4", "t5", "t6", "u1", "t1"],
@@ -285,7 +286,11 @@ def test_a_run_ends_with_one_line_per_plan():
                            "status": ["missed", "awaiting data", "no data"]})
     assert plan_lines(rows, review)[0] == (
         "  a: 6 targets, 5 assessed: 1 on track, 0 at risk, 1 off track, 1 met, 1 missed, "
-        "1 awaiting data")
+        "1 awaiting data (by the forecast: 1 uncertain)")  # P 0.5
+    waiting = review.assign(target_id=["t1", "t2", "t4"], status=["awaiting data"] * 3)
+    assert plan_lines(rows.iloc[[0, 1, 3]], waiting)[0] == (  # P 0.9, 0.66, 0.1
+        "  a: 3 targets, 3 assessed: 3 awaiting data (by the forecast: 2 likely met, "
+        "1 likely missed)")
     none = rows.assign(assessable=False)
     assert plan_lines(none)[1] == "  b: 1 target, none assessed (the data they need: summary.md)"
     assert plan_lines(rows, limit=1)[-1] == "  ... and 1 more plans (summary.md)"

@@ -14,7 +14,7 @@ from forecast.outputs.safe_text import (
     terminal_line,
     terminal_text,
 )
-from forecast.outputs.standing import STANDINGS, UNDECIDED, plan_standing
+from forecast.outputs.standing import OUTLOOKS, UNDECIDED, plan_standing
 from forecast.outputs.wording import OP_SYMBOLS, fmt_number, fmt_rate, progress_text
 
 
@@ -110,19 +110,21 @@ def plan_lines(rows: pd.DataFrame, review: pd.DataFrame | None = None,
     """One line per plan, as `forecast run` ends: its targets, how many are assessed, and of
     those how many are on track (P ≥ 0.66), at risk (0.33–0.66) or off track (< 0.33), under
     the baseline; targets whose year is already observed count as met or missed, and those
-    whose year passed without data as awaiting data (``outputs.standing``, with the review's
-    rows when given)."""
+    whose year passed without data as awaiting data, with what the forecast says of them
+    (``outputs.standing``, with the review's rows when given)."""
     lines = []
-    for r in plan_standing(rows, review).itertuples(index=False):
-        n = dict(zip(STANDINGS, r[3:], strict=True))
-        counts = [f"{n[s]} {s}" for s in UNDECIDED]
-        if n["met"] or n["missed"]:
-            counts += [f"{n['met']} met", f"{n['missed']} missed"]
-        if n["awaiting data"]:
-            counts.append(f"{n['awaiting data']} awaiting data")
-        head = f"  {r.plan_id}: {r.targets} target{'s' * (r.targets != 1)}, "
-        lines.append(head + (f"{r.assessed} assessed: " + ", ".join(counts) if r.assessed else
-                             "none assessed (the data they need: summary.md)"))
+    for r in plan_standing(rows, review).to_dict(orient="records"):
+        counts = [] if r["awaiting data"] and not any(r[s] for s in UNDECIDED) else \
+            [f"{r[s]} {s}" for s in UNDECIDED]
+        if r["met"] or r["missed"]:
+            counts += [f"{r['met']} met", f"{r['missed']} missed"]
+        if r["awaiting data"]:
+            outlook = ", ".join(f"{r[o]} {o}" for o in OUTLOOKS.values() if r[o])
+            counts.append(f"{r['awaiting data']} awaiting data (by the forecast: {outlook})")
+        n = r["targets"]
+        head = f"  {r['plan_id']}: {n} target{'s' * (n != 1)}, "
+        lines.append(head + (f"{r['assessed']} assessed: " + ", ".join(counts) if r["assessed"]
+                             else "none assessed (the data they need: summary.md)"))
     if len(lines) > limit:
         lines = [*lines[:limit], f"  ... and {len(lines) - limit} more plans (summary.md)"]
     return lines

@@ -18,11 +18,14 @@ from forecast.inputs.scenarios import BASELINE
 # is counted apart, as not assessed
 STANDINGS = ("on track", "at risk", "off track", "met", "missed", "awaiting data")
 UNDECIDED = ("on track", "at risk", "off track")  # targets still ahead
+# what the forecast says of a target whose year has passed without data, by the same bounds
+OUTLOOKS = {"on track": "likely met", "at risk": "uncertain", "off track": "likely missed"}
 
 
 def target_standing(rows: pd.DataFrame, review: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per baseline target: ``plan_id, target_id, assessable, standing`` (standing
-    empty for a target without a probability), in the rows' order."""
+    """One row per baseline target: ``plan_id, target_id, assessable, standing, outlook``
+    (standing empty for a target without a probability; outlook, for a target awaiting
+    data, one of ``OUTLOOKS``' values), in the rows' order."""
     base = rows[rows["scenario"] == BASELINE]
     reviewed: dict[tuple[str, str], str] = {}
     if review is not None and len(review):
@@ -35,17 +38,23 @@ def target_standing(rows: pd.DataFrame, review: pd.DataFrame | None = None) -> p
         found = reviewed.get((r.plan_id, r.target_id)) if ok else None
         standing = (found if found in STANDINGS else
                     status(float(r.probability), r.model == "observed") if ok else "")
-        out.append((r.plan_id, r.target_id, ok, standing))
-    return pd.DataFrame(out, columns=["plan_id", "target_id", "assessable", "standing"])
+        outlook = OUTLOOKS[status(float(r.probability), False)] \
+            if standing == "awaiting data" else ""
+        out.append((r.plan_id, r.target_id, ok, standing, outlook))
+    return pd.DataFrame(out, columns=["plan_id", "target_id", "assessable", "standing",
+                                      "outlook"])
 
 
 def plan_standing(rows: pd.DataFrame, review: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per plan, in the rows' order: ``plan_id, targets, assessed`` and a count for
-    each of ``STANDINGS``."""
+    """One row per plan, in the rows' order: ``plan_id, targets, assessed``, a count for
+    each of ``STANDINGS`` and, of those awaiting data, for each of ``OUTLOOKS``' values."""
     each = target_standing(rows, review)
     out = []
     for plan_id, g in each.groupby("plan_id", sort=False):
         counts = g["standing"].value_counts()
+        outlooks = g["outlook"].value_counts()
         out.append({"plan_id": plan_id, "targets": len(g), "assessed": int(g["assessable"].sum()),
-                    **{s: int(counts.get(s, 0)) for s in STANDINGS}})
-    return pd.DataFrame(out, columns=["plan_id", "targets", "assessed", *STANDINGS])
+                    **{s: int(counts.get(s, 0)) for s in STANDINGS},
+                    **{o: int(outlooks.get(o, 0)) for o in OUTLOOKS.values()}})
+    return pd.DataFrame(out, columns=["plan_id", "targets", "assessed", *STANDINGS,
+                                      *OUTLOOKS.values()])

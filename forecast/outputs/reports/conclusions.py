@@ -8,16 +8,13 @@ per-plan lines and review.csv's status.
 
 from __future__ import annotations
 
-from collections import Counter
-
 import pandas as pd
 
-from forecast.assessment.review import status as review_status
 from forecast.outputs.confidence import MARK, low_reason
 from forecast.outputs.reports.context import Context
 from forecast.outputs.reports.i18n import status
 from forecast.outputs.reports.model import Paragraph, Section
-from forecast.outputs.standing import STANDINGS, UNDECIDED, plan_standing, target_standing
+from forecast.outputs.standing import OUTLOOKS, STANDINGS, plan_standing, target_standing
 from forecast.outputs.summary import LARGE_RUN_PLANS
 
 LISTED = 12  # targets named per standing on the first page; more are counted
@@ -60,7 +57,7 @@ def plan_blocks(ctx: Context, plan: dict) -> list[Paragraph]:
             text = t("standing_list", standing=word[:1].upper() + word[1:], n=len(ids),
                      names=_sep(ctx).join(names) + more)
             if s == "awaiting data":
-                text += awaiting_outlook(ctx, [by_id[i] for i in ids])
+                text += awaiting_outlook(ctx, standing.loc[standing["standing"] == s, "outlook"])
             out.append(Paragraph(text))
     if n > k:
         out.append(Paragraph(t("not_assessed", n=n - k, s="s" * (n - k != 1))))
@@ -76,13 +73,14 @@ def listed_name(ctx: Context, r) -> str:
     return ctx.target_name(r) + (MARK[ctx.lang] if low_reason(r) else "")
 
 
-def awaiting_outlook(ctx: Context, rows: list) -> str:
+def awaiting_outlook(ctx: Context, outlooks: pd.Series) -> str:
     """What the forecast says of targets whose year has passed without data: how many were
-    likely met, at risk or likely missed, by their probability."""
-    outlook = Counter(review_status(float(r.probability), False) for r in rows)
+    likely met, uncertain or likely missed (``standing.OUTLOOKS``)."""
+    counts = outlooks.value_counts()
     return ctx.t("awaiting_outlook", counts=_sep(ctx).join(
-        ctx.t("standing_count", standing=ctx.t(f"outlook_{s.replace(' ', '_')}"), n=outlook[s])
-        for s in UNDECIDED if outlook[s]))
+        ctx.t("standing_count", standing=ctx.t(f"outlook_{key.replace(' ', '_')}"),
+              n=int(counts[o]))
+        for key, o in OUTLOOKS.items() if counts.get(o, 0)))
 
 
 def data_cutoff(ctx: Context, rows: pd.DataFrame) -> list[str]:
