@@ -76,9 +76,11 @@ def foreign_words(text: str, ids: set[str], names: set[str] = frozenset()) -> li
 
 
 def software(folder: Path) -> set[str]:
-    """The names the run-details appendix shows as they are: the packages and the run's id."""
+    """The names shown as they are: the packages and the run's id (run-details appendix) and
+    the workspace's folder (the report's facts)."""
     run = json.loads((folder / "probabilities.json").read_text(encoding="utf-8"))["run"]
-    return {"forecast", *run.get("versions", {}), *WORD.findall(run.get("id", ""))}
+    return {"forecast", *run.get("versions", {}), *WORD.findall(run.get("id", "")),
+            *(w.rstrip(".-'/") for w in WORD.findall(run.get("workspace", "")))}
 
 
 def run_ids(folder: Path) -> set[str]:
