@@ -98,7 +98,7 @@ def print_css(lang: str, widths: dict[str, list[float]]) -> str:
   table {{ font-size: {gw.TABLE_PT}pt; line-height: 1.35; font-family: {_stack(gw.FANG)}; }}
   th {{ font-family: {_stack(gw.HEI)}; font-weight: 400; }}
   td.tone {{ font-weight: 400; white-space: normal; }}
-  th, td {{ padding: 2pt 4pt; }}
+  th, td {{ padding: 2pt 4pt; box-sizing: border-box; }}  /* widths include the padding */
   footer {{ font-size: {gw.NOTE_PT}pt; color: #000; }}
   code {{ font-size: 0.85em; }}{_numbers(lang)}{_widths(widths)}
 }}
