@@ -160,7 +160,9 @@ def test_english_report_of_one_plan_without_refit(run_copy):
     html = (folder / "report.html").read_text(encoding="utf-8")
     assert "Targets at a glance" in html and "目标一览" not in html
     assert "very likely" in html or "likely" in html
-    assert html.count("<section class=\"level1\"") == 4  # the plan and three appendices
+    # the conclusions, the plan, the method and three appendices (calibration, diagnostics,
+    # run details)
+    assert html.count("<section class=\"level1\"") == 6
     rows = pd.read_csv(run_copy / "probabilities.csv")
     n = int(((rows["plan_id"] == "xiangtan-2023") & (rows["scenario"] == "baseline")).sum())
     headline = re.search(r'<table data-table="headline">.*?</table>', html, flags=re.S).group(0)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from forecast.models.convergence import convergence_problems
 from forecast.outputs.reports.context import Context
-from forecast.outputs.reports.i18n import CALIBRATION_TEXT, note
+from forecast.outputs.reports.i18n import CALIBRATION_TEXT
 from forecast.outputs.reports.method import model_name, model_word, series_models
 from forecast.outputs.reports.model import (
     Cell,
@@ -126,9 +126,9 @@ def diagnostics(ctx: Context, plan_ids: set[str] | None) -> Section:
         if series:
             blocks.append(Table((t("series"), t("points"), t("years"), t("model"),
                                  t("note")), tuple(
-                (Cell(f"{k.split('|')[0]} · {ctx.name(k.split('|')[1])}"),
+                (Cell(f"{ctx.region(k.split('|')[0])} · {ctx.name(k.split('|')[1])}"),
                  Cell(str(v["points"])), Cell(f"{v['first_year']}–{v['last_year']}"),
-                 Cell(v["model"]), Cell(note("; ".join(v["notes"]), ctx.lang)))
+                 Cell(model_name(v["model"], ctx.lang)), Cell(ctx.note("; ".join(v["notes"]))))
                 for k, v in series), frozenset({1}), "series"))
     return Section("diagnostics", t("diagnostics"), 1, tuple(blocks))
 
