@@ -191,16 +191,18 @@ def test_report_renders_one_plan_of_a_finished_run(workspace, tmp_path):
     assert f">{p:.2f}<" in headline
 
 
-def test_many_plans_get_a_national_overview(tmp_path, many_plans_workspace):
+def test_many_plans_get_a_national_overview(tmp_path, many_plans_workspace, catalogue):
     """Over 20 plans, summary.md summarises by province, indicator and kind instead of
-    listing every target."""
+    listing every target, in the run's language (Chinese by default) throughout."""
     root = many_plans_workspace
     out = tmp_path / "out"
     assert run(str(root), "--out", str(out), "--model", "drift", "--draws", "300"
                ).exit_code == 0
     summary = (out / "summary.md").read_text(encoding="utf-8")
-    assert "## By province" in summary and "| 湖南 | 24 | 24 |" in summary
-    assert "targets least likely to be met" in summary and "县3规划" not in summary
+    assert "## 按省份" in summary and "| 湖南 | 24 | 24 |" in summary
+    assert "## 最不可能实现的 25 项目标" in summary and "县3规划" not in summary
+    name = catalogue["rd_expenditure"].name_zh
+    assert f"| {name} | 24 | 24 |" in summary and "By province" not in summary
 
 
 SCENARIO = """\

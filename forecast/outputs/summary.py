@@ -8,7 +8,6 @@ import pandas as pd
 from forecast.assessment.run import Assessment
 from forecast.inputs.catalogue import Catalogue
 from forecast.inputs.scenarios import BASELINE
-from forecast.inputs.series import SHORT_SERIES
 from forecast.outputs.confidence import marked_likelihood, marked_note
 from forecast.outputs.names import (
     fmt_statistic,
@@ -18,7 +17,8 @@ from forecast.outputs.names import (
     target_name,
     unit_text,
 )
-from forecast.outputs.reports.terms import note
+from forecast.outputs.reports.i18n import words
+from forecast.outputs.reports.terms import kind, note
 from forecast.outputs.safe_text import markdown_text as md
 from forecast.outputs.scenario_effects import (
     scenario_description,
@@ -28,7 +28,7 @@ from forecast.outputs.scenario_effects import (
 )
 from forecast.outputs.tables import distribution_table, scenario_probabilities, short_data_table
 from forecast.outputs.wording import aspirational_mark
-from forecast.targets.likelihood import ABOUT_AS_LIKELY, LIKELY, likelihood
+from forecast.targets.likelihood import likelihood
 
 LARGE_RUN_PLANS = 20  # above this many plans summary.md is a national overview
 
@@ -191,7 +191,7 @@ def summary_markdown(rows: pd.DataFrame, plans: list[dict], assessment: Assessme
         lines.append("")
     if len(plans) > LARGE_RUN_PLANS:
         lines += national_overview(rows[rows["scenario"] == BASELINE], assessment,
-                                   meta.get("provinces", {}))
+                                   meta.get("provinces", {}), lang, catalogue)
     else:
         lines += plan_tables(rows, plans, lang, catalogue, assessment.suggestions, meta)
         lines += data_needed_table(assessment.data_needed, lang, meta.get("region_names"),
@@ -199,40 +199,46 @@ def summary_markdown(rows: pd.DataFrame, plans: list[dict], assessment: Assessme
     return "\n".join(lines)
 
 
-def _distribution(rows: pd.DataFrame, by: str) -> list[str]:
+def _distribution(rows: pd.DataFrame, by: str, t, label) -> list[str]:
     table = distribution_table(rows, by).fillna(0)
-    lines = [f"| {by} | targets | assessed | mean probability | share likely (≥{LIKELY:g}) | "
-             f"share unlikely (<{ABOUT_AS_LIKELY:g}) |", "|---|---:|---:|---:|---:|---:|"]
+    head = {"province": "region", "indicator": "indicator", "kind": "kind"}[by]
+    lines = [f"| {t(head)} | {t('targets')} | {t('assessed')} | {t('mean_probability')} | "
+             f"{t('share_likely')} | {t('share_unlikely')} |", "|---|---:|---:|---:|---:|---:|"]
     for key, r in table.iterrows():
-        lines.append(f"| {md(key)} | {int(r['targets'])} | {int(r['assessed'])} | "
+        lines.append(f"| {md(label(by, key))} | {int(r['targets'])} | {int(r['assessed'])} | "
                      f"{r['mean']:.2f} | {r['likely']:.2f} | {r['unlikely']:.2f} |")
     return [*lines, ""]
 
 
-def national_overview(rows: pd.DataFrame, assessment: Assessment,
-                      provinces: dict[str, str], least: int = 25) -> list[str]:
-    """For runs over many regions: how probabilities are distributed by province, indicator
-    and kind of target; the targets least likely to be met; where data are too short."""
+def national_overview(rows: pd.DataFrame, assessment: Assessment, provinces: dict[str, str],
+                      lang: str = "en", catalogue: Catalogue | None = None,
+                      least: int = 25) -> list[str]:
+    """For runs over many regions, in ``lang``: how probabilities are distributed by
+    province, indicator and kind of target; the targets least likely to be met; where data
+    are too short."""
+    t = words(lang)
+    name = lambda ind: indicator_name(ind, catalogue, lang)  # noqa: E731
+    label = lambda by, key: name(key) if by == "indicator" else (  # noqa: E731
+        kind(key, lang) if by == "kind" else str(key))
     rows = rows.assign(province=rows["region"].map(lambda r: provinces.get(r, r)))
     ok = rows[rows["assessable"]]
-    lines = [f"{len(rows):,} targets in {rows['plan_id'].nunique():,} plans of "
-             f"{rows['region'].nunique():,} regions: {len(ok):,} assessed. One plan's full "
-             "table: `forecast report RUN --plan ID`.", ""]
+    lines = [t("overview_intro", n=f"{len(rows):,}", plans=f"{rows['plan_id'].nunique():,}",
+               regions=f"{rows['region'].nunique():,}", k=f"{len(ok):,}")
+             + (" " if lang != "zh" else "") + t("overview_one_plan"), ""]
     for by in ("province", "indicator", "kind"):
-        lines += [f"## By {by}", "", *_distribution(rows, by)]
+        lines += [f"## {t('by_' + by)}", "", *_distribution(rows, by, t, label)]
     worst = ok.sort_values(["probability", "plan_id", "target_id"]).head(least)
-    lines += [f"## The {least} targets least likely to be met", "",
-              "| plan | target | region | indicator | kind | value | year | probability |",
+    lines += [f"## {t('least_likely', n=least)}", "",
+              "| " + " | ".join(t(k) for k in ("plan", "target", "region", "indicator", "kind",
+                                                "value", "year", "probability")) + " |",
               "|---|---|---|---|---|---:|---:|---:|"]
     for r in worst.itertuples(index=False):
         lines.append(f"| {md(r.plan_id)} | {md(r.target_id)} | {md(r.region)} | "
-                     f"{md(r.indicator)} | {r.kind} | {r.value:g} | {r.year} | "
+                     f"{md(name(r.indicator))} | {kind(r.kind, lang)} | {r.value:g} | {r.year} | "
                      f"{r.probability:.3f} |")
     table = short_data_table(assessment.series, assessment.data_needed)
-    lines += ["", "## Regions whose data are too short", "",
-              f"{len(table):,} regions have series with fewer than {SHORT_SERIES} points or no "
-              "data (the 25 with most are listed; all are in probabilities.json).", "",
-              f"| region | short series (< {SHORT_SERIES} points) | series with no data |",
+    lines += ["", f"## {t('short_data')}", "", t("short_data_note", n=f"{len(table):,}"), "",
+              f"| {t('region')} | {t('short_series')} | {t('no_data_series')} |",
               "|---|---:|---:|"]
     for region, r in table.head(25).iterrows():
         lines.append(f"| {md(region)} | {r.iloc[0]} | {r.iloc[1]} |")

@@ -149,6 +149,8 @@ _WORDS: dict[str, tuple[str, str]] = {  # key: (zh, en)
                        "单个规划的完整报告:`forecast report RUN --plan ID`。",
                        "{n} targets in {plans} plans of {regions} regions: {k} given a "
                        "probability. One plan's full report: `forecast report RUN --plan ID`."),
+    "overview_one_plan": ("单个规划的完整表格:`forecast report RUN --plan ID`。",
+                          "One plan's full table: `forecast report RUN --plan ID`."),
     "by_province": ("按省份", "By province"),
     "by_indicator": ("按指标", "By indicator"),
     "by_kind": ("按目标类型", "By kind of target"),
