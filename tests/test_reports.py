@@ -228,7 +228,12 @@ def test_more_than_twenty_plans_report_the_national_overview(tmp_path, many_plan
                                  "--out", str(out), "-q"])
     assert result.exit_code == 0, result.output
     report = build_report(read_run(out), "zh", load_catalogue())
-    assert report.sections[0].id == "overview"
+    assert [s.id for s in report.sections[:2]] == ["conclusions", "overview"]
+    rows = pd.read_csv(out / "probabilities.csv")
+    base = rows[rows["scenario"] == "baseline"]
+    totals = (f"{base['plan_id'].nunique()} 个规划共 {len(base)} 项目标,"
+              f"其中 {int(base['assessable'].sum())} 项可评估")
+    assert totals in report.sections[0].blocks[1].text  # the first page: totals, no plans
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "按省份" in html and "最不可能实现的 25 项目标" in html
     assert "县3规划" not in html.split("least-likely")[0]  # no per-plan sections
