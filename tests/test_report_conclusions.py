@@ -35,7 +35,8 @@ def report(folder: Path, lang: str, **meta):
 def hand_standing(rows: pd.DataFrame, review: pd.DataFrame) -> dict[str, Counter]:
     """Each plan's targets counted by standing, by the README's rule worked here: the
     review's status where it has one, else met/missed (observed, P ≥ 0.5) or by P: ≥ 0.66 on
-    track, ≥ 0.33 at risk, else off track."""
+    track, ≥ 0.33 at risk, else off track. "attention" counts those at risk, off track or
+    missed, and those awaiting data with P < 0.66."""
     base = rows[rows["scenario"] == "baseline"]
     rb = review[review["scenario"] == "baseline"] if len(review) else review
     said = {(p, t): s for p, t, s in zip(rb.get("plan_id", []), rb.get("target_id", []),
@@ -46,14 +47,21 @@ def hand_standing(rows: pd.DataFrame, review: pd.DataFrame) -> dict[str, Counter
         if not r.assessable or pd.isna(r.probability):
             continue
         s = said.get((r.plan_id, r.target_id))
-        if s not in (None, "no data"):
-            counts[s] += 1
-        elif r.model == "observed":
-            counts["met" if r.probability >= 0.5 else "missed"] += 1
-        else:
-            counts["on track" if r.probability >= 0.66 else
-                   "at risk" if r.probability >= 0.33 else "off track"] += 1
+        if s in (None, "no data"):
+            s = ("met" if r.probability >= 0.5 else "missed") if r.model == "observed" else \
+                "on track" if r.probability >= 0.66 else \
+                "at risk" if r.probability >= 0.33 else "off track"
+        counts[s] += 1
+        if s in ("at risk", "off track", "missed") or (
+                s == "awaiting data" and r.probability < 0.66):
+            counts["attention"] += 1
     return out
+
+
+WORDS = {"zh": {"on track": "进展顺利", "at risk": "存在风险", "off track": "进度滞后",
+                "met": "已实现", "missed": "未实现", "awaiting data": "待数据"},
+         "en": {s: s for s in ("on track", "at risk", "off track", "met", "missed",
+                               "awaiting data")}}
 
 
 @pytest.mark.xdist_group(BUNDLED)
@@ -65,33 +73,43 @@ def test_the_first_page_counts_each_plans_targets_by_standing(bundled_run: Bundl
     assert first.id == "conclusions" and first.title == ("主要结论" if lang == "zh"
                                                          else "Main conclusions")
     expected = hand_standing(run.rows, run.review)
-    words = {"zh": {"on track": "进展顺利", "at risk": "存在风险", "off track": "进度滞后",
-                    "met": "已实现", "missed": "未实现", "awaiting data": "待数据"},
-             "en": {s: s for s in ("on track", "at risk", "off track", "met", "missed",
-                                   "awaiting data")}}[lang]
-    assert len(first.children) == len(run.plans)
-    for plan, part in zip(run.plans, first.children, strict=True):
-        assert part.title == plan["title"]
-        text = " ".join(b.text for b in part.blocks if isinstance(b, Paragraph))
-        counts = expected[plan["id"]]
+    table = next(b for b in first.blocks if isinstance(b, Table) and b.name == "standing")
+    standings = [c.lower() for c in table.columns[3:]]
+    by_title = {row[0].text: [c.text for c in row[1:]] for row in table.rows}
+    for plan in run.plans:
         base = run.rows[(run.rows["plan_id"] == plan["id"]) & (run.rows["scenario"] == "baseline")]
         n, k = len(base), int(base["assessable"].sum())
-        if k == 0:
-            assert str(n) in text and not counts
+        counts = expected[plan["id"]]
+        shown = [str(n), str(k)] + [str(counts[s]) for s in WORDS[lang]
+                                     if WORDS[lang][s].lower() in standings]
+        assert by_title[plan["title"]] == shown
+        assert sum(counts[s] for s in WORDS[lang]) == k
+    parts = {part.title: part for part in first.children}
+    assert set(parts) == {p["title"] for p in run.plans
+                          if expected[p["id"]].total() > 0}  # a part per assessed plan
+    for plan in run.plans:
+        if plan["title"] not in parts:
+            assert plan["title"] in " ".join(b.text for b in first.blocks
+                                              if isinstance(b, Paragraph))
             continue
-        head = part.blocks[0].text
-        assert (f"共 {n} 项目标,其中 {k} 项可评估" if lang == "zh"
-                else f"{n} targets, {k} of them assessed") in head
-        for standing, c in counts.items():
-            said = f"{words[standing]} {c} 项" if lang == "zh" else f"{c} {standing}"
-            assert said in head, (said, head)
-        assert sum(counts.values()) == k
+        head = parts[plan["title"]].blocks[0].text
+        for standing, c in expected[plan["id"]].items():
+            if standing != "attention":
+                said = (f"{WORDS[lang][standing]} {c} 项" if lang == "zh"
+                        else f"{c} {standing}")
+                assert said in head, (said, head)
+        attention = expected[plan["id"]]["attention"]
+        text = " ".join(b.text for b in parts[plan["title"]].blocks)
+        if attention:
+            assert (f"需要关注({attention} 项" if lang == "zh" else
+                    f"Needing attention ({attention}:") in text
+        else:
+            assert ("没有需要特别关注的目标" if lang == "zh" else "No target needs") in text
 
 
 @pytest.mark.xdist_group(BUNDLED)
-def test_the_first_page_names_the_targets_and_the_data_cut_off(bundled_run: BundledRun):
-    """Every assessed target of a plan is named on the first page (up to 12 per standing),
-    and the data cut-off is the last observed year of the series the plan reads."""
+def test_the_first_page_gives_the_data_cut_off(bundled_run: BundledRun):
+    """The data cut-off is the last observed year of the series the plan reads."""
     run = read_run(bundled_run.folder)
     rep = report(bundled_run.folder, "zh")
     xiangtan = next(c for c in rep.sections[0].children if "湘潭" in c.title)
@@ -102,8 +120,6 @@ def test_the_first_page_names_the_targets_and_the_data_cut_off(bundled_run: Bund
             for r in plan_rows.itertuples(index=False)}
     assert len(last) == 1  # Xiangtan's series all end in one year
     assert f"所用数据截至:{last.pop()}年({plan_rows['indicator'].nunique()} 项指标)" in text
-    listed = re.findall(r"(\d+) 项\):", text)
-    assert sum(map(int, listed)) == len(plan_rows)
 
 
 @pytest.mark.xdist_group(BUNDLED)

@@ -11,9 +11,10 @@ import pytest
 
 from forecast.outputs.reports.appendix import FLAG, reading
 from forecast.outputs.reports.build import build_report
-from forecast.outputs.reports.i18n import MODEL_WORDS, words
+from forecast.outputs.reports.i18n import words
 from forecast.outputs.reports.model import Paragraph, Table
 from forecast.outputs.reports.source import read_run, run_catalogue
+from forecast.outputs.reports.terms import MODEL_WORDS
 from forecast.targets.likelihood import LIKELIHOOD_CLASSES
 
 from builders import BUNDLED, BundledRun

@@ -91,6 +91,8 @@ def print_css(lang: str, widths: dict[str, list[float]]) -> str:
                 margin: 0.5em 0; }}
   nav.toc {{ font-size: {body_pt}pt; }}
   nav.toc a {{ color: #000; }}
+  nav.toc ol ol {{ display: none; }}  /* the printed contents list the parts only: the
+     cover, its contents and the first page of conclusions come first */
   p {{ margin: 0; text-indent: {indent}; text-align: justify; }}
   strong {{ font-family: {_stack(gw.HEI)}; font-weight: 400; }}
   dl.facts {{ font-size: {gw.NOTE_PT}pt; line-height: 1.5; color: #000;

@@ -11,7 +11,6 @@ from collections.abc import Callable
 
 from forecast.inputs.series import SHORT_SERIES
 from forecast.outputs.reports.terms import (  # noqa: F401 (kind, note, status: re-exported)
-    _NOTES_ZH,
     KINDS,
     STATUS,
     kind,
@@ -253,18 +252,28 @@ _WORDS.update({
     "standing_count": ("{standing} {n} 项", "{n} {standing}"),
     "plan_standing": ("本规划共 {n} 项目标,其中 {k} 项可评估:{counts}。",
                       "{n} targets, {k} of them assessed: {counts}."),
-    "standing_list": ("{standing}({n} 项):{names}。", "{standing} ({n}): {names}."),
+    "attention": ("需要关注({n} 项,存在风险、进度滞后、未实现,或目标年份已过而预测难以判断、"
+                  "预计未达到):{names}。",
+                  "Needing attention ({n}: at risk, off track, missed, or past their year "
+                  "with an uncertain or unlikely outcome): {names}."),
+    "no_attention": ("没有需要特别关注的目标:可评估的目标均进展顺利、已实现或预计已达到。",
+                     "No target needs particular attention: every assessed target is on "
+                     "track, met or likely met."),
     "and_more": ("等,另有 {n} 项", " and {n} more"),
-    "not_assessed": ("另有 {n} 项目标缺少所需数据,未作评估(见各规划的“数据质量与需补充的数据”)。",
-                     "{n} more target{s} lacked the data needed and could not be assessed "
-                     "(see each plan's \u201cdata quality and data to supply\u201d)."),
+    "plans_none_assessed": ("以下 {n} 个规划的目标均缺少所需数据,尚无法评估(所需数据见各规划的"
+                            "“数据质量与需补充的数据”):{titles}。",
+                            "The targets of these {n} plans all lack the data they need and "
+                            "could not be assessed (the data to supply are listed under each "
+                            "plan): {titles}."),
+    "not_assessed": ("另有 {n} 项目标缺少所需数据,未作评估。",
+                     " {n} more target{s} lacked the data needed and could not be assessed."),
     "cutoff_line": ("所用数据截至:{items}。", "Data used up to: {items}."),
     "cutoff_all": ("{span}({n} 项指标)", "{span} ({n} indicator{s})"),
     "outlook_on_track": ("预计已达到", "likely met"),
     "outlook_at_risk": ("难以判断", "uncertain"),
     "outlook_off_track": ("预计未达到", "likely missed"),
-    "awaiting_outlook": ("目标年份已过、尚无当年数据;按预测:{counts}。",
-                         " Their year has passed without data; the forecast says: {counts}."),
+    "awaiting_outlook": ("(目标年份已过、尚无当年数据;按预测,{counts})",
+                         " (their year has passed without data; the forecast says {counts})"),
     "many_plans_standing": ("{plans} 个规划共 {n} 项目标,其中 {k} 项可评估:{counts}。",
                             "{plans} plans, {n} targets, {k} of them assessed: {counts}."),
     "run_details": ("附录:运行信息", "Appendix: run details"),
@@ -346,48 +355,3 @@ _WORDS.update({
     "flag_divergences": ("存在发散转移:后验的某些区域可能未被探索到",
                          "divergent transitions: parts of the posterior may be unexplored"),
 })
-
-# the models a report names, as its method text and calibration appendix describe them
-MODEL_WORDS: dict[str, tuple[str, str]] = {
-    "trend": ("趋势模型(线性趋势与复合增长漂移的校准加权组合)",
-              "the trend model (a calibrated mixture of linear and compound-growth drift)"),
-    "bayes": ("贝叶斯分层汇合模型(同组地区共享趋势与波动的信息)",
-              "the Bayesian hierarchical pooled model (regions of a group share their trend "
-              "and volatility)"),
-    "counts": ("计数模型(负二项流量,或整数进入与退出的存量,速率在地区间汇合)",
-               "the count model (negative-binomial flows, or stocks of whole entries and "
-               "exits, rates pooled over regions)"),
-    "drift": ("带漂移的随机游走", "a random walk with drift"),
-    "linear": ("线性漂移的随机游走", "a random walk with linear drift"),
-    "naive": ("无趋势的随机游走", "a random walk without trend"),
-    "ensemble": ("ets、llt、arima 的等权组合", "an equal-weight mixture of ets, llt and arima"),
-    "ets": ("阻尼趋势指数平滑", "damped-trend exponential smoothing"),
-    "llt": ("局部线性趋势模型", "a local linear trend model"),
-    "arima": ("带漂移的 ARIMA(0,1,1)", "ARIMA(0,1,1) with drift"),
-    "cagr": ("联合国亚太经社会趋势规则(确定性,仅供参考)",
-             "the UN ESCAP trend rule (deterministic, for reference)"),
-    "observed": ("已观测值(目标年份已有数据)", "observed values (the target year has data)"),
-}
-
-# why `auto` chose a model for an indicator (models/choice.py), in Chinese
-_NOTES_ZH += [
-    (r"^--model bayes: pooled over (\d+) region\(s\) of the tree$",
-     r"--model bayes:在层级树的 \1 个地区间汇合"),
-    (r"^(\d+) regions with 2\+ points, linked by regions\.csv: the pooled model \(in the "
-     r"provincial backtests it beats trend on every indicator\)$",
-     r"\1 个地区有 2 个以上数据点,并由 regions.csv 关联:采用汇合模型"
-     r"(省级回测中各指标均优于趋势模型)"),
-    (r"^no series in the workspace: nothing to pool, trend used$",
-     r"工作区无此指标的序列:无可汇合,采用趋势模型"),
-    (r"^(\d+) region\(s\) with 2\+ points, fewer than (\d+): nothing to pool, trend used$",
-     r"仅 \1 个地区有 2 个以上数据点,少于 \2 个:无可汇合,采用趋势模型"),
-    (r"^no hierarchy in regions\.csv linking its regions: nothing to pool, trend used$",
-     r"regions.csv 中没有关联这些地区的层级:无可汇合,采用趋势模型"),
-    (r"^(?:the other )?(\d+) series simulated as counts \(a flow: negative-binomial counts, "
-     r"rates pooled over the tree\)$", r"\1 条序列按计数模拟(流量:负二项计数,速率在层级树上汇合)"),
-    (r"^(?:the other )?(\d+) series simulated as counts \(a stock: whole entries less exits, "
-     r"never below 0, rates pooled over the tree\)$",
-     r"\1 条序列按计数模拟(存量:整数进入减退出,不低于 0,速率在层级树上汇合)"),
-    (r"^values up to (\d+), where counts beat the log-scale models in the simulated backtests "
-     r"\(BENCHMARKS\.md\)$", r"数值不超过 \1,模拟回测中计数模型优于对数尺度模型(BENCHMARKS.md)"),
-]

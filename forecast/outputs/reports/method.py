@@ -16,8 +16,9 @@ from forecast.assessment.layout import MIN_POINTS
 from forecast.assessment.review import AT_RISK, ON_TRACK
 from forecast.inputs.series import SHORT_SERIES
 from forecast.outputs.reports.context import Context
-from forecast.outputs.reports.i18n import METHODOLOGY, MODEL_WORDS, status
+from forecast.outputs.reports.i18n import METHODOLOGY, status
 from forecast.outputs.reports.model import Paragraph, Section
+from forecast.outputs.reports.terms import MODEL_WORDS
 from forecast.targets.likelihood import LIKELIHOOD_CLASSES
 
 

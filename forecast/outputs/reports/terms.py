@@ -71,6 +71,51 @@ _NOTES_ZH: list[tuple[str, str]] = [
     *_PLAUSIBILITY_ZH,
 ]
 
+# the models a report names, as its method text and calibration appendix describe them
+MODEL_WORDS: dict[str, tuple[str, str]] = {
+    "trend": ("趋势模型(线性趋势与复合增长漂移的校准加权组合)",
+              "the trend model (a calibrated mixture of linear and compound-growth drift)"),
+    "bayes": ("贝叶斯分层汇合模型(同组地区共享趋势与波动的信息)",
+              "the Bayesian hierarchical pooled model (regions of a group share their trend "
+              "and volatility)"),
+    "counts": ("计数模型(负二项流量,或整数进入与退出的存量,速率在地区间汇合)",
+               "the count model (negative-binomial flows, or stocks of whole entries and "
+               "exits, rates pooled over regions)"),
+    "drift": ("带漂移的随机游走", "a random walk with drift"),
+    "linear": ("线性漂移的随机游走", "a random walk with linear drift"),
+    "naive": ("无趋势的随机游走", "a random walk without trend"),
+    "ensemble": ("ets、llt、arima 的等权组合", "an equal-weight mixture of ets, llt and arima"),
+    "ets": ("阻尼趋势指数平滑", "damped-trend exponential smoothing"),
+    "llt": ("局部线性趋势模型", "a local linear trend model"),
+    "arima": ("带漂移的 ARIMA(0,1,1)", "ARIMA(0,1,1) with drift"),
+    "cagr": ("联合国亚太经社会趋势规则(确定性,仅供参考)",
+             "the UN ESCAP trend rule (deterministic, for reference)"),
+    "observed": ("已观测值(目标年份已有数据)", "observed values (the target year has data)"),
+}
+
+# why `auto` chose a model for an indicator (models/choice.py), in Chinese
+_NOTES_ZH += [
+    (r"^--model bayes: pooled over (\d+) region\(s\) of the tree$",
+     r"--model bayes:在层级树的 \1 个地区间汇合"),
+    (r"^(\d+) regions with 2\+ points, linked by regions\.csv: the pooled model \(in the "
+     r"provincial backtests it beats trend on every indicator\)$",
+     r"\1 个地区有 2 个以上数据点,并由 regions.csv 关联:采用汇合模型"
+     r"(省级回测中各指标均优于趋势模型)"),
+    (r"^no series in the workspace: nothing to pool, trend used$",
+     r"工作区无此指标的序列:无可汇合,采用趋势模型"),
+    (r"^(\d+) region\(s\) with 2\+ points, fewer than (\d+): nothing to pool, trend used$",
+     r"仅 \1 个地区有 2 个以上数据点,少于 \2 个:无可汇合,采用趋势模型"),
+    (r"^no hierarchy in regions\.csv linking its regions: nothing to pool, trend used$",
+     r"regions.csv 中没有关联这些地区的层级:无可汇合,采用趋势模型"),
+    (r"^(?:the other )?(\d+) series simulated as counts \(a flow: negative-binomial counts, "
+     r"rates pooled over the tree\)$", r"\1 条序列按计数模拟(流量:负二项计数,速率在层级树上汇合)"),
+    (r"^(?:the other )?(\d+) series simulated as counts \(a stock: whole entries less exits, "
+     r"never below 0, rates pooled over the tree\)$",
+     r"\1 条序列按计数模拟(存量:整数进入减退出,不低于 0,速率在层级树上汇合)"),
+    (r"^values up to (\d+), where counts beat the log-scale models in the simulated backtests "
+     r"\(BENCHMARKS\.md\)$", r"数值不超过 \1,模拟回测中计数模型优于对数尺度模型(BENCHMARKS.md)"),
+]
+
 STATUS = {"on track": ("进展顺利", "on track"), "at risk": ("存在风险", "at risk"),
           "off track": ("进度滞后", "off track"), "met": ("已实现", "met"),
           "missed": ("未实现", "missed"), "no data": ("无数据", "no data"),
