@@ -1,6 +1,7 @@
 """Draw the README's pictures of the reports from a finished run of the bundled example:
-docs/report-html.png (report.html in headless Chromium, at Xiangtan's fan charts) and
-docs/report-pdf.png (the PDF page with Xiangtan's targets at a glance, by pdftoppm).
+docs/report-html.png (report.html in headless Chromium, at Xiangtan's fan charts),
+docs/report-conclusions.png (the PDF's first page of conclusions, 主要结论) and
+docs/report-pdf.png (the 公文 page with Xiangtan's targets at a glance), by pdftoppm.
 
     python scripts/report_screenshots.py reports/<run-id>
 
@@ -37,12 +38,13 @@ def html_shot(run: Path, out: Path) -> None:
         browser.close()
 
 
-def pdf_shot(run: Path, out: Path) -> None:
+def pdf_page(run: Path, title: str, out: Path) -> None:
+    """The first page of report.pdf after its contents whose text holds ``title``."""
     pdf = run / "report.pdf"
     pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                            text=True, check=True).stdout.split("\f")
-    number = next(i for i, text in enumerate(pages, 1)  # the plan's own page, not the contents
-                  if PLAN_TITLE in text.replace(" ", "").replace("\n", "") and "目录" not in text)
+    number = next(i for i, text in enumerate(pages, 1)  # the page itself, not the contents
+                  if title in text.replace(" ", "").replace("\n", "") and "目录" not in text)
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", str(number), "-l", str(number),
                         str(pdf), f"{tmp}/page"], check=True)
@@ -52,8 +54,9 @@ def pdf_shot(run: Path, out: Path) -> None:
 def main() -> None:
     run = Path(sys.argv[1])
     html_shot(run, ROOT / "docs" / "report-html.png")
-    pdf_shot(run, ROOT / "docs" / "report-pdf.png")
-    print("wrote docs/report-html.png, docs/report-pdf.png")
+    pdf_page(run, "主要结论", ROOT / "docs" / "report-conclusions.png")
+    pdf_page(run, PLAN_TITLE, ROOT / "docs" / "report-pdf.png")
+    print("wrote docs/report-html.png, docs/report-conclusions.png, docs/report-pdf.png")
 
 
 if __name__ == "__main__":

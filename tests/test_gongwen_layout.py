@@ -29,7 +29,7 @@ pytestmark = pytest.mark.xdist_group(BUNDLED)
 PT = 72 / 25.4  # points in a millimetre
 EMU = 36_000  # EMU in a millimetre
 TOP, LEFT, WIDTH, HEIGHT = 37, 28, 156, 225  # GB/T 9704-2012, in mm
-CN = "一二三四五六七八九十"
+CN = [*"一二三四五六七八九十", *(f"十{d}" for d in "一二三四五六七八九"), "二十"]  # 1..20
 
 
 @pytest.fixture(scope="module")

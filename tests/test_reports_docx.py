@@ -44,5 +44,5 @@ def test_docx_holds_every_target_chart_and_plan(bundled_run: BundledRun, tmp_pat
     assert len(doc.inline_shapes) == len(report.charts()) > 0
     heading1 = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
     assert {plan["title"] for plan in outputs.plans} <= {h.split("、", 1)[1] for h in heading1}
-    numbers = "一二三四五六七八九十"  # 公文 numbering: 一、 二、 ...
+    numbers = [*"一二三四五六七八九十", *(f"十{d}" for d in "一二三四五六七八九")]  # 一、 .. 十九、
     assert heading1 == [f"{numbers[i]}、{s.title}" for i, s in enumerate(report.sections)]

@@ -21,6 +21,7 @@ BLOCK_WIDTH_MM, BLOCK_HEIGHT_MM = 156, 225  # 版心
 RIGHT_MM = PAGE_WIDTH_MM - LEFT_MM - BLOCK_WIDTH_MM  # 26
 BOTTOM_MM = PAGE_HEIGHT_MM - TOP_MM - BLOCK_HEIGHT_MM  # 35
 LINES_PER_PAGE = 22
+FIGURE_MAX_HEIGHT_MM = 195  # a chart this tall still fits the block under its heading
 LINE_PITCH_PT = BLOCK_HEIGHT_MM * PT_PER_MM / LINES_PER_PAGE  # 28.99 pt: 22 lines fill the block
 PAGE_NUMBER_DROP_MM = 7  # from the text block's lower edge to the page number's dashes
 DASH_HEIGHT_EM = 0.45  # the dashes lie this far below the top of a line box one em high

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import re
+import struct
 from functools import cache
 from importlib import resources
 
@@ -12,6 +13,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 import forecast.outputs.reports.charts as charts
+import forecast.outputs.reports.gongwen as gw
 from forecast.config import VERSION
 from forecast.outputs.reports.fonts import font_face_css
 from forecast.outputs.reports.gongwen_css import print_css
@@ -72,5 +74,9 @@ def render_html(report: Report, for_print: bool = False) -> str:
 
 
 def _png_img(data: bytes, alt: str) -> str:
-    return (f'<img alt="{escape(alt)}" style="width:100%" '
+    """A chart as a PNG image, never taller than ``FIGURE_MAX_HEIGHT_MM``: a taller one would
+    leave its heading alone at the foot of the page before it."""
+    width, height = struct.unpack(">II", data[16:24])  # the PNG header's IHDR
+    widest = gw.FIGURE_MAX_HEIGHT_MM * width / height
+    return (f'<img alt="{escape(alt)}" style="width:100%;max-width:{widest:.1f}mm" '
             f'src="data:image/png;base64,{base64.b64encode(data).decode("ascii")}">')
