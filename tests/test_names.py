@@ -19,7 +19,7 @@ from forecast.outputs.names import (
 )
 from forecast.outputs.reports.charts import figure
 from forecast.outputs.reports.model import FanChart
-from forecast.outputs.wording import clause
+from forecast.outputs.wording import clause, fmt_rate
 
 
 def target(**fields) -> SimpleNamespace:
@@ -115,3 +115,9 @@ def test_count_charts_tick_whole_numbers():
     ticks = fig.axes[0].get_yticks()
     plt.close(fig)
     assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks)
+
+
+def test_a_rate_that_rounds_to_zero_has_no_minus_sign():
+    """-0.04% and -0.0 are written +0.0%, as 0.04% is; -0.06% stays -0.1%; none is '–'."""
+    assert [fmt_rate(x) for x in (-0.04, -0.0, 0.0, 0.04, -0.06, 12.25, float("nan"))] == \
+        ["+0.0%", "+0.0%", "+0.0%", "+0.0%", "-0.1%", "+12.2%", "–"]

@@ -14,7 +14,11 @@ __all__ = ["OP_SYMBOLS", "clause", "fmt_interval", "fmt_number", "fmt_rate", "fm
 
 
 def fmt_rate(x: float) -> str:
-    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:+.1f}%"
+    """A growth rate, signed, to a tenth of a point ("+3.0%"); a rate that rounds to zero is
+    "+0.0%", never "-0.0%"; "–" where there is none."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return f"{round(x, 1) + 0.0:+.1f}%"
 
 
 def fmt_share(x: float | None) -> str:
