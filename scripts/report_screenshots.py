@@ -39,12 +39,14 @@ def html_shot(run: Path, out: Path) -> None:
 
 
 def pdf_page(run: Path, title: str, out: Path) -> None:
-    """The first page of report.pdf after its contents whose text holds ``title``."""
+    """The page of report.pdf where the part titled ``title`` begins (its 公文-numbered
+    heading, 一、 or 五、, not a mention in the contents or on the first page)."""
     pdf = run / "report.pdf"
     pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                            text=True, check=True).stdout.split("\f")
-    number = next(i for i, text in enumerate(pages, 1)  # the page itself, not the contents
-                  if title in text.replace(" ", "").replace("\n", "") and "目录" not in text)
+    heading = re.compile(rf"(^|\n)[一二三四五六七八九十]+、{re.escape(title)}")
+    number = next(i for i, text in enumerate(pages, 1)
+                  if heading.search(text.replace(" ", "")) and "目录" not in text)
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", str(number), "-l", str(number),
                         str(pdf), f"{tmp}/page"], check=True)
