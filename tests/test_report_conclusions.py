@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from forecast.cli import app
 from forecast.inputs.office import read_office
 from forecast.outputs.reports.build import build_report
+from forecast.outputs.reports.html import render_html
 from forecast.outputs.reports.model import Paragraph, Table
 from forecast.outputs.reports.source import read_run, run_catalogue
 
@@ -184,4 +185,8 @@ def test_the_office_reaches_the_run_and_its_report(tiny_workspace, tmp_path):
     assert "data/workspace.yaml" in run.meta["inputs"]  # its hash is recorded too
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", run.meta["date"])
     assert dict(report(out, "zh").facts)["编制单位"] == "某县科技局"
+    hostile = '<script>alert(1)</script><a href="javascript:x">=cmd|x</a>'
+    html = render_html(report(out, "zh", office=hostile))
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'href="javascript' not in html
     shutil.rmtree(out)

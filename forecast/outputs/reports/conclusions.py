@@ -18,7 +18,7 @@ from forecast.outputs.reports.model import Cell, Paragraph, Section, Table
 from forecast.outputs.standing import OUTLOOKS, STANDINGS, plan_standing, target_standing
 from forecast.outputs.summary import LARGE_RUN_PLANS
 
-LISTED = 12  # targets named per standing on the first page; more are counted
+LISTED = 12  # targets named as needing attention on a plan's part; more are counted
 
 
 def conclusions(ctx: Context, plans: list[dict]) -> Section:
@@ -58,8 +58,9 @@ def standing_table(ctx: Context, plans: list[dict], table: pd.DataFrame) -> Tabl
                  rows, frozenset(range(1, 3 + len(shown))), "standing")
 
 
-ATTENTION = ("at risk", "off track", "missed")  # named on the first page, with those awaiting
-# data whose forecast is not "likely met"
+# the standings named on the first page, with those awaiting data whose forecast is not
+# "likely met"
+ATTENTION = ("at risk", "off track", "missed")
 
 
 def plan_blocks(ctx: Context, plan: dict) -> list[Paragraph]:
