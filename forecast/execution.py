@@ -75,6 +75,12 @@ def process_pool(workers: int, mp_context=None,
             process.kill()
         for process in processes:
             process.join(5)
+        # the pool's manager thread, seeing its workers gone, ends too: wait for it, or at exit
+        # CPython 3.11's wake-up of that thread can race its closing of the wake-up pipe and
+        # print "OSError: [Errno 9] Bad file descriptor" after the command's last line
+        thread = getattr(pool, "_executor_manager_thread", None)
+        if thread is not None:
+            thread.join(5)
         raise
     pool.shutdown()
 
