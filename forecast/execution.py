@@ -70,6 +70,7 @@ def process_pool(workers: int, mp_context=None,
         yield pool
     except BaseException:
         processes = list((getattr(pool, "_processes", None) or {}).values())
+        manager = getattr(pool, "_executor_manager_thread", None)  # shutdown forgets it
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.kill()
@@ -78,9 +79,8 @@ def process_pool(workers: int, mp_context=None,
         # the pool's manager thread, seeing its workers gone, ends too: wait for it, or at exit
         # CPython 3.11's wake-up of that thread can race its closing of the wake-up pipe and
         # print "OSError: [Errno 9] Bad file descriptor" after the command's last line
-        thread = getattr(pool, "_executor_manager_thread", None)
-        if thread is not None:
-            thread.join(5)
+        if manager is not None:
+            manager.join(5)
         raise
     pool.shutdown()
 

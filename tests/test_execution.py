@@ -23,7 +23,7 @@ from forecast.assessment.run import assess
 from forecast.assessment.settings import Settings
 from forecast.cli import app
 from forecast.config import EXAMPLE_DATA
-from forecast.execution import executor
+from forecast.execution import executor, process_pool
 from forecast.inputs.observations import read_observations
 from forecast.inputs.plans import read_plans
 from forecast.inputs.scenarios import read_scenarios
@@ -183,3 +183,19 @@ def test_a_worker_killed_mid_run_changes_nothing(tmp_path, catalogue, dask_clust
     assert run.wait(timeout=300) == 0
     assert workers[0].poll() is not None  # it really died
     assert (local / "probabilities.csv").read_bytes() == (remote / "probabilities.csv").read_bytes()
+
+
+def test_an_interrupted_pool_ends_its_workers_and_its_manager_thread():
+    """An interruption inside ``process_pool`` kills the workers and waits for the pool's
+    manager thread: left running, CPython 3.11's exit-time wake-up of it can race its
+    closing of its pipe and print "OSError: [Errno 9] Bad file descriptor" after a stopped
+    command's last line (seen in CI)."""
+    with pytest.raises(KeyboardInterrupt), process_pool(1) as pool:
+        future = pool.submit(time.sleep, 30)
+        while not pool._processes:  # the worker has started
+            time.sleep(0.01)
+        workers, manager = list(pool._processes.values()), pool._executor_manager_thread
+        raise KeyboardInterrupt
+    assert not any(w.is_alive() for w in workers)
+    assert not manager.is_alive()
+    assert future.cancelled() or future.done()
