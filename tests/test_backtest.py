@@ -28,7 +28,7 @@ from forecast.models.hierarchy.settings import PooledSettings
 
 DATA = EXAMPLE_DATA
 REGIONS = ("全国", "北京", "上海", "广东", "湖南", "江西", "云南")
-FAST = PooledSettings(draws=300, tune=300)
+FAST = PooledSettings(draws=300, tune=300, retries=0)
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ from forecast.models.hierarchy.settings import PooledSettings
 from forecast.simulation.paths import Paths
 from forecast.targets.engine import compared_quantity, is_met, probability
 
-QUICK = PooledSettings(chains=2, draws=400, tune=400)
+QUICK = PooledSettings(chains=2, draws=400, tune=400, retries=0)  # short on purpose
 
 
 def draws(flow: bool, rate: float, exit_p: float = 0.0, last: int = 0, n: int = 4000,

@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "forecast"
 # the rank of each top-level module or subpackage: a module may import from lower ranks and
 # from its own package, never from a higher or an equal one
-RANKS = {"errors": 0, "config": 1, "interruptions": 1, "files": 2, "streams": 2,
+RANKS = {"errors": 0, "config": 1, "interruptions": 1, "timings": 1, "files": 2, "streams": 2,
          "execution": 2, "inputs": 3, "extract": 4, "models": 4, "simulation": 5,
          "targets": 6, "assessment": 7, "evaluation": 8, "outputs": 8, "api": 9, "cli": 10}
 INTERFACE = {"api", "cli"}  # where the clock, the environment and the current folder are read

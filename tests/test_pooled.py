@@ -24,7 +24,7 @@ from forecast.models.fitting import fit_pooled, fit_stage
 from forecast.models.hierarchy.settings import PooledSettings
 from forecast.models.pooled.panel import build_panel
 
-QUICK = PooledSettings(chains=2, draws=400, tune=400)
+QUICK = PooledSettings(chains=2, draws=400, tune=400, retries=0)  # short on purpose
 
 
 def test_drifts_are_recovered_from_data_simulated_from_the_model():

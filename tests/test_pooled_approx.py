@@ -21,7 +21,7 @@ from forecast.models.pooled.posterior import from_idata
 pytest.importorskip("pymc")
 pytest.importorskip("nutpie")
 
-SETTINGS = PooledSettings(draws=300, tune=300, chains=2, method="approx")
+SETTINGS = PooledSettings(draws=300, tune=300, chains=2, method="approx", retries=0)
 
 
 def known_panel(seed: int = 7, provinces: int = 3, counties: int = 60):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecast.assessment.layout import check_scenarios
+from forecast.assessment.prefit import fit_all
 from forecast.assessment.review import review
 from forecast.assessment.run import Assessment, assess
 from forecast.assessment.settings import Settings
@@ -28,8 +30,9 @@ from forecast.outputs.history import ENV_URL, connect, history_url
 from forecast.outputs.publish import compared_runs, listed_runs, publisher, reserved
 from forecast.outputs.reports.source import RunOutputs, read_run
 from forecast.outputs.reports.writers import Written, rerender, write_reports
-from forecast.outputs.run_folder import run_metadata, write_run
+from forecast.outputs.run_folder import record_timings, run_metadata, write_run
 from forecast.simulation.calibration import load_calibration
+from forecast.timings import Timings
 
 LARGE_WORKSPACE = 20_000  # observation rows above which `local` uses every core by default
 
@@ -45,6 +48,7 @@ class RunResult:
     review: pd.DataFrame
     assessment: Assessment
     written: list[Written] = field(default_factory=list)
+    timings: Timings = field(default_factory=Timings)  # where the run's seconds went
 
 
 class OpenWorkspace:
@@ -54,9 +58,11 @@ class OpenWorkspace:
     def __init__(self, path: Path | str | None = None, history: str | None = None,
                  this_year: int | None = None, lock_timeout: float | None = None,
                  data_optional: bool = False, strict: bool = False):
+        start = time.perf_counter()
         self.this_year = this_year or dt.date.today().year
         self.loaded: LoadedWorkspace = load_workspace(path, self.this_year, Path.cwd(),
                                                       data_optional, strict)
+        self.load_seconds = time.perf_counter() - start  # the `load` of a run's timings
         self.history_url = history_url(self.loaded.workspace.history_file, history,
                                        os.environ.get(ENV_URL))
         self.lock_timeout = lock_timeout  # seconds a locked history is waited for
@@ -83,19 +89,23 @@ class OpenWorkspace:
                         calibration=load_calibration(self.loaded.workspace.models),
                         pooled=pooled or PooledSettings(),
                         cache_dir=self.loaded.workspace.models,
-                        scenarios=tuple(select(self.loaded.scenarios, scenarios)))
+                        scenarios=tuple(select(self.loaded.scenarios, scenarios)),
+                        fit_workers=default_workers())
 
     def run(self, settings: Settings | None = None, *, out: Path | None = None,
             lang: str = "zh", reports: bool = True, engine: str = "local",
             workers: int | None = None, scheduler: str | None = None,
             callbacks: dict[str, Callable] | None = None, plans: list[str] | None = None,
-            **options) -> RunResult:
+            timings: bool = False, **options) -> RunResult:
         """Fit, simulate, assess every target (of ``plans`` only, if given; `--plan`) under
         every scenario, review, write the run's
         folder (``out``, else reports/<run-id>/) with its reports, and record it in the
         history. ``options`` go to ``settings()`` when no settings are given; ``callbacks``
         (progress, on_start, on_fit) to ``assess``; on_reports is called before the reports are
-        written.
+        written. Every fit, the review's look back included, is made first (``fit_all``).
+        ``RunResult.timings`` says where the seconds went; with ``timings`` they are also
+        written into probabilities.json's diagnostics (every stage but the history, which
+        records the finished folder).
 
         The folder and the id are reserved before any fitting (an ``out`` another run is
         writing is refused at once); the run is recorded before its folder is moved into
@@ -107,10 +117,18 @@ class OpenWorkspace:
             workers = default_workers()
         scheduler = scheduler or os.environ.get(SCHEDULER_ENV)
         base_id = f"{dt.datetime.now():%Y%m%d-%H%M%S}-{settings.model}-seed{settings.seed}"
+        clock = Timings()
+        clock.add("load", self.load_seconds)
+        hooks = _assess_hooks(callbacks)
         with reserved(out, self.loaded.workspace.run_folder, base_id, db) as (target, run_id):
             with executor(engine, workers, scheduler) as pool:
-                result = assess(inputs, settings, pool, **_assess_hooks(callbacks))
-                reviewed = review(inputs, settings, result, pool)
+                with clock.stage("fits"):
+                    fitted = fit_all(inputs, settings, pool, hooks.get("on_fit"))
+                clock.add_fits(f.diagnostics for f in fitted.values())
+                with clock.stage("simulate"):
+                    result = assess(inputs, settings, pool, fitted=fitted, **hooks)
+                with clock.stage("review look-back"):
+                    reviewed = review(inputs, settings, result, pool, fitted=fitted)
             meta = {"id": run_id, "date": dt.date.today().isoformat(),
                     **run_metadata(settings, self.loaded.files, self.loaded.workspace.root,
                                    self.loaded.bundled, inputs.regions),
@@ -124,14 +142,22 @@ class OpenWorkspace:
                 if reports:
                     if on_reports is not None:
                         on_reports()
-                    written.append(write_reports(files[0], tmp, lang, inputs.catalogue))
+                    with clock.stage("reports"):
+                        written.append(write_reports(files[0], tmp, lang, inputs.catalogue))
+                if timings:
+                    record_timings(tmp, clock.as_dict())
 
             publish = publisher(db, run_id, files, target, lambda: dt.datetime.now(
                 dt.UTC).isoformat(timespec="seconds"), _user())
+
+            def timed_publish(move: Callable[[], None]) -> None:
+                with clock.stage("history"):
+                    publish(move)
+
             write_run(target, result, inputs.plans, meta, lang, inputs.catalogue, reviewed,
-                      finish, publish)
+                      finish, timed_publish)
         return RunResult(run_id, target, result.rows, result.suggestions, reviewed, result,
-                         written)
+                         written, clock)
 
     def _plan_inputs(self, *plans: str):  # only these plans, in the workspace's order
         unknown = sorted(set(plans) - set(self.plans))

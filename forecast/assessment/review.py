@@ -29,6 +29,7 @@ from forecast.assessment.run import Assessment, assess
 from forecast.assessment.settings import Settings
 from forecast.inputs.plans import Plan
 from forecast.inputs.workspace import Inputs
+from forecast.models.fit_jobs import Fitted
 from forecast.targets.likelihood import ABOUT_AS_LIKELY, LIKELY
 
 COLUMNS = ["plan_id", "target_id", "scenario", "base_year", "base_value", "last_year",
@@ -84,27 +85,60 @@ def _reviewable(plan: Plan) -> Plan:
     return replace(plan, targets=targets)
 
 
-def probabilities_at_base(inputs: Inputs, settings: Settings, now: Assessment,
-                          plans: list[Plan], executor=None,
-                          on_fit: Callable | None = None) -> pd.DataFrame:
-    """plan_id, target_id, scenario, probability_at_base: one run per distinct base year, on
-    the observations up to it, of the targets with that base year. A base year at or after the
-    latest observation of the workspace would see the same data as now: its probabilities
-    are those of ``now``."""
+def reviewed_plans(inputs: Inputs, settings: Settings, plan_id: str | None = None
+                   ) -> list[Plan]:
+    """The plans a review covers (of one plan if ``plan_id``), with their reviewable
+    targets."""
+    year = review_year(inputs, settings)
+    plans = [_reviewable(p) for p in begun(inputs.plans, year)
+             if plan_id is None or p.id == plan_id]
+    return [p for p in plans if p.targets]
+
+
+def look_backs(plans: list[Plan]) -> list[tuple[int, list[Plan]]]:
+    """(base year, the targets with that base year as plans), one per distinct base
+    year."""
     by_base: dict[int, list[Plan]] = {}
     for plan in plans:
         for year in sorted({t.base_year for t in plan.targets}):
             sub = replace(plan, targets=tuple(t for t in plan.targets if t.base_year == year))
             by_base.setdefault(year, []).append(sub)
-    latest = int(observed_series(inputs, settings.as_of).years.max()) \
+    return sorted(by_base.items())
+
+
+def latest_year(inputs: Inputs, settings: Settings) -> int:
+    """The latest year of the data a run sees (0 without data): a look back from a base
+    year at or after it sees the same data as now, and needs no run of its own."""
+    return int(observed_series(inputs, settings.as_of).years.max()) \
         if len(inputs.observations) else 0
+
+
+def look_back_runs(inputs: Inputs, settings: Settings, plans: list[Plan]
+                   ) -> list[tuple[Inputs, Settings]]:
+    """The runs a review's look back makes: the inputs and settings of each base year
+    before the latest observation (``probabilities_at_base``)."""
+    latest = latest_year(inputs, settings)
+    return [(replace(inputs, plans=sub_plans), replace(settings, as_of=year))
+            for year, sub_plans in look_backs(plans) if year < latest]
+
+
+def probabilities_at_base(inputs: Inputs, settings: Settings, now: Assessment,
+                          plans: list[Plan], executor=None,
+                          on_fit: Callable | None = None,
+                          fitted: Fitted | None = None) -> pd.DataFrame:
+    """plan_id, target_id, scenario, probability_at_base: one run per distinct base year, on
+    the observations up to it, of the targets with that base year. A base year at or after the
+    latest observation of the workspace would see the same data as now: its probabilities
+    are those of ``now``."""
+    latest = latest_year(inputs, settings)
     frames = []
-    for year, sub_plans in sorted(by_base.items()):
+    for year, sub_plans in look_backs(plans):
         if year >= latest:  # nothing later to leave out: the probability now is the one
             rows = now.rows
         else:
             rows = assess(replace(inputs, plans=sub_plans), replace(settings, as_of=year),
-                          executor, on_fit=on_fit, check_scenarios=False).rows
+                          executor, on_fit=on_fit, check_scenarios=False,
+                          fitted=fitted).rows
         keys = {(t.plan_id, t.id) for p in sub_plans for t in p.targets}
         mask = [(a, b) in keys for a, b in zip(rows["plan_id"], rows["target_id"], strict=True)]
         frames.append(rows.loc[mask, ["plan_id", "target_id", "scenario", "probability"]])
@@ -114,13 +148,13 @@ def probabilities_at_base(inputs: Inputs, settings: Settings, now: Assessment,
 
 
 def review(inputs: Inputs, settings: Settings, now: Assessment, executor=None,
-           on_fit: Callable | None = None, plan_id: str | None = None) -> pd.DataFrame:
+           on_fit: Callable | None = None, plan_id: str | None = None,
+           fitted: Fitted | None = None) -> pd.DataFrame:
     """review.csv: targets of the plans begun by the review year (of one plan if
-    ``plan_id``), in plan order, one row per scenario."""
+    ``plan_id``), in plan order, one row per scenario. ``fitted`` holds the look back's fits
+    where the run made them already (``prefit.fit_all``)."""
     year = review_year(inputs, settings)
-    plans = [_reviewable(p) for p in begun(inputs.plans, year)
-             if plan_id is None or p.id == plan_id]
-    plans = [p for p in plans if p.targets]
+    plans = reviewed_plans(inputs, settings, plan_id)
     if not plans:
         return pd.DataFrame(columns=COLUMNS)
     keys = pd.DataFrame([(t.plan_id, t.id) for p in plans for t in p.targets],
@@ -131,7 +165,7 @@ def review(inputs: Inputs, settings: Settings, now: Assessment, executor=None,
                                           "last_year"])
     rows = rows.drop(columns=["base_value", "last_value"]).merge(
         progress, on=["plan_id", "target_id"], how="left", sort=False)
-    at_base = probabilities_at_base(inputs, settings, now, plans, executor, on_fit)
+    at_base = probabilities_at_base(inputs, settings, now, plans, executor, on_fit, fitted)
     rows = rows.merge(at_base, on=["plan_id", "target_id", "scenario"], how="left", sort=False)
     broken = rows["broken_year"].notna().to_numpy()
     awaiting = ((rows["year"] < year) & (rows["year"] > rows["last_year"])).to_numpy()

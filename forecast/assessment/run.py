@@ -31,7 +31,8 @@ from forecast.inputs.plans import Target
 from forecast.inputs.plausibility import flag_notes, implausible
 from forecast.inputs.series import SeriesTable, data_quality_notes
 from forecast.inputs.workspace import Inputs
-from forecast.models.fitting import PooledFits, fit_stage
+from forecast.models.fit_jobs import Fitted
+from forecast.models.fitting import PooledFits, fit_stage, plan_stage
 from forecast.models.registry import POOLED_MODELS
 from forecast.targets.achievable import COLUMNS as SUGGESTION_COLUMNS
 from forecast.targets.progress import COLUMNS as PROGRESS_VALUES
@@ -57,20 +58,37 @@ class Assessment:
     dependence: dict[str, dict] = field(default_factory=dict)  # "a~b" -> correlation used
 
 
-def pooled_fits(inputs: Inputs, settings: Settings, table: SeriesTable, executor=None,
-                on_fit: Callable[[str, dict, bool, int], None] | None = None) -> PooledFits | None:
-    """Stage one: with `bayes` or `auto`, the model of each needed indicator and the pooled
-    fits (one unit of work per indicator on ``executor``, through the posterior cache)."""
-    if settings.model not in POOLED_MODELS:
-        return None
-    # a pooled posterior serves only the series the run simulates: fit only indicators of
-    # which a target's region has data (its own, or the components of a formula indicator)
+def fit_indicators(inputs: Inputs, settings: Settings, table: SeriesTable) -> list[str]:
+    """The indicators a run fits: a pooled posterior serves only the series the run
+    simulates, so only indicators of which a target's region has data (its own, or the
+    components of a formula indicator)."""
     wanted = {(t.region, ind) for t in run_targets(inputs)
               for ind in needed_indicators([t], inputs.catalogue, settings.derived_indicators,
                                            bool(settings.scenarios))}
-    needed = sorted({ind for key in table.keys if key in wanted for ind in key[1:]})
-    return fit_stage(table, inputs.catalogue, inputs.regions, needed, settings.model,
-                     settings.pooled, settings.seed, executor, settings.cache_dir, on_fit)
+    return sorted({ind for key in table.keys if key in wanted for ind in key[1:]})
+
+
+def planned_fits(inputs: Inputs, settings: Settings) -> list:
+    """The fits (``fitting.FitRequest``) a run of ``inputs`` with ``settings`` needs."""
+    if settings.model not in POOLED_MODELS:
+        return []
+    table = observed_series(inputs, settings.as_of)
+    return plan_stage(table, inputs.catalogue, inputs.regions,
+                      fit_indicators(inputs, settings, table), settings.model).requests
+
+
+def pooled_fits(inputs: Inputs, settings: Settings, table: SeriesTable, executor=None,
+                on_fit: Callable[[str, dict, bool, int], None] | None = None,
+                fitted: Fitted | None = None) -> PooledFits | None:
+    """Stage one: with `bayes` or `auto`, the model of each needed indicator and the pooled
+    fits (from ``fitted``, the posterior cache, or sampled: on ``executor``, else grouped by
+    model structure on ``settings.fit_workers`` processes)."""
+    if settings.model not in POOLED_MODELS:
+        return None
+    return fit_stage(table, inputs.catalogue, inputs.regions,
+                     fit_indicators(inputs, settings, table), settings.model,
+                     settings.pooled, settings.seed, executor, settings.cache_dir, on_fit,
+                     fitted, settings.fit_workers)
 
 
 def assess(inputs: Inputs, settings: Settings, executor=None,
@@ -78,7 +96,7 @@ def assess(inputs: Inputs, settings: Settings, executor=None,
            on_start: Callable[[int], None] | None = None,
            batch_series: int | None = None,
            on_fit: Callable[[str, dict, bool, int], None] | None = None,
-           check_scenarios: bool = True) -> Assessment:
+           check_scenarios: bool = True, fitted: Fitted | None = None) -> Assessment:
     """Fit, simulate and assess every target of every plan, under the baseline and every
     scenario of ``settings``.
 
@@ -89,10 +107,11 @@ def assess(inputs: Inputs, settings: Settings, executor=None,
     from its own random streams, so the result is the same on every executor.
     ``on_fit(indicator, diagnostics, cached, n_fits)``, ``on_start(n_series)`` and
     ``progress(n)`` let a caller report progress; ``batch_series`` sets how many series a
-    task simulates (default: about 1/16 of the run, between 20 and 200).
+    task simulates (default: about 1/16 of the run, between 20 and 200). ``fitted`` holds
+    fits already made for this run (``prefit.fit_all``).
     """
     table = observed_series(inputs, settings.as_of)
-    fits = pooled_fits(inputs, settings, table, executor, on_fit)
+    fits = pooled_fits(inputs, settings, table, executor, on_fit, fitted)
     run = region_work(inputs, settings, fits, table)
     if check_scenarios and settings.scenarios:
         check_scenarios_against(run, settings)

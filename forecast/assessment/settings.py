@@ -39,11 +39,15 @@ class Settings:
     # formula indicators derived from their components where these have history (None: those
     # the backtests favour, forecast/data/derived.yaml)
     derived: frozenset[str] | None = None
+    # processes the fits of model structures not yet compiled may use side by side when the
+    # run has no executor of its own (the interface gives the machine's cores)
+    fit_workers: int = 1
 
     def __post_init__(self) -> None:
         """Refuse what no run can use, naming the command-line option that gave it, so a
         notebook and the command line get the same one-line error."""
-        for name, option, least in (("draws", "--draws", 1), ("seed", "--seed", 0)):
+        for name, option, least in (("draws", "--draws", 1), ("seed", "--seed", 0),
+                                    ("fit_workers", "--workers", 1)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < least:
                 raise InputError(f"{option} {value!r} is not a whole number of at least {least}",

@@ -71,7 +71,9 @@ def run(
         "with numba) or pymc.")] = "nutpie",
     chains: Annotated[int, typer.Option(min=2, help="MCMC chains of the pooled model.")] = 4,
     mcmc_draws: Annotated[int, typer.Option(
-        min=100, help="MCMC draws per chain of the pooled model (after tuning).")] = 1000,
+        min=100, help="Most MCMC draws per chain of the pooled model (after tuning): drawing "
+        "stops earlier once every parameter has converged (R-hat at most 1.01, bulk and "
+        "tail ESS at least 400).")] = 1000,
     inference: Annotated[str, typer.Option(
         help="Pooled model inference: auto (NUTS, or the fast approximation above 400 "
         "regions), nuts, or approx.")] = "auto",
@@ -91,6 +93,10 @@ def run(
         "fraction typed for a percentage, 万元 for 亿元, a jump beyond the indicator's pooled "
         "history) instead of flagging it in the data-quality notes.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    timings: Annotated[bool, typer.Option(
+        "--timings", help="Print where the run's seconds went (load, fits with their "
+        "compile, tune and draw, simulate, review look-back, reports, history) and write them "
+        "into probabilities.json's diagnostics.")] = False,
 ) -> None:
     """Assess every target of every plan: the main job.
 
@@ -133,7 +139,7 @@ def run(
         bars.append(Bars(quiet))
         done = ws.run(settings, out=out, lang=lang.value, reports=reports, engine=engine,
                       workers=workers, scheduler=scheduler, callbacks=bars[0].callbacks,
-                      plans=plan)
+                      plans=plan, timings=timings)
     except InputError as exc:
         _close(bars)
         fail(exc)
@@ -156,6 +162,9 @@ def run(
     for w in done.written:
         say_written(w, done.folder)
     echo(f"recorded as {done.run_id} in the run history (forecast runs)")
+    if timings:
+        for line in done.timings.lines():
+            echo(line)
 
 
 @app.command()

@@ -7,8 +7,10 @@ promises them for the bundled example.
 from __future__ import annotations
 
 R_HAT_MAX = 1.01  # above this the chains disagree: not converged (Vehtari et al. 2021)
-ESS_MIN = 400  # bulk effective sample size below this: too few independent draws
+ESS_MIN = 400  # bulk or tail effective sample size below this: too few independent draws
 # (the bounds the README promises and the report flags)
+RETRY_ACCEPT = 0.99  # a fit outside them is drawn again with this target acceptance
+RETRY_TUNE = 1000  # and at least this many tuning steps (twice its own)
 
 
 def convergence_problems(diag: dict) -> list[str]:
@@ -16,8 +18,15 @@ def convergence_problems(diag: dict) -> list[str]:
     out = []
     if diag.get("r_hat_max", 1.0) > R_HAT_MAX:
         out.append("r_hat")
-    if diag.get("ess_bulk_min", 1e9) < ESS_MIN:
+    if min(diag.get("ess_bulk_min", 1e9), diag.get("ess_tail_min", 1e9)) < ESS_MIN:
         out.append("ess")
     if diag.get("divergences", 0) > 0:
         out.append("divergences")
     return out
+
+
+def needs_retry(diag: dict) -> bool:
+    """Whether a fit is drawn again: its chains disagree or it diverged. (Too few effective
+    draws alone is not a reason: at the most draws a fit may make, smaller steps would not
+    give more.)"""
+    return bool({"r_hat", "divergences"} & set(convergence_problems(diag)))

@@ -10,7 +10,6 @@ only sample, so a remote cluster needs no shared disk.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,25 +17,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast.config import posterior_file
 from forecast.inputs.catalogue import Catalogue
 from forecast.inputs.regions import parents_of
 from forecast.inputs.series import SeriesTable, usable_history
 from forecast.models.choice import ModelChoice, choose_models, count_choice, counted
 from forecast.models.convergence import ESS_MIN, R_HAT_MAX, convergence_problems
-from forecast.models.counts.fit import count_diagnostics, sample_counts
-from forecast.models.counts.fit import fit_key as count_fit_key
 from forecast.models.counts.panel import CountPanel, build_count_panel
-from forecast.models.counts.posterior import CountPosterior, counts_from_idata
-from forecast.models.hierarchy.cache import load_cached, save_cached
+from forecast.models.counts.posterior import CountPosterior
+from forecast.models.fit_jobs import FitRequest, Fitted, cache_name, fit_requests
 from forecast.models.hierarchy.settings import PooledSettings
-from forecast.models.pooled.approx import fit_approx
 from forecast.models.pooled.draws import PooledPosterior
-from forecast.models.pooled.inference import diagnostics, fit_key, sample, used_levels
 from forecast.models.pooled.panel import Panel, build_panel
-from forecast.models.pooled.posterior import from_idata
 from forecast.models.transforms import transform_for
-from forecast.streams import stable_key
 
 COUNTS = "~counts"  # suffix of a count fit's name (its cache file, its diagnostics)
 
@@ -116,95 +108,34 @@ def fit_name(indicator: str, counts: bool = False) -> str:
     return f"{indicator}{COUNTS}" if counts else indicator
 
 
-def _fit_key(panel: Panel | CountPanel, settings: PooledSettings, seed: int) -> str:
-    if isinstance(panel, CountPanel):
-        return count_fit_key(panel, settings, seed)
-    return fit_key(panel, settings, seed)
-
-
-def _diagnostics(panel: Panel | CountPanel, idata) -> dict:
-    if isinstance(panel, CountPanel):
-        return count_diagnostics(idata)
-    return diagnostics(idata, used_levels(panel))
-
-
-def _posterior(panel: Panel | CountPanel, idata, diag: dict):
-    if isinstance(panel, CountPanel):
-        return counts_from_idata(idata, diag)
-    return from_idata(idata, diag)
-
-
-@dataclass(frozen=True)
-class FitJob:
-    """One indicator's fit: a picklable unit of work for any executor."""
-
-    panel: Panel | CountPanel
-    settings: PooledSettings
-    seed: int
-
-    def __call__(self, _: object = None):
-        start = time.perf_counter()
-        if isinstance(self.panel, CountPanel):
-            idata = sample_counts(self.panel, self.settings, self.seed)
-            return idata, count_diagnostics(idata), time.perf_counter() - start
-        if self.settings.uses_approx(self.panel.n_nodes):
-            idata = fit_approx(self.panel, self.settings, self.seed)
-        else:
-            idata = sample(self.panel, self.settings, self.seed)
-        diag = diagnostics(idata, used_levels(self.panel))
-        return idata, diag, time.perf_counter() - start
-
-
-def _run_job(job: FitJob):
-    return job()
-
-
-def fit_seed(seed: int, indicator: str) -> int:
-    return stable_key(str(seed), "bayes-fit", indicator) % (2**31)
-
-
 def fit_pooled(panels: dict[str, Panel | CountPanel], settings: PooledSettings, seed: int,
                executor=None, cache_dir: Path | None = None,
                on_fit: Callable[[str, dict, bool, int], None] | None = None,
-               data_years: dict[str, int] | None = None
-               ) -> dict[str, tuple[PooledPosterior | CountPosterior, dict]]:
-    """Posterior of each panel (pooled or count model, by its type): from the cache where its
-    key matches, else sampled on the executor (in this process when None) and cached.
-
-    Fits on data up to different years (a run and its mid-term review's look back at the base
-    year) are cached side by side, as ``<indicator>@<last year of its data>.nc`` when
-    ``data_years`` gives that year."""
+               data_years: dict[str, int] | None = None, fitted: Fitted | None = None,
+               workers: int = 1) -> dict[str, tuple[PooledPosterior | CountPosterior, dict]]:
+    """Posterior and diagnostics of each panel (pooled or count model, by its type), by its
+    name (``fit_requests``); cached as ``<name>@<year>.nc`` when ``data_years`` gives the
+    last year of its data."""
     years = data_years or {}
-    name = lambda ind: f"{ind}@{years[ind]}" if ind in years else ind  # noqa: E731
-    out, jobs = {}, []
-    for ind, panel in sorted(panels.items()):
-        s = fit_seed(seed, ind)
-        key = _fit_key(panel, settings, s)
-        idata = load_cached(posterior_file(cache_dir, name(ind)), key) if cache_dir else None
-        if idata is not None:
-            diag = _diagnostics(panel, idata)
-            out[ind] = (_posterior(panel, idata, diag), {**diag, "cached": True})
-            if on_fit:
-                on_fit(ind, diag, True, len(panels))
-        else:
-            jobs.append((ind, FitJob(panel, settings, s)))
-    runner = map if executor is None else executor.map
-    for (ind, _), (idata, diag, seconds) in zip(jobs, runner(_run_job, [j for _, j in jobs]),
-                                                strict=True):
-        if cache_dir:
-            save_cached(idata, posterior_file(cache_dir, name(ind)))
-        diag = {**diag, "cached": False, "seconds": round(seconds, 1)}
-        out[ind] = (_posterior(panels[ind], idata, diag), diag)
-        if on_fit:
-            on_fit(ind, diag, False, len(panels))
-    return out
+    requests = [FitRequest(name, cache_name(name, years.get(name)), panel)
+                for name, panel in panels.items()]
+    fits = fit_requests(requests, settings, seed, executor, cache_dir, on_fit, fitted, workers)
+    return {r.name: (fits[r.cache_name].posterior, fits[r.cache_name].diagnostics)
+            for r in requests}
 
 
-def fit_stage(table: SeriesTable, catalogue: Catalogue, regions: pd.DataFrame | None,
-              indicators: list[str], model: str, settings: PooledSettings, seed: int,
-              executor=None, cache_dir: Path | None = None,
-              on_fit: Callable[[str, dict, bool, int], None] | None = None) -> PooledFits:
-    """Choose the model of each indicator a run needs, and fit the pooled and count ones.
+@dataclass(frozen=True)
+class FitPlan:
+    """The models chosen for a run's indicators and the fits they need."""
+
+    choice: dict[str, ModelChoice]
+    panels: dict[str, Panel | CountPanel]  # by fit name
+    requests: list[FitRequest]
+
+
+def plan_stage(table: SeriesTable, catalogue: Catalogue, regions: pd.DataFrame | None,
+               indicators: list[str], model: str) -> FitPlan:
+    """Choose the model of each indicator a run needs, and the pooled and count fits.
 
     Series that ``model`` simulates as counts (``counted``) go to the count model of their
     indicator; the others are chosen for as before (`counts` treats them as `auto` does)."""
@@ -232,17 +163,33 @@ def fit_stage(table: SeriesTable, catalogue: Catalogue, regions: pd.DataFrame | 
     data_years.update({fit_name(ind, counts=True): max(ends[ind][r] for r in counted)
                        for ind, counted in small.items()
                        if fit_name(ind, counts=True) in panels})
-    fitted = fit_pooled(panels, settings, seed, executor, cache_dir, on_fit, data_years)
+    return FitPlan(choice, panels, [FitRequest(name, cache_name(name, data_years[name]), panel)
+                                    for name, panel in panels.items()])
+
+
+def fit_stage(table: SeriesTable, catalogue: Catalogue, regions: pd.DataFrame | None,
+              indicators: list[str], model: str, settings: PooledSettings, seed: int,
+              executor=None, cache_dir: Path | None = None,
+              on_fit: Callable[[str, dict, bool, int], None] | None = None,
+              fitted: Fitted | None = None, workers: int = 1) -> PooledFits:
+    """Stage one of a run: the models chosen (``plan_stage``) and their fits (from
+    ``fitted``, the cache, or sampled: ``fit_requests``)."""
+    plan = plan_stage(table, catalogue, regions, indicators, model)
+    fits = fit_requests(plan.requests, settings, seed, executor, cache_dir, on_fit, fitted,
+                        workers)
+    by_name = {r.name: fits[r.cache_name] for r in plan.requests}
     return PooledFits(
-        choice, {ind: post for ind, (post, _) in fitted.items() if not ind.endswith(COUNTS)},
-        panels, {ind: diag for ind, (_, diag) in fitted.items()},
-        {ind.removesuffix(COUNTS): post for ind, (post, _) in fitted.items()
+        plan.choice,
+        {ind: f.posterior for ind, f in by_name.items() if not ind.endswith(COUNTS)},
+        plan.panels, {ind: f.diagnostics for ind, f in sorted(by_name.items())},
+        {ind.removesuffix(COUNTS): f.posterior for ind, f in by_name.items()
          if ind.endswith(COUNTS)})
 
 
 def poor(diag: dict) -> list[str]:
     """What is wrong with a fit's convergence, in words (empty when it is fine)."""
     words = {"r_hat": lambda: f"R-hat {diag['r_hat_max']:.4f} > {R_HAT_MAX}",
-             "ess": lambda: f"bulk ESS {diag['ess_bulk_min']:.0f} < {ESS_MIN}",
+             "ess": lambda: "ESS {:.0f} < {}".format(
+                 min(diag["ess_bulk_min"], diag.get("ess_tail_min", np.inf)), ESS_MIN),
              "divergences": lambda: f"{diag['divergences']} divergent transitions"}
     return [words[k]() for k in convergence_problems(diag)]

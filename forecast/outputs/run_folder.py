@@ -92,7 +92,8 @@ def _json_value(x: object) -> object:
     return x
 
 
-RUN_SPECIFIC = ("cached", "seconds")  # differ between identical runs: terminal only
+# differ between identical runs: terminal (and `--timings`) only
+RUN_SPECIFIC = ("cached", "seconds", "compile_seconds", "tune_seconds", "draw_seconds")
 
 
 def diagnostics(assessment: Assessment) -> dict:
@@ -161,6 +162,18 @@ def write_run(out: Path, assessment: Assessment, plans: list[Plan], meta: dict,
         if finish is not None:
             finish(tmp)
     return out
+
+
+def record_timings(folder: Path, timings: dict) -> None:
+    """Add where a run's seconds went to its probabilities.json's diagnostics (``--timings``:
+    the only part of the file that differs between identical runs). The folder is a run's
+    unfinished one, moved into place whole afterwards."""
+    path = RunFolder(folder).probabilities_json
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    payload["diagnostics"]["timings"] = timings
+    with path.open("w", encoding="utf-8") as fh:
+        json.dump(payload, fh, ensure_ascii=False, indent=1)
+        fh.write("\n")
 
 
 def write_backtest(out: Path, result, summary: dict) -> Path:

@@ -14,9 +14,11 @@ import json
 
 import numpy as np
 
+from forecast.models.convergence import convergence_problems
 from forecast.models.counts.model import MODEL_VERSION, build_model, model_data
 from forecast.models.counts.panel import CountPanel
 from forecast.models.hierarchy.samplers import (
+    FitTimes,
     bucket,
     convergence,
     nutpie_sample,
@@ -31,23 +33,38 @@ def fit_key(panel: CountPanel, settings: PooledSettings, seed: int) -> str:
     text = json.dumps({"model": MODEL_VERSION, "sampler": settings.sampler,
                        "chains": settings.chains, "draws": settings.draws,
                        "tune": settings.tune, "target_accept": settings.target_accept,
+                       "retries": settings.retries,
                        "seed": seed, "data": panel.fingerprint()}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _raw_sample(panel: CountPanel, settings: PooledSettings, seed: int):
+def structure(panel: CountPanel, settings: PooledSettings) -> tuple:
+    """The compiled model that samples ``panel``: node and state buckets, flow or stock."""
+    if settings.sampler == "pymc":
+        return ("pymc",)
+    return ("counts", bucket(panel.n_nodes), bucket(panel.n_states), panel.flow)
+
+
+def _raw_sample(panel: CountPanel, settings: PooledSettings, seed: int, good,
+                times: FitTimes | None):
     n_pad, s_pad = bucket(panel.n_nodes), bucket(panel.n_states)
     if settings.sampler == "pymc":
-        return pymc_sample(build_model(panel, n_pad, s_pad), settings, seed)
-    return nutpie_sample(("counts", n_pad, s_pad, panel.flow),
+        return pymc_sample(build_model(panel, n_pad, s_pad), settings, seed, times)
+    return nutpie_sample(structure(panel, settings),
                          lambda: build_model(panel, n_pad, s_pad),
-                         model_data(panel, n_pad, s_pad), settings, seed)
+                         model_data(panel, n_pad, s_pad), settings, seed, good, times)
 
 
-def sample_counts(panel: CountPanel, settings: PooledSettings, seed: int):
-    """NUTS draws of the count model for ``panel``, as a tidy InferenceData."""
+def sample_counts(panel: CountPanel, settings: PooledSettings, seed: int,
+                  times: FitTimes | None = None):
+    """NUTS draws of the count model for ``panel``, as a tidy InferenceData: drawn until
+    the kept parameters have converged, at most ``settings.draws`` a chain."""
     quiet_pymc()
-    return tidy(_raw_sample(panel, settings, seed), panel, settings, seed)
+
+    def good(raw) -> bool:
+        return not convergence_problems(count_diagnostics(tidy(raw, panel, settings, seed)))
+
+    return tidy(_raw_sample(panel, settings, seed, good, times), panel, settings, seed)
 
 
 def tidy(raw, panel: CountPanel, settings: PooledSettings, seed: int):

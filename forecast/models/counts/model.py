@@ -32,7 +32,7 @@ from forecast.models.counts.panel import EXIT_GUESS, CountPanel
 from forecast.models.hierarchy.samplers import bucket
 from forecast.models.hierarchy.tree import MAX_DEPTH, tree_data, tree_drift
 
-MODEL_VERSION = "counts-nb-rw-1"  # bump when the model's maths change: cached fits refit
+MODEL_VERSION = "counts-nb-rw-2"  # bump when the model or its fitting change: cached fits refit
 IMPOSSIBLE = -1e10  # log-probability of an impossible exit count (finite: safe gradients)
 EXACT_MAX = 100  # stocks up to this size sum over every exit count; larger ones use the
 #                  normal approximation of entries less exits (a difference of thousands of

@@ -19,9 +19,13 @@ class PooledSettings:
 
     sampler: str = "nutpie"
     chains: int = 4
-    draws: int = 1000  # per chain: 4,000 posterior draws
-    tune: int = 1000
+    draws: int = 1000  # per chain at most: drawing stops once the fit has converged
+    tune: int = 400  # nutpie adapts its mass matrix fast; a fit that has not converged is
+    #                  drawn again with more (``convergence.RETRY_TUNE``)
     target_accept: float = 0.95  # small steps: a lone region's shock-size funnel diverges at 0.9
+    # a fit that ends with R-hat above 1.01 or a divergence is drawn again this many times, with
+    # smaller steps and longer tuning (``fit_jobs.stricter``); 0 keeps the first attempt
+    retries: int = 1
     # AR(1) of yearly changes around the drift: better on the provincial backtests' learning
     # years and on the scored ones (BENCHMARKS.md)
     persistence: bool = True
@@ -35,7 +39,8 @@ class PooledSettings:
         if self.method not in METHODS:
             raise InputError(f"unknown inference {self.method!r}", column="--inference",
                              fix="use auto, nuts or approx")
-        for name, least in (("chains", 1), ("draws", 1), ("tune", 0), ("large_panel", 1)):
+        for name, least in (("chains", 1), ("draws", 1), ("tune", 0), ("large_panel", 1),
+                            ("retries", 0)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < least:
                 raise InputError(f"PooledSettings.{name} is {value!r}", column=name,

@@ -12,7 +12,9 @@ import json
 
 import numpy as np
 
+from forecast.models.convergence import convergence_problems
 from forecast.models.hierarchy.samplers import (
+    FitTimes,
     bucket,
     convergence,
     nutpie_sample,
@@ -36,23 +38,42 @@ def fit_key(panel: Panel, settings: PooledSettings, seed: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def raw_sample(panel: Panel, settings: PooledSettings, seed: int, low_rank: bool = True):
-    """NUTS draws of the pooled model for ``panel`` as the sampler returns them. nutpie's
-    low-rank mass matrix is what the year shocks need on a full panel (BENCHMARKS.md); the
-    approximation turns it off on its sub-panel."""
+def structure(panel: Panel, settings: PooledSettings) -> tuple:
+    """The compiled model that samples ``panel``: its node and year buckets (PyMC compiles
+    as it samples, and keeps its own cache on disk)."""
     if settings.sampler == "pymc":
-        return pymc_sample(build_model(panel, settings.persistence), settings, seed)
-    n_pad, y_pad = bucket(panel.n_nodes), year_bucket(panel.n_years)
-    return nutpie_sample(("pooled", n_pad, y_pad, settings.persistence),
+        return ("pymc",)
+    return ("pooled", bucket(panel.n_nodes), year_bucket(panel.n_years), settings.persistence)
+
+
+def raw_sample(panel: Panel, settings: PooledSettings, seed: int, low_rank: bool = True,
+               good=None, times: FitTimes | None = None):
+    """NUTS draws of the pooled model for ``panel`` as the sampler returns them (nutpie's
+    stop as soon as they are ``good``). nutpie's low-rank mass matrix is what the year
+    shocks need on a full panel (BENCHMARKS.md); the approximation turns it off on its
+    sub-panel."""
+    if settings.sampler == "pymc":
+        return pymc_sample(build_model(panel, settings.persistence), settings, seed, times)
+    key = structure(panel, settings)
+    n_pad, y_pad = key[1], key[2]
+    return nutpie_sample(key,
                          lambda: build_model(panel, settings.persistence, n_pad, y_pad),
-                         model_data(panel, n_pad, y_pad), settings, seed,
+                         model_data(panel, n_pad, y_pad), settings, seed, good, times,
                          low_rank_modified_mass_matrix=low_rank)
 
 
-def sample(panel: Panel, settings: PooledSettings, seed: int):
-    """NUTS draws of the pooled model for ``panel``, as a tidy InferenceData."""
+def sample(panel: Panel, settings: PooledSettings, seed: int, times: FitTimes | None = None):
+    """NUTS draws of the pooled model for ``panel``, as a tidy InferenceData: drawn until
+    the drifts, shock sizes and hyperparameters that the futures are simulated from have
+    converged (``convergence.convergence_problems``), at most ``settings.draws`` a chain."""
     quiet_pymc()
-    return tidy(raw_sample(panel, settings, seed), panel, settings, seed)
+    levels = used_levels(panel)
+
+    def good(raw) -> bool:
+        return not convergence_problems(diagnostics(tidy(raw, panel, settings, seed), levels))
+
+    return tidy(raw_sample(panel, settings, seed, good=good, times=times), panel, settings,
+                seed)
 
 
 def tidy(raw, panel: Panel, settings: PooledSettings, seed: int):

@@ -33,7 +33,7 @@ from forecast.models.hierarchy.samplers import bucket, year_bucket
 from forecast.models.hierarchy.tree import MAX_DEPTH, tree_data, tree_drift
 from forecast.models.pooled.panel import Panel
 
-MODEL_VERSION = "pooled-rw-drift-3"  # bump when the model's maths change: cached fits refit
+MODEL_VERSION = "pooled-rw-drift-4"  # bump when the model or its fitting change: cached fits refit
 YEAR_SHOCKS_MIN_REGIONS = 3  # regions with changes needed to tell a common year shock apart
 
 
