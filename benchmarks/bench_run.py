@@ -4,9 +4,10 @@ seconds go; and whether the fits converge on every seed.
 Each model is run several times as a fresh process (import, read, fit, simulate, write), and
 the median wall time is reported, with the ratio to the `drift` baseline measured in the same
 run. The pooled models (`auto`, `bayes`) run on a copy of the bundled workspace twice over:
-cold (an empty models/posteriors/, so every fit is sampled and every model structure
-compiled) and cached (the posteriors of the previous run reused), and cached again without
-the reports. Their `--timings` breakdown (probabilities.json) is printed stage by stage.
+cold with an empty PyTensor compile folder (a fresh machine), cold (an empty
+models/posteriors/, so every fit is sampled and every model structure compiled, PyTensor's
+on-disk cache warm) and cached (the posteriors of the previous run reused), and cached again
+without the reports. Their `--timings` breakdown (probabilities.json) is printed stage by stage.
 
 ``--before DIR`` times a checkout of an earlier version (run as ``python -m forecast.cli``
 from DIR, with this environment's packages) in the same run, side by side.
@@ -50,16 +51,22 @@ def command(before: Path | None) -> tuple[list[str], Path | None]:
 
 
 def time_run(model: str, draws: int, workdir: Path, workspace: Path | None = None,
-             before: Path | None = None, *extra: str) -> tuple[float, dict]:
-    """Wall seconds of one `forecast run`, and its timings breakdown (where it has one)."""
+             before: Path | None = None, *extra: str, compiledir: Path | None = None
+             ) -> tuple[float, dict]:
+    """Wall seconds of one `forecast run`, and its timings breakdown (where it has one).
+    With ``compiledir``, PyTensor compiles into that (empty) folder: nothing compiled before
+    is reused, as on a fresh machine."""
     out = workdir / f"run-{model}-{time.perf_counter_ns()}"
     where = [str(workspace)] if workspace else []
     exe, cwd = command(before)
     timings = ["--timings"] if before is None else []
+    env = dict(os.environ)
+    if compiledir is not None:
+        env["PYTENSOR_FLAGS"] = f"base_compiledir={compiledir}"
     start = time.perf_counter()
     subprocess.run([*exe, "run", *where, "--out", str(out), "--model", model,
                     "--draws", str(draws), "--quiet", *timings, *extra], check=True,
-                   capture_output=True, cwd=cwd)
+                   capture_output=True, cwd=cwd, env=env)
     elapsed = time.perf_counter() - start
     diag = json.loads((out / "probabilities.json").read_text(encoding="utf-8"))["diagnostics"]
     shutil.rmtree(out)
@@ -70,11 +77,16 @@ def pooled_times(model: str, draws: int, workdir: Path, repeats: int,
                  before: Path | None = None) -> dict[str, list[tuple[float, dict]]]:
     """Cold, cached and cached without reports runs of a pooled model on a fresh copy of the
     bundled workspace."""
-    times: dict[str, list[tuple[float, dict]]] = {"cold": [], "cached": [],
-                                                  "cached, --no-reports": []}
+    times: dict[str, list[tuple[float, dict]]] = {
+        "cold, empty compile cache": [], "cold": [], "cached": [], "cached, --no-reports": []}
     for k in range(repeats):
         ws = workdir / f"ws-{model}-{k}"
         shutil.copytree(EXAMPLE_DATA, ws / "data")
+        (ws / "models").mkdir()
+        fresh = workdir / f"compiledir-{model}-{k}"
+        times["cold, empty compile cache"].append(
+            time_run(model, draws, workdir, ws, before, compiledir=fresh))
+        shutil.rmtree(ws / "models")
         (ws / "models").mkdir()
         times["cold"].append(time_run(model, draws, workdir, ws, before))
         times["cached"].append(time_run(model, draws, workdir, ws, before))
