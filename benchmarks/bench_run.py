@@ -16,7 +16,7 @@ from DIR, with this environment's packages) in the same run, side by side.
 back included, once per seed (in this process, no cache) and reports the worst R-hat, the
 smallest bulk and tail ESS, the divergences and the fits drawn a second time. Usage:
     python benchmarks/bench_run.py [--repeats 5] [--draws 2000] [--models auto,bayes]
-        [--before /tmp/old] [--seeds 1-10]
+        [--before /tmp/old] [--seeds 1-10] [--only-seeds]
 """
 
 from __future__ import annotations
@@ -143,7 +143,11 @@ def main() -> None:
                         help="a checkout of an earlier version, timed side by side")
     parser.add_argument("--seeds", default="",
                         help="seeds whose fits' convergence to check, e.g. 1-10")
+    parser.add_argument("--only-seeds", action="store_true", help="skip the timings")
     args = parser.parse_args()
+    if args.only_seeds:
+        print("\n".join(seeds_table(seed_range(args.seeds or "1-10"))))
+        return
     models = [m for m in args.models.split(",") if m != "drift"]
     versions: list[tuple[str, Path | None]] = [("now", None)]
     if args.before is not None:

@@ -76,7 +76,8 @@ def test_a_fit_that_has_not_converged_is_drawn_again_and_cached_under_its_reques
     so the fit is drawn again with smaller steps and longer tuning; the cache then finds it
     by the request's own key, with the diagnostics it had when it was made."""
     settings = PooledSettings(chains=2, draws=100, tune=100)
-    assert stricter(settings) == replace(settings, target_accept=RETRY_ACCEPT, tune=RETRY_TUNE)
+    assert stricter(settings) == replace(settings, target_accept=RETRY_ACCEPT, tune=RETRY_TUNE,
+                                         draws=200)
     assert stricter(replace(settings, tune=800)).tune == 1600
     panel = _panel(regions=6, years=7)
     seen = []

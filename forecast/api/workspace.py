@@ -174,15 +174,22 @@ class OpenWorkspace:
         Scenarios are checked against the whole workspace, as a run would."""
         settings = settings or self.settings(**options)
         check_scenarios(self.loaded.inputs, settings)
-        return assess(self._plan_inputs(plan), settings, None, check_scenarios=False,
-                      **_assess_hooks(callbacks))
+        hooks = _assess_hooks(callbacks)
+        inputs = self._plan_inputs(plan)
+        fitted = fit_all(inputs, settings, None, hooks.get("on_fit"), review=False)
+        return assess(inputs, settings, None, check_scenarios=False, fitted=fitted, **hooks)
 
     def review_plan(self, plan: str, settings: Settings | None = None,
                     callbacks: dict[str, Callable] | None = None, **options) -> pd.DataFrame:
-        """Where one plan stands (review.csv's rows for it; `forecast review`)."""
+        """Where one plan stands (review.csv's rows for it; `forecast review`): its fits and
+        those of its look back are made first, together."""
         settings = settings or self.settings(**options)
-        result = self.assess_plan(plan, settings, callbacks)
-        return review(self._plan_inputs(plan), settings, result)
+        check_scenarios(self.loaded.inputs, settings)
+        hooks = _assess_hooks(callbacks)
+        inputs = self._plan_inputs(plan)
+        fitted = fit_all(inputs, settings, None, hooks.get("on_fit"))
+        result = assess(inputs, settings, None, check_scenarios=False, fitted=fitted, **hooks)
+        return review(inputs, settings, result, fitted=fitted)
 
     def history(self, plan: str | None = None) -> pd.DataFrame:
         """The recorded runs, newest first (those that assessed ``plan``, if given)."""

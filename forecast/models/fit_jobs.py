@@ -61,10 +61,11 @@ def _posterior(panel: Panel | CountPanel, idata, diag: dict):
 
 
 def stricter(settings: PooledSettings) -> PooledSettings:
-    """The settings of a fit's second attempt: smaller steps (fewer divergences, steadier
-    chains) and longer tuning."""
+    """The settings of a fit's next attempt: smaller steps (fewer divergences), longer
+    tuning, and up to twice the draws (a spread between regions that mixes slowly, as GDP's
+    does, needs more draws to agree across chains; drawing still stops once it does)."""
     return replace(settings, target_accept=max(RETRY_ACCEPT, settings.target_accept),
-                   tune=max(2 * settings.tune, RETRY_TUNE))
+                   tune=max(2 * settings.tune, RETRY_TUNE), draws=2 * settings.draws)
 
 
 @dataclass(frozen=True)

@@ -55,12 +55,6 @@ class FitTimes:
     draw: float = 0.0
     draws: int = 0
 
-    def add(self, other: FitTimes) -> None:
-        self.compile += other.compile
-        self.tune += other.tune
-        self.draw += other.draw
-        self.draws = other.draws
-
 
 def is_compiled(key: tuple) -> bool:
     """Whether this process has the compiled model of ``key`` (``nutpie_sample``'s cache;
