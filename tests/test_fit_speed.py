@@ -72,9 +72,9 @@ def test_drawing_stops_at_the_first_converged_checkpoint_with_the_bytes_of_that_
 
 
 def test_a_fit_that_has_not_converged_is_drawn_again_and_cached_under_its_request(tmp_path):
-    """100 draws of 2 chains after 100 tuning steps: the chains disagree (R-hat above 1.01),
-    so the fit is drawn again with smaller steps and longer tuning; the cache then finds it
-    by the request's own key, with the diagnostics it had when it was made."""
+    """100 draws of 2 chains after 100 tuning steps cannot give an ESS of 400: the fit is
+    drawn again with smaller steps, longer tuning and twice the draws; the cache then finds
+    it by the request's own key, with the diagnostics it had when it was made."""
     settings = PooledSettings(chains=2, draws=100, tune=100)
     assert stricter(settings) == replace(settings, target_accept=RETRY_ACCEPT, tune=RETRY_TUNE,
                                          draws=200)

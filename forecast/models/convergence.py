@@ -26,7 +26,7 @@ def convergence_problems(diag: dict) -> list[str]:
 
 
 def needs_retry(diag: dict) -> bool:
-    """Whether a fit is drawn again: its chains disagree or it diverged. (Too few effective
-    draws alone is not a reason: at the most draws a fit may make, smaller steps would not
-    give more.)"""
-    return bool({"r_hat", "divergences"} & set(convergence_problems(diag)))
+    """Whether a fit is drawn again: its chains disagree, it diverged, or it reached its
+    most draws with fewer than ``ESS_MIN`` effective ones (the next attempt may draw twice as
+    many: ``fit_jobs.stricter``)."""
+    return bool(convergence_problems(diag))

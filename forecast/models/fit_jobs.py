@@ -2,7 +2,7 @@
 
 A fit is identified by its request (name, data, settings, seed: ``fit_requests``); it is read
 from an earlier stage of the run or the workspace's posterior cache when the key matches, else
-sampled. A fit whose chains disagree or diverged is drawn again with stricter settings
+sampled. A fit that has not converged is drawn again with stricter settings
 (``FitJob``). Fits of one model structure share a compiled model, and without an executor
 different structures run side by side (``fit_groups``).
 """
@@ -70,10 +70,10 @@ def stricter(settings: PooledSettings) -> PooledSettings:
 
 @dataclass(frozen=True)
 class FitJob:
-    """One indicator's fit: a picklable unit of work for any executor. A fit whose chains
-    disagree or diverged (``needs_retry``) is drawn again, up to ``settings.retries`` times,
-    with ``stricter`` settings and a seed of its own; the diagnostics say how many attempts
-    it took."""
+    """One indicator's fit: a picklable unit of work for any executor. A fit that has not
+    converged (``needs_retry``) is drawn again, up to ``settings.retries`` times, with
+    ``stricter`` settings and a seed of its own; the diagnostics say how many attempts it
+    took."""
 
     panel: Panel | CountPanel
     settings: PooledSettings

@@ -23,8 +23,9 @@ class PooledSettings:
     tune: int = 400  # nutpie adapts its mass matrix fast; a fit that has not converged is
     #                  drawn again with more (``convergence.RETRY_TUNE``)
     target_accept: float = 0.95  # small steps: a lone region's shock-size funnel diverges at 0.9
-    # a fit that ends with R-hat above 1.01 or a divergence is drawn again this many times, with
-    # smaller steps and longer tuning (``fit_jobs.stricter``); 0 keeps the first attempt
+    # a fit that ends with R-hat above 1.01, a divergence or an ESS below 400 is drawn again
+    # this many times, with smaller steps, longer tuning and up to twice the draws
+    # (``fit_jobs.stricter``); 0 keeps the first attempt
     retries: int = 1
     # AR(1) of yearly changes around the drift: better on the provincial backtests' learning
     # years and on the scored ones (BENCHMARKS.md)
