@@ -101,7 +101,7 @@ class FitJob:
             idata = sample_counts(self.panel, settings, seed, times)
             return idata, count_diagnostics(idata)
         if settings.uses_approx(self.panel.n_nodes):
-            idata = fit_approx(self.panel, settings, seed)
+            idata = fit_approx(self.panel, settings, seed, times=times)
         else:
             idata = sample(self.panel, settings, seed, times)
         return idata, diagnostics(idata, used_levels(self.panel))

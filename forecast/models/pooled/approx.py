@@ -35,7 +35,7 @@ from dataclasses import replace
 import numpy as np
 
 from forecast.models.convergence import convergence_problems
-from forecast.models.hierarchy.samplers import quiet_pymc
+from forecast.models.hierarchy.samplers import FitTimes, quiet_pymc
 from forecast.models.hierarchy.settings import PooledSettings
 from forecast.models.hierarchy.tree import leaves
 from forecast.models.pooled.conjugate import Changes, Hyper, upper_drifts
@@ -88,7 +88,7 @@ def sub_panel(panel: Panel, keep: np.ndarray) -> tuple[Panel, int]:
     return replace(sub, noise=np.concatenate(kept) if kept else np.zeros(0)), first
 
 
-def _nuts(sub: Panel, settings: PooledSettings, seed: int):
+def _nuts(sub: Panel, settings: PooledSettings, seed: int, times: FitTimes | None = None):
     """NUTS on the sub-panel: the tidy posterior, and the standardised year shocks (chain,
     draw, year) that ``inference.tidy`` leaves out. nutpie runs with its diagonal mass
     matrix: on a 232-node sub-panel the low-rank one took 3-4x as long for about the same
@@ -99,13 +99,13 @@ def _nuts(sub: Panel, settings: PooledSettings, seed: int):
     def good(raw) -> bool:  # drawn until the sub-panel's fit has converged
         return not convergence_problems(diagnostics(tidy(raw, sub, settings, seed), levels))
 
-    raw = raw_sample(sub, settings, seed, low_rank=False, good=good)
+    raw = raw_sample(sub, settings, seed, low_rank=False, good=good, times=times)
     year_z = np.asarray(raw.posterior["year_z"].transpose("chain", "draw", ...).values, float)
     return tidy(raw, sub, settings, seed), year_z
 
 
 def fit_approx(panel: Panel, settings: PooledSettings, seed: int,
-               max_leaves: int = MAX_LEAVES):
+               max_leaves: int = MAX_LEAVES, times: FitTimes | None = None):
     """The approximate posterior of ``panel`` as a compact InferenceData (see the module)."""
     import arviz as az
     import xarray as xr
@@ -113,7 +113,7 @@ def fit_approx(panel: Panel, settings: PooledSettings, seed: int,
     chosen = sampled_leaves(panel, max_leaves)
     upper = np.flatnonzero(~leaves(panel.parent))
     sub, first = sub_panel(panel, np.union1d(upper, chosen))
-    fit, year_z = _nuts(sub, replace(settings, method="nuts"), seed)
+    fit, year_z = _nuts(sub, replace(settings, method="nuts"), seed, times)
     post = fit.posterior
     chains, draws = post.sizes["chain"], post.sizes["draw"]
     rng = np.random.default_rng(np.random.SeedSequence([seed, name_rank("approx")]))
