@@ -83,7 +83,10 @@ class FitJob:
         start, times = time.perf_counter(), FitTimes()
         idata, diag = self._attempt(self.settings, self.seed, times)
         attempts, settings = 1, self.settings
-        while needs_retry(diag) and attempts <= self.settings.retries:
+        # the national approximation is not drawn again: a second attempt would double a run
+        # of thousands of regions, and its diagnostics are those of its sub-panel
+        retries = 0 if self._approx(self.settings) else self.settings.retries
+        while needs_retry(diag) and attempts <= retries:
             settings = stricter(settings)
             seed = stable_key(str(self.seed), "retry", str(attempts)) % (2**31)
             idata, diag = self._attempt(settings, seed, times)
@@ -96,11 +99,15 @@ class FitJob:
         idata.posterior.attrs["diagnostics"] = json.dumps(diag, sort_keys=True)
         return idata, diag, times, time.perf_counter() - start
 
+    def _approx(self, settings: PooledSettings) -> bool:
+        return not isinstance(self.panel, CountPanel) and settings.uses_approx(
+            self.panel.n_nodes)
+
     def _attempt(self, settings: PooledSettings, seed: int, times: FitTimes):
         if isinstance(self.panel, CountPanel):
             idata = sample_counts(self.panel, settings, seed, times)
             return idata, count_diagnostics(idata)
-        if settings.uses_approx(self.panel.n_nodes):
+        if self._approx(settings):
             idata = fit_approx(self.panel, settings, seed, times=times)
         else:
             idata = sample(self.panel, settings, seed, times)
