@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -100,7 +99,7 @@ def main() -> None:
         start = time.perf_counter()
         res = bench_counts.backtests(bench_counts.simulated_units(4, (0.3, 50.0), 1, "sim"),
                                      ("counts",), bench_counts.tree(),
-                                     replace(settings), args.workers)["counts"]
+                                     settings, args.workers)["counts"]
         counts = lines("Counts simulation with a known truth, counts (flows and stocks)", res,
                        ["region", "indicator"], BEFORE["counts"], time.perf_counter() - start)
         print("\n".join(counts), flush=True)

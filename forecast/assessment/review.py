@@ -118,8 +118,14 @@ def look_back_runs(inputs: Inputs, settings: Settings, plans: list[Plan]
     """The runs a review's look back makes: the inputs and settings of each base year
     before the latest observation (``probabilities_at_base``)."""
     latest = latest_year(inputs, settings)
-    return [(replace(inputs, plans=sub_plans), replace(settings, as_of=year))
+    return [_look_back(inputs, settings, year, sub_plans)
             for year, sub_plans in look_backs(plans) if year < latest]
+
+
+def _look_back(inputs: Inputs, settings: Settings, year: int, plans: list[Plan]
+               ) -> tuple[Inputs, Settings]:
+    """The inputs and settings of the look back from ``year`` at ``plans``."""
+    return replace(inputs, plans=plans), replace(settings, as_of=year)
 
 
 def probabilities_at_base(inputs: Inputs, settings: Settings, now: Assessment,
@@ -136,9 +142,8 @@ def probabilities_at_base(inputs: Inputs, settings: Settings, now: Assessment,
         if year >= latest:  # nothing later to leave out: the probability now is the one
             rows = now.rows
         else:
-            rows = assess(replace(inputs, plans=sub_plans), replace(settings, as_of=year),
-                          executor, on_fit=on_fit, check_scenarios=False,
-                          fitted=fitted).rows
+            rows = assess(*_look_back(inputs, settings, year, sub_plans), executor,
+                          on_fit=on_fit, check_scenarios=False, fitted=fitted).rows
         keys = {(t.plan_id, t.id) for p in sub_plans for t in p.targets}
         mask = [(a, b) in keys for a, b in zip(rows["plan_id"], rows["target_id"], strict=True)]
         frames.append(rows.loc[mask, ["plan_id", "target_id", "scenario", "probability"]])
