@@ -4,10 +4,8 @@ Compiling a model is the expensive step (numba for nutpie, C for PyMC), so a pro
 compiled model per model structure, keyed by the model and its padded sizes (``bucket``), and
 swaps each fit's data in (``with_data``): a run whose indicators are of about the same size
 compiles once per model, whether the fit is a run's, a review's look back or a backtest's.
-PyTensor's numba cache keeps the model's pieces on disk between processes, but nutpie's
-C-callable wrapper around them is compiled again in every process (numba cannot cache it:
-it closes over the model), so a fresh process still pays about 20 s per structure
-(BENCHMARKS.md, "Fits in seconds").
+The compiled models are also kept on disk (``compiled``): a new process loads each structure
+in a few seconds instead of compiling it for 15–20 s (BENCHMARKS.md, "Fits in seconds").
 
 nutpie draws until the answer is good enough (``CHECKPOINT``): every chain's first k draws
 do not depend on how long the sampler ran, so stopping at the first checkpoint k where the
@@ -24,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from forecast.models.hierarchy.compiled import compile_model
 from forecast.models.hierarchy.settings import PooledSettings
 
 
@@ -90,7 +89,7 @@ def nutpie_sample(key: tuple, build: Callable[[], object], data: dict[str, np.nd
     compiled = _COMPILED.get(key)
     if compiled is None:
         start = time.perf_counter()
-        compiled = nutpie.compile_pymc_model(build())
+        compiled = compile_model(build(), identity=repr(key))
         times.compile += time.perf_counter() - start
         _COMPILED[key] = compiled
     # a model reads only some of the arrays (no previous years without persistence)
