@@ -15,6 +15,7 @@ import scipy.special
 
 from forecast.models.hierarchy.compiled import (
     callback_key,
+    on_disk,
     register_cacheable_digamma,
 )
 
@@ -92,7 +93,10 @@ def test_a_new_process_loads_the_compiled_model_from_disk():
                               timeout=600, check=True)
         return done.stdout.split()[-3:]
 
-    first, second = run(), run()
+    assert not on_disk(identity)
+    first = run()
+    assert on_disk(identity)  # what `run_grouped` reads to share fits out
+    second = run()
     assert first[:2] == ["0", "0"]
     assert second[:2] == ["1", "1"]
     assert first[2] == second[2]

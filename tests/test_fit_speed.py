@@ -18,7 +18,7 @@ from forecast.api import OpenWorkspace
 from forecast.cli import app
 from forecast.config import EXAMPLE_DATA, posterior_file
 from forecast.models.convergence import RETRY_ACCEPT, RETRY_TUNE, convergence_problems
-from forecast.models.fit_groups import groups_of, run_grouped
+from forecast.models.fit_groups import groups_of, handout_order, run_grouped
 from forecast.models.fit_jobs import stricter
 from forecast.models.fitting import fit_pooled
 from forecast.models.hierarchy import samplers
@@ -130,6 +130,24 @@ def test_groups_of_one_structure_stay_together_and_the_results_do_not_depend_on_
     again = dict(run_grouped(jobs, lambda j: ("toy", j.kind), workers=2))
     assert {again[i][1] for i in range(5)} == {here}
     assert [again[i][0] for i in range(5)] == [serial[i][0] for i in range(5)]
+
+
+def test_fits_of_structures_compiled_on_disk_are_shared_out_costliest_first(monkeypatch):
+    """Where every structure loads from disk, each fit goes to the first free child process
+    (none stays here), the costliest first; the results are those of one process."""
+    jobs = [_Draws(1, "a"), _Draws(7, "b"), _Draws(3, "a"), _Draws(9, "c"), _Draws(5, "a")]
+    assert handout_order(jobs, lambda j: j.seed) == [3, 1, 4, 2, 0]
+    assert handout_order(jobs, None) == [0, 1, 2, 3, 4]
+    monkeypatch.setattr(samplers, "_COMPILED", {})
+    serial = dict(run_grouped(jobs, lambda j: ("toy", j.kind), workers=1))
+    shared = dict(run_grouped(jobs, lambda j: ("toy", j.kind), workers=2,
+                              cost=lambda j: j.seed, loads=lambda key: True))
+    assert [shared[i][0] for i in range(5)] == [serial[i][0] for i in range(5)]
+    assert os.getpid() not in {shared[i][1] for i in range(5)}
+    # one structure still to compile: grouped by structure, the largest group here
+    grouped = dict(run_grouped(jobs, lambda j: ("toy", j.kind), workers=2,
+                               loads=lambda key: key != ("toy", "c")))
+    assert {grouped[i][1] for i in (0, 2, 4)} == {os.getpid()}
 
 
 def test_the_review_look_back_is_fitted_before_anything_is_simulated(tmp_path, make_workspace):

@@ -79,6 +79,14 @@ class FitJob:
     settings: PooledSettings
     seed: int
 
+    @property
+    def cost(self) -> int:
+        """What orders the fits handed out to processes, costliest first: the observations
+        (a pooled panel's yearly changes, a count panel's counts)."""
+        if isinstance(self.panel, CountPanel):
+            return len(self.panel.obs_value)
+        return len(self.panel.change)
+
     def __call__(self, _: object = None):
         start, times = time.perf_counter(), FitTimes()
         idata, diag = self._attempt(self.settings, self.seed, times)
@@ -177,7 +185,8 @@ def fit_requests(requests: list[FitRequest], settings: PooledSettings, seed: int
             todo.append((req, key, FitJob(req.panel, settings, s)))
     jobs = [job for _, _, job in todo]
     results = (enumerate(executor.map(_run_job, jobs)) if executor is not None
-               else run_grouped(jobs, lambda job: structure(job.panel, settings), workers))
+               else run_grouped(jobs, lambda job: structure(job.panel, settings), workers,
+                                lambda job: job.cost))
     for i, (idata, diag, times, seconds) in results:
         req, key, _ = todo[i]
         if cache_dir:

@@ -157,6 +157,26 @@ def models_source() -> str:
     return h.hexdigest()
 
 
+def _marker(identity: str):
+    """The empty file that says the compiled model of ``identity`` is on disk (for this
+    model code and these libraries)."""
+    import numba
+    import nutpie
+    import pytensor
+    from pytensor.link.numba.cache import NUMBA_CACHE_PATH
+
+    name = hashlib.sha256("\x1f".join([
+        WRAPPER_VERSION, identity, models_source(), numba.__version__, pytensor.__version__,
+        nutpie.__version__]).encode()).hexdigest()
+    return NUMBA_CACHE_PATH / "forecast-models" / name
+
+
+def on_disk(identity: str) -> bool:
+    """Whether a process has kept the compiled model of ``identity`` on disk: a new process
+    then loads it in a second or two instead of compiling it."""
+    return _marker(identity).exists()
+
+
 def callback_key(source: str, identity: str, n_dim: int, n_expanded: int, record: str,
                  dtypes: list[str]) -> str:
     """The disk cache's key of one callback: everything its compiled code depends on."""
@@ -196,6 +216,7 @@ def _callback(kind: str, function, identity: str | None, n_dim: int, n_expanded:
 
 def _compile(model, identity: str | None):
     import nutpie.compile_pymc as nc
+    import pytensor
     from pymc.initial_point import make_initial_point_fn
 
     point_fn = nc._wrap_with_lock(make_initial_point_fn(
@@ -211,6 +232,9 @@ def _compile(model, identity: str | None):
     user_data = nc.make_user_data(variables, shared)
     logp = _callback("logp", logp_pt, identity, n_dim, n_expanded, shared, user_data)
     expand = _callback("expand", expand_pt, identity, n_dim, n_expanded, shared, user_data)
+    if identity is not None and pytensor.config.numba__cache:  # both callbacks are on disk
+        _marker(identity).parent.mkdir(parents=True, exist_ok=True)
+        _marker(identity).touch()
     dims, coords = nc._prepare_dims_and_coords(model, shape_info)
     return nc.CompiledPyMCModel(
         _n_dim=n_dim, dims=dims, _coords=coords,

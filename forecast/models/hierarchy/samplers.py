@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from forecast.models.hierarchy.compiled import compile_model
+from forecast.models.hierarchy.compiled import compile_model, on_disk
 from forecast.models.hierarchy.settings import PooledSettings
 
 
@@ -59,6 +59,12 @@ def is_compiled(key: tuple) -> bool:
     """Whether this process has the compiled model of ``key`` (``nutpie_sample``'s cache;
     PyMC's own compiles are cached on disk and count as compiled)."""
     return key in _COMPILED or key == ("pymc",)
+
+
+def loads_quickly(key: tuple) -> bool:
+    """Whether this process has the compiled model of ``key`` or can load it from disk in a
+    second or two (``compiled.on_disk``), rather than compile it for 15-20 s."""
+    return is_compiled(key) or on_disk(repr(key))
 
 
 def compiled_any() -> bool:
