@@ -4,6 +4,8 @@ same bytes on every engine."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -22,7 +24,7 @@ from forecast.models.counts.fit import sample_counts
 from forecast.models.counts.model import build_model
 from forecast.models.counts.panel import build_count_panel
 from forecast.models.counts.posterior import CountDraws, counts_from_idata
-from forecast.models.fitting import fit_stage
+from forecast.models.fitting import fit_stage, plan_stage
 from forecast.models.hierarchy.settings import PooledSettings
 from forecast.simulation.paths import Paths
 from forecast.targets.engine import compared_quantity, is_met, probability
@@ -196,6 +198,26 @@ def test_the_0_1_1_1_county_gets_what_its_history_supports(tmp_path, make_worksp
     assert rows.loc["stock", "statistic_p90"] <= 6
     # the level and the net change are the same event here (2 firms = 1 more than 1)
     assert rows.loc["stock", "probability"] == rows.loc["net", "probability"]
+
+
+def test_auto_pools_the_counts_of_a_panel_too_large_for_the_count_model(
+        tmp_path, make_workspace, catalogue):
+    """At national scale (a count panel the pooled model would approximate) `auto` chooses
+    for the series as for continuous ones (pooled where several regions share a parent);
+    `counts` still asks for the count model."""
+    inputs = _zhenkang(tmp_path, make_workspace, catalogue)
+    table, wanted = series_table(inputs.observations), ["hitech_enterprises"]
+    small = plan_stage(table, catalogue, inputs.regions, wanted, "auto", QUICK)
+    assert "hitech_enterprises~counts" in small.panels
+    nodes = small.panels["hitech_enterprises~counts"].n_nodes
+    national = replace(QUICK, large_panel=nodes - 1)
+    pooled = plan_stage(table, catalogue, inputs.regions, wanted, "auto", national)
+    assert "hitech_enterprises~counts" not in pooled.panels
+    # chosen as `auto` chooses for continuous series: a county alone gets the single-series
+    # model (several regions would be pooled)
+    assert pooled.choice["hitech_enterprises"].model == "trend"
+    explicit = plan_stage(table, catalogue, inputs.regions, wanted, "counts", national)
+    assert "hitech_enterprises~counts" in explicit.panels
 
 
 def test_counts_give_the_same_bytes_on_every_engine(tmp_path, make_workspace, catalogue):

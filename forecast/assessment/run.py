@@ -74,7 +74,8 @@ def planned_fits(inputs: Inputs, settings: Settings) -> list:
         return []
     table = observed_series(inputs, settings.as_of)
     return plan_stage(table, inputs.catalogue, inputs.regions,
-                      fit_indicators(inputs, settings, table), settings.model).requests
+                      fit_indicators(inputs, settings, table), settings.model,
+                      settings.pooled).requests
 
 
 def pooled_fits(inputs: Inputs, settings: Settings, table: SeriesTable, executor=None,

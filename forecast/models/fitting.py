@@ -134,14 +134,23 @@ class FitPlan:
 
 
 def plan_stage(table: SeriesTable, catalogue: Catalogue, regions: pd.DataFrame | None,
-               indicators: list[str], model: str) -> FitPlan:
+               indicators: list[str], model: str,
+               settings: PooledSettings | None = None) -> FitPlan:
     """Choose the model of each indicator a run needs, and the pooled and count fits.
 
     Series that ``model`` simulates as counts (``counted``) go to the count model of their
-    indicator; the others are chosen for as before (`counts` treats them as `auto` does)."""
+    indicator; the others are chosen for as before (`counts` treats them as `auto` does).
+    With `auto`, an indicator whose count panel is large enough for ``settings`` to
+    approximate the pooled model (national scale) stays with the pooled model: the count
+    model has no approximation, and NUTS on the stocks of 3,000 counties takes hours."""
     parents = parents_of(regions)
     series, rounding = pooled_series(table, catalogue, indicators)
     small = count_series(table, catalogue, indicators, model)
+    settings = settings or PooledSettings()
+    count_panels = {ind: build_count_panel(ind, counted, parents, flow=catalogue[ind].flow)
+                    for ind, counted in small.items()}
+    small = {ind: counted for ind, counted in small.items()
+             if model != "auto" or not settings.uses_approx(count_panels[ind].n_nodes)}
     for ind, regions_counted in small.items():
         for region in regions_counted:
             series[ind].pop(region, None)
@@ -155,9 +164,8 @@ def plan_stage(table: SeriesTable, catalogue: Catalogue, regions: pd.DataFrame |
     panels: dict[str, Panel | CountPanel] = {
         ind: build_panel(ind, series[ind], parents, ends[ind], rounding[ind])
         for ind, c in choice.items() if c.model == "bayes" and series[ind]}
-    for ind, regions_counted in small.items():
-        panels[fit_name(ind, counts=True)] = build_count_panel(
-            ind, regions_counted, parents, flow=catalogue[ind].flow)
+    for ind in small:
+        panels[fit_name(ind, counts=True)] = count_panels[ind]
     data_years = {ind: max(ends[ind][r] for r in series[ind]) for ind in panels
                   if not ind.endswith(COUNTS)}
     data_years.update({fit_name(ind, counts=True): max(ends[ind][r] for r in counted)
@@ -174,7 +182,7 @@ def fit_stage(table: SeriesTable, catalogue: Catalogue, regions: pd.DataFrame | 
               fitted: Fitted | None = None, workers: int = 1) -> PooledFits:
     """Stage one of a run: the models chosen (``plan_stage``) and their fits (from
     ``fitted``, the cache, or sampled: ``fit_requests``)."""
-    plan = plan_stage(table, catalogue, regions, indicators, model)
+    plan = plan_stage(table, catalogue, regions, indicators, model, settings)
     fits = fit_requests(plan.requests, settings, seed, executor, cache_dir, on_fit, fitted,
                         workers)
     by_name = {r.name: fits[r.cache_name] for r in plan.requests}
