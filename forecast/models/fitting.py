@@ -140,9 +140,10 @@ def plan_stage(table: SeriesTable, catalogue: Catalogue, regions: pd.DataFrame |
 
     Series that ``model`` simulates as counts (``counted``) go to the count model of their
     indicator; the others are chosen for as before (`counts` treats them as `auto` does).
-    With `auto`, an indicator whose count panel is large enough for ``settings`` to
-    approximate the pooled model (national scale) stays with the pooled model: the count
-    model has no approximation, and NUTS on the stocks of 3,000 counties takes hours."""
+    With `auto`, an indicator whose count panel has more nodes than ``settings.large_panel``
+    (national scale, where the pooled model is approximated) is chosen for as a continuous
+    one: the count model has no approximation, and NUTS on 3,000 counties' stocks takes
+    hours."""
     parents = parents_of(regions)
     series, rounding = pooled_series(table, catalogue, indicators)
     small = count_series(table, catalogue, indicators, model)
@@ -150,7 +151,7 @@ def plan_stage(table: SeriesTable, catalogue: Catalogue, regions: pd.DataFrame |
     count_panels = {ind: build_count_panel(ind, counted, parents, flow=catalogue[ind].flow)
                     for ind, counted in small.items()}
     small = {ind: counted for ind, counted in small.items()
-             if model != "auto" or not settings.uses_approx(count_panels[ind].n_nodes)}
+             if model != "auto" or count_panels[ind].n_nodes <= settings.large_panel}
     for ind, regions_counted in small.items():
         for region in regions_counted:
             series[ind].pop(region, None)
