@@ -47,7 +47,7 @@ def _digamma_address() -> int:
     get_name.restype, get_name.argtypes = ctypes.c_char_p, (ctypes.py_object,)
     name = get_name(capsule)
     if name != b"double (double, int __pyx_skip_dispatch)":
-        raise NotImplementedError(f"unexpected signature of scipy's psi: {name!r}")
+        raise LookupError(f"unexpected signature of scipy's psi: {name!r}")
     get_pointer = ctypes.pythonapi.PyCapsule_GetPointer
     get_pointer.restype = ctypes.c_void_p
     get_pointer.argtypes = (ctypes.py_object, ctypes.c_char_p)
@@ -63,7 +63,7 @@ def register_cacheable_digamma() -> None:
         return
     try:
         _digamma_address()
-    except (AttributeError, KeyError, NotImplementedError) as exc:  # another SciPy: keep theirs
+    except (AttributeError, LookupError) as exc:  # another SciPy: PyTensor keeps its own
         _LOG.debug("SciPy's digamma not found as expected (%s)", exc)
         return
     import numba
