@@ -131,7 +131,7 @@ def wrapper_source(kind: str, names: list[str], shared: dict[str, np.ndarray]) -
         body = ["out = numba.carray(out_, (N_EXPANDED,))", f"(values,) = inner({call})",
                 "out[...] = values", "return 0"]
     statements = [*checks, "user_data = numba.carray(user_data_, (), RECORD)",
-                  "shared = user_data['shared']", *lines, "x = numba.carray(x_, (N_DIM,))",
+                  'shared = user_data["shared"]', *lines, "x = numba.carray(x_, (N_DIM,))",
                   *body]
     return (f"@numba.njit\ndef {kind}_body({args}):\n"
             + "".join(f"    {s}\n" for s in statements)
