@@ -4,20 +4,16 @@ of compiling them again, and samples exactly what nutpie's own compile samples."
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 import textwrap
-import uuid
 
 import numpy as np
 import pytest
 import scipy.special
 
-from forecast.models.hierarchy.compiled import (
-    callback_key,
-    on_disk,
-    register_cacheable_digamma,
-)
+from forecast.models.hierarchy.compiled import callback_key, register_cacheable_digamma
 
 # a small count model (flows of 12 regions): the quickest of our structures to compile
 MODEL = textwrap.dedent("""
@@ -73,34 +69,35 @@ def test_the_key_changes_with_the_structure_and_the_wrapper():
 
 
 @pytest.mark.xdist_group("compile")
-def test_a_new_process_loads_the_compiled_model_from_disk():
-    """The first process compiles the callbacks and keeps them; a second loads both (numba's
-    cache hits); both draw the bytes of nutpie's own compile."""
-    identity = f"test-{uuid.uuid4().hex}"  # nothing on disk yet under this key
-    script = MODEL + textwrap.dedent(f"""
+def test_a_new_process_loads_the_compiled_model_from_disk(tmp_path):
+    """On a fresh machine (an empty compile folder) the first process compiles the callbacks
+    and keeps them; a second loads both (numba's cache hits); both draw the bytes of
+    nutpie's own compile."""
+    script = MODEL + textwrap.dedent("""
         import hashlib, nutpie
-        from forecast.models.hierarchy.compiled import compile_model
-        compiled = compile_model(small_model(), identity={identity!r})
+        from forecast.models.hierarchy.compiled import compile_model, on_disk
+        before = on_disk("test")
+        compiled = compile_model(small_model(), identity="test")
         trace = nutpie.sample(compiled, draws=60, tune=60, chains=2, seed=9, progress_bar=False)
         draws = np.concatenate([trace.posterior[v].values.ravel()
                                 for v in sorted(trace.posterior.data_vars)])
-        print(compiled.compiled_logp_func.cache_hits, compiled.compiled_expand_func.cache_hits,
+        print(before, on_disk("test"), compiled.compiled_logp_func.cache_hits,
+              compiled.compiled_expand_func.cache_hits,
               hashlib.sha256(draws.tobytes()).hexdigest())
     """)
+    env = {**os.environ, "PYTENSOR_FLAGS": f"base_compiledir={tmp_path}"}
 
     def run() -> list[str]:
         done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                              timeout=600, check=True)
-        return done.stdout.split()[-3:]
+                              timeout=900, check=True, env=env)
+        return done.stdout.split()[-5:]
 
-    assert not on_disk(identity)
-    first = run()
-    assert on_disk(identity)  # what `run_grouped` reads to share fits out
-    second = run()
-    assert first[:2] == ["0", "0"]
-    assert second[:2] == ["1", "1"]
-    assert first[2] == second[2]
+    first, second = run(), run()
+    # on_disk (what `run_grouped` reads to share fits out) turns true once a process kept it
+    assert first[:4] == ["False", "True", "0", "0"]
+    assert second[:4] == ["True", "True", "1", "1"]
+    assert first[4] == second[4]
     import nutpie
 
     theirs = _draws(nutpie.compile_pymc_model(_small_model()))
-    assert hashlib.sha256(theirs.tobytes()).hexdigest() == first[2]
+    assert hashlib.sha256(theirs.tobytes()).hexdigest() == first[4]
