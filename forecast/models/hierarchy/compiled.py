@@ -163,17 +163,23 @@ def models_source() -> str:
     return h.hexdigest()
 
 
-def _marker(identity: str):
-    """The empty file that says the compiled model of ``identity`` is on disk (for this
-    model code and these libraries)."""
+def _made_by() -> list[str]:
+    """What every compiled callback also depends on: the wrapper's version, the model code
+    and the versions of the libraries that compile it."""
     import numba
     import nutpie
     import pytensor
+
+    return [WRAPPER_VERSION, models_source(), numba.__version__, pytensor.__version__,
+            nutpie.__version__]
+
+
+def _marker(identity: str):
+    """The empty file that says the compiled model of ``identity`` is on disk (for this
+    model code and these libraries)."""
     from pytensor.link.numba.cache import NUMBA_CACHE_PATH
 
-    name = hashlib.sha256("\x1f".join([
-        WRAPPER_VERSION, identity, models_source(), numba.__version__, pytensor.__version__,
-        nutpie.__version__]).encode()).hexdigest()
+    name = hashlib.sha256("\x1f".join([identity, *_made_by()]).encode()).hexdigest()
     return NUMBA_CACHE_PATH / "forecast-models" / name
 
 
@@ -186,29 +192,22 @@ def on_disk(identity: str) -> bool:
 def callback_key(source: str, identity: str, n_dim: int, n_expanded: int, record: str,
                  dtypes: list[str]) -> str:
     """The disk cache's key of one callback: everything its compiled code depends on."""
-    import numba
-    import nutpie
-    import pytensor
-
     return hashlib.sha256("\x1f".join([
-        WRAPPER_VERSION, identity, models_source(), source, str(n_dim), str(n_expanded),
-        record, numba.__version__, pytensor.__version__, nutpie.__version__, *dtypes,
+        identity, source, str(n_dim), str(n_expanded), record, *dtypes, *_made_by(),
     ]).encode()).hexdigest()
 
 
 def _callback(kind: str, function, identity: str | None, n_dim: int, n_expanded: int,
               shared: dict[str, np.ndarray], user_data: np.ndarray):
-    """numba's C callback for one of PyTensor's compiled functions, kept on disk under a key
-    made of ``identity`` (what determines the model's graph), the model code, the wrapper's
-    source and the versions of the libraries that compile it."""
+    """numba's C callback for one of PyTensor's compiled functions; with an ``identity``
+    (what determines the model's graph) kept on disk under ``callback_key``."""
     import numba
-    import pytensor
     from nutpie.compile_pymc import address_as_void_pointer
     from pytensor.link.numba.cache import compile_numba_function_src
 
     names = [v.name for v in function.get_shared()]
     source = wrapper_source(kind, names, shared)
-    cache = identity is not None and pytensor.config.numba__cache
+    cache = identity is not None
     key = callback_key(source, str(identity), n_dim, n_expanded, str(user_data.dtype),
                        [str(shared[n].dtype) for n in names])
     env = {"__name__": __name__, "numba": numba, "np": np, "inner": function.vm.jit_fn,
@@ -225,6 +224,8 @@ def _compile(model, identity: str | None):
     import pytensor
     from pymc.initial_point import make_initial_point_fn
 
+    identity = identity if pytensor.config.numba__cache else None  # caching turned off
+
     point_fn = nc._wrap_with_lock(make_initial_point_fn(
         model=model, jitter_rvs=set(model.free_RVs), return_transformed=True))
     n_dim, n_expanded, logp_pt, expand_pt, initial_point_fn, shape_info = nc._make_functions(
@@ -238,10 +239,11 @@ def _compile(model, identity: str | None):
     user_data = nc.make_user_data(variables, shared)
     logp = _callback("logp", logp_pt, identity, n_dim, n_expanded, shared, user_data)
     expand = _callback("expand", expand_pt, identity, n_dim, n_expanded, shared, user_data)
-    if identity is not None and pytensor.config.numba__cache:  # both callbacks are on disk
+    if identity is not None:  # both callbacks are on disk
+        marker = _marker(identity)
         with contextlib.suppress(OSError):  # a folder we cannot write: numba kept nothing either
-            _marker(identity).parent.mkdir(parents=True, exist_ok=True)
-            _marker(identity).touch()
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
     dims, coords = nc._prepare_dims_and_coords(model, shape_info)
     return nc.CompiledPyMCModel(
         _n_dim=n_dim, dims=dims, _coords=coords,
