@@ -8,7 +8,7 @@ prints Brier and 80%/95% coverage with 95% intervals from a bootstrap over regio
 targets and years are correlated; for the simulated counts, over series), each with whether
 the figure recorded before lies inside. Usage:
 
-    python benchmarks/bench_fit_speed.py [--workers 2]
+    python benchmarks/bench_fit_speed.py [--workers 2] [--skip-pooled | --skip-counts]
 """
 
 from __future__ import annotations
@@ -80,7 +80,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workers", type=int, default=default_workers())
     ap.add_argument("--skip-counts", action="store_true")
+    ap.add_argument("--skip-pooled", action="store_true",
+                    help="only the counts simulation (after a change to the count model)")
     args = ap.parse_args()
+    if not args.skip_pooled:
+        pooled_backtest(args.workers)
+    if not args.skip_counts:
+        counts_simulation(args.workers)
+
+
+def pooled_backtest(workers: int) -> None:
     out: list[str] = []
     units = bench_pooled.provincial_units(load_catalogue())
     regions = read_regions(bench_pooled.DATA / "regions.csv")
@@ -89,20 +98,21 @@ def main() -> None:
                                draws=2000, seed=bench_pooled.DEFAULT_SEED,
                                pooled=PooledSettings())
     start = time.perf_counter()
-    pooled = run_panel_backtest(units, scoring, args.workers, regions=regions)
+    pooled = run_panel_backtest(units, scoring, workers, regions=regions)
     out += lines("Provincial pooled backtest, bayes (all six indicators)", pooled, ["region"],
                  BEFORE["pooled"], time.perf_counter() - start)
     print("\n".join(out), flush=True)
-    if not args.skip_counts:
-        settings = BacktestSettings(holdout=bench_counts.HOLDOUT, origins=1, draws=2000,
-                                    seed=20261124, pooled=PooledSettings())
-        start = time.perf_counter()
-        res = bench_counts.backtests(bench_counts.simulated_units(4, (0.3, 50.0), 1, "sim"),
-                                     ("counts",), bench_counts.tree(),
-                                     settings, args.workers)["counts"]
-        counts = lines("Counts simulation with a known truth, counts (flows and stocks)", res,
-                       ["region", "indicator"], BEFORE["counts"], time.perf_counter() - start)
-        print("\n".join(counts), flush=True)
+
+
+def counts_simulation(workers: int) -> None:
+    settings = BacktestSettings(holdout=bench_counts.HOLDOUT, origins=1, draws=2000,
+                                seed=20261124, pooled=PooledSettings())
+    start = time.perf_counter()
+    res = bench_counts.backtests(bench_counts.simulated_units(4, (0.3, 50.0), 1, "sim"),
+                                 ("counts",), bench_counts.tree(), settings, workers)["counts"]
+    counts = lines("Counts simulation with a known truth, counts (flows and stocks)", res,
+                   ["region", "indicator"], BEFORE["counts"], time.perf_counter() - start)
+    print("\n".join(counts), flush=True)
 
 
 if __name__ == "__main__":

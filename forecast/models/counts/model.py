@@ -12,8 +12,9 @@ exit[r], and the net change is what is observed. (Entries of a stock are Poisson
 negative-binomial: from net changes alone an over-dispersion of entries cannot be told from
 more entries and more exits, and with both the sampler wandered along that ridge; the walk of
 the rate still lets entries vary more than Poisson from year to year.) Its likelihood sums over the
-number of exits (0 ... the stock), which is exact and cheap for the small stocks this model is
-for. A stock can fall (exits) and never goes below zero (no more exits than units).
+number of exits (0 ... the stock) in one compiled loop with its gradient (``stock_likelihood``),
+exact for the small stocks this model is for. A stock can fall (exits) and never goes below
+zero (no more exits than units).
 
 Drifts are pooled down the tree of regions exactly as in the pooled model (a root's around a
 common mean, every other node's around its parent's, with a spread per level), so a county with
@@ -32,8 +33,7 @@ from forecast.models.counts.panel import EXIT_GUESS, CountPanel
 from forecast.models.hierarchy.samplers import bucket
 from forecast.models.hierarchy.tree import MAX_DEPTH, tree_data, tree_drift
 
-MODEL_VERSION = "counts-nb-rw-2"  # bump when the model or its fitting change: cached fits refit
-IMPOSSIBLE = -1e10  # log-probability of an impossible exit count (finite: safe gradients)
+MODEL_VERSION = "counts-nb-rw-3"  # bump when the model or its fitting change: cached fits refit
 EXACT_MAX = 100  # stocks up to this size sum over every exit count; larger ones use the
 #                  normal approximation of entries less exits (a difference of thousands of
 #                  small events), which keeps the cost of a fit independent of the stock's size
@@ -42,22 +42,12 @@ EXACT_MAX = 100  # stocks up to this size sum over every exit count; larger ones
 def model_data(panel: CountPanel, n_pad: int, s_pad: int) -> dict[str, np.ndarray]:
     """The arrays the compiled model reads, nodes padded to ``n_pad``, states to ``s_pad``.
 
-    For a stock, each observed change k with last year's stock n is summed over the possible
-    exits x = 0 ... n (entries k + x >= 0): ``entries`` holds k + x and ``exit_const`` the
-    parts of log Binomial(x | n) + log NegBinomial(k + x) that do not depend on parameters
-    (a large negative number where x is impossible), computed once here; entries are Poisson,
-    so the sum needs no parameter inside a log-gamma."""
+    For a stock, ``exact`` marks the changes whose likelihood is the exact sum over exits
+    (``stock_likelihood``): those of stocks up to ``EXACT_MAX``."""
     from scipy.special import gammaln
 
     pad, s_extra = n_pad - panel.n_nodes, s_pad - panel.n_states
-    k = panel.obs_value.astype(float)[:, None]
-    n = panel.obs_previous.astype(float)[:, None]
-    x = np.arange(min(panel.exit_grid, EXACT_MAX + 1), dtype=float)[None, :]
-    exact = n[:, 0] <= EXACT_MAX
-    entries = np.maximum(k + x, 0.0)
-    possible = ((x <= n) & (k + x >= 0)) | ~exact[:, None]  # rows not summed: finite filler
-    const = np.where(possible, gammaln(n + 1) - gammaln(np.minimum(x, n) + 1)
-                     - gammaln(np.maximum(n - x, 0) + 1) - gammaln(entries + 1), IMPOSSIBLE)
+    values = panel.obs_value.astype(float)
     return {
         **tree_data(panel.parent, panel.depth, n_pad),
         "log_base": np.log(np.r_[panel.base, np.ones(pad)]),
@@ -66,16 +56,23 @@ def model_data(panel: CountPanel, n_pad: int, s_pad: int) -> dict[str, np.ndarra
         "state_start": np.r_[panel.state_start,
                              np.arange(panel.n_states, s_pad)].astype(np.int64),
         "obs_state": panel.obs_state.astype(np.int64),
-        "obs_value": panel.obs_value.astype(float),
+        "obs_value": values,
         "obs_previous": panel.obs_previous.astype(float),
-        "log_factorial": gammaln(panel.obs_value.astype(float) + 1) if panel.flow
-        else np.zeros(len(panel.obs_value)),
-        "exits": x[0],
-        "entries": entries,
-        "exit_const": const,
-        "exact": exact.astype(float),
-        "largest": np.arange(int(k.max(initial=0)) + 1 if panel.flow else 1, dtype=float),
+        # a flow's log k! per count; a stock's log j! for j = 0 ... its largest n + k
+        "log_factorial": gammaln(values + 1) if panel.flow else gammaln(np.arange(
+            1.0, max_stock_sum(panel) + 2.0)),
+        "exact": (panel.obs_previous <= EXACT_MAX).astype(float),
+        "largest": np.arange(int(values.max(initial=0)) + 1 if panel.flow else 1, dtype=float),
     }
+
+
+def max_stock_sum(panel: CountPanel) -> int:
+    """The largest number of exits or entries the exact sum meets: a last-year stock plus
+    its rise, over the changes summed exactly (0 without any)."""
+    summed = panel.obs_previous <= EXACT_MAX
+    if not summed.any():
+        return 0
+    return int((panel.obs_previous + np.maximum(panel.obs_value, 0))[summed].max())
 
 
 def rising_log(shape, largest):
@@ -90,6 +87,8 @@ def build_model(panel: CountPanel, n_pad: int | None = None, s_pad: int | None =
     """The PyMC model of ``panel``."""
     import pymc as pm
     import pytensor.tensor as pt
+
+    from forecast.models.counts.stock_likelihood import stock_loglik
 
     n_pad = n_pad or bucket(panel.n_nodes)
     s_pad = s_pad or bucket(panel.n_states)
@@ -140,16 +139,11 @@ def build_model(panel: CountPanel, n_pad: int | None = None, s_pad: int | None =
             exit_z = pm.Normal("exit_z", 0.0, 1.0, dims="node")
             logit_exit = exit_mean + exit_spread * exit_z
             pm.Deterministic("exit", pm.math.sigmoid(logit_exit), dims="node")
-            logit_q = logit_exit[shared["state_node"][shared["obs_state"]]][:, None]
-            log_stay = -pt.softplus(logit_q)  # log(1 - q)
-            n = shared["obs_previous"][:, None]
-            x = shared["exits"][None, :]
-            e = shared["entries"]
-            joint = (shared["exit_const"] + x * logit_q + n * log_stay
-                     + e * log_mu[:, None] - pt.exp(log_mu)[:, None])
-            exact = pm.math.logsumexp(joint, axis=1).flatten()
+            logit_q = logit_exit[shared["state_node"][shared["obs_state"]]]
+            exact = stock_loglik(log_mu, logit_q, k, shared["obs_previous"],
+                                 shared["exact"], shared["log_factorial"])
             # larger stocks: entries less exits ~ Normal(mu - n q, mu + n q (1 - q))
-            q, mu = pm.math.sigmoid(logit_q[:, 0]), pt.exp(log_mu)
+            q, mu = pm.math.sigmoid(logit_q), pt.exp(log_mu)
             n1 = shared["obs_previous"]
             var = mu + n1 * q * (1 - q)
             normal = -0.5 * (pt.log(2 * np.pi * var) + (k - mu + n1 * q) ** 2 / var)

@@ -48,11 +48,6 @@ class CountPanel:
     def n_states(self) -> int:
         return len(self.state_node)
 
-    @property
-    def exit_grid(self) -> int:
-        """How many exit counts (0, 1, ...) the stock likelihood sums over."""
-        return 1 if self.flow or not len(self.obs_previous) else int(self.obs_previous.max()) + 1
-
     def fingerprint(self) -> str:
         """A hash of everything the fit sees, for the posterior cache."""
         h = hashlib.sha256(f"{self.indicator}\x1f{self.flow}".encode())
