@@ -1,13 +1,20 @@
 """Pairing the futures of related series (simulation.dependence): each series keeps its own
-distribution, the pairs reach the target rank correlation, and the pooled correlation of annual
-changes is recovered."""
+distribution, the pairs (and any number of series together) reach the target rank
+correlations, and the pooled correlations of annual changes are recovered."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from forecast.simulation.dependence import growth_correlation, pair
+from forecast.simulation.dependence import (
+    cholesky_rows,
+    consistent,
+    correlation_matrix,
+    growth_correlation,
+    joint_order,
+    pair,
+)
 
 
 def normal_scores_correlation(a: np.ndarray, b: np.ndarray) -> float:
@@ -43,3 +50,80 @@ def test_the_pooled_correlation_of_annual_changes_is_recovered(catalogue):
     dep = growth_correlation(table, "rd_expenditure", "gdp", catalogue)
     assert dep.pairs == 40 * 9 and dep.regions == 40
     assert abs(dep.rho - 0.6) < 0.1  # 360 pairs: se about 0.035
+
+
+KNOWN = np.array([[1.0, 0.6, 0.3, -0.2],
+                  [0.6, 1.0, 0.5, 0.0],
+                  [0.3, 0.5, 1.0, 0.4],
+                  [-0.2, 0.0, 0.4, 1.0]])
+
+
+def test_four_series_reach_a_known_correlation_matrix_and_keep_their_own_paths():
+    """Iman–Conover with four series of different shapes: every pair of re-paired scores has
+    the normal-score correlation of the matrix, and every series only had its rows permuted
+    (the first not even that)."""
+    rng = np.random.default_rng(7)
+    n = 20000
+    scores = [rng.gamma(2.0, size=n), rng.normal(size=n), rng.standard_t(3, size=n),
+              rng.uniform(size=n)]
+    orders = joint_order(scores, KNOWN, np.random.default_rng(8))
+    assert np.array_equal(orders[0], np.arange(n))
+    for order in orders:
+        assert np.array_equal(np.sort(order), np.arange(n))
+    paired = [s[o] for s, o in zip(scores, orders, strict=True)]
+    for i in range(4):
+        for j in range(i + 1, 4):
+            assert abs(normal_scores_correlation(paired[i], paired[j]) - KNOWN[i, j]) < 0.03
+
+
+def test_two_series_are_exactly_the_pair():
+    """``pair`` is ``joint_order`` of two: the same permutation for the same stream, and the
+    factor of two series is the pairs' closed form."""
+    rng = np.random.default_rng(9)
+    lead, follow = rng.normal(size=500), rng.gamma(3.0, size=500)
+    rho = 0.37
+    assert np.array_equal(pair(lead, follow, rho, np.random.default_rng(10)),
+                          joint_order([lead, follow], np.array([[1, rho], [rho, 1]]),
+                                      np.random.default_rng(10))[1])
+    factor = cholesky_rows(np.array([[1.0, rho], [rho, 1.0]]))
+    assert factor[1, 0] == rho and factor[1, 1] == np.sqrt(1 - rho**2) and factor[0, 1] == 0
+    assert np.allclose(cholesky_rows(KNOWN) @ cholesky_rows(KNOWN).T, KNOWN, atol=1e-12)
+
+
+def test_the_pooled_correlation_matrix_is_recovered_and_made_consistent(catalogue):
+    from forecast.inputs.series import series_table
+
+    rng = np.random.default_rng(11)
+    names = ["rd_expenditure", "gdp", "tech_contract_turnover"]
+    truth = KNOWN[:3, :3]
+    rows = []
+    for k in range(40):  # 40 regions, 12 years, changes correlated as ``truth``
+        z = rng.multivariate_normal(np.zeros(3), truth, 12) * 0.04
+        for m, name in enumerate(names):
+            level = 100 * (m + 1) * np.exp(np.cumsum(0.05 + 0.02 * k / 40 + z[:, m]))
+            rows += [(f"r{k}", name, 2010 + i, v) for i, v in enumerate(level)]
+    table = series_table(pd.DataFrame(rows, columns=["region", "indicator", "year", "value"]))
+    joint = correlation_matrix(table, names, catalogue)
+    assert joint.indicators == tuple(names)
+    assert np.abs(joint.matrix - truth).max() < 0.1  # 440 pairs each: se about 0.04
+    assert joint.pairs[("rd_expenditure", "gdp")].pairs == 40 * 11
+
+
+def test_pairs_no_one_matrix_can_hold_are_moved_to_a_near_one_that_can():
+    """a ~ b and a ~ c strongly, but b ~ -c: no correlation matrix has these entries. The
+    stand-in is a correlation matrix (unit diagonal, symmetric, positive definite), within 1%
+    as near to the pairs as Higham's nearest correlation matrix (statsmodels, iterated long);
+    a valid matrix is kept as it is."""
+    import warnings
+
+    from statsmodels.stats.correlation_tools import corr_nearest
+
+    bad = np.array([[1.0, 0.9, 0.9], [0.9, 1.0, -0.9], [0.9, -0.9, 1.0]])
+    fixed = consistent(bad)
+    assert np.allclose(np.diag(fixed), 1.0) and np.allclose(fixed, fixed.T)
+    assert np.linalg.eigvalsh(fixed).min() > 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # its stopping rule is strict; the answer has settled
+        nearest = corr_nearest(bad, threshold=1e-9, n_fact=10000)
+    assert np.linalg.norm(fixed - bad) <= 1.01 * np.linalg.norm(nearest - bad)
+    assert consistent(KNOWN) is KNOWN

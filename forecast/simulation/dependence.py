@@ -81,6 +81,53 @@ def growth_correlation(table: SeriesTable, a: str, b: str, catalogue: Catalogue,
     return Dependence(float(np.clip(np.corrcoef(x, y)[0, 1], -0.99, 0.99)), len(x), used)
 
 
+@dataclass(frozen=True)
+class JointDependence:
+    """The correlations of several indicators' annual changes: each pair's (``growth_
+    correlation``), made a valid correlation matrix where the pairs, estimated on different
+    regions and years, do not form one."""
+
+    indicators: tuple[str, ...]
+    matrix: np.ndarray
+    pairs: dict[tuple[str, str], Dependence]
+
+    @property
+    def independent(self) -> bool:
+        return bool(np.all(self.matrix == np.eye(len(self.indicators))))
+
+
+def correlation_matrix(table: SeriesTable, indicators: list[str], catalogue: Catalogue,
+                       regions: set[str] | None = None) -> JointDependence:
+    """The pooled within-region correlation matrix of ``indicators``' annual changes.
+
+    Each entry is a pair's ``growth_correlation`` (0 where it rests on too little history).
+    Pairs measured on different regions and years need not be jointly consistent; a near
+    positive-definite correlation matrix (``consistent``) then stands in."""
+    names = tuple(indicators)
+    k = len(names)
+    matrix, pairs = np.eye(k), {}
+    for i in range(k):
+        for j in range(i + 1, k):
+            dep = growth_correlation(table, names[i], names[j], catalogue, regions)
+            pairs[(names[i], names[j])] = dep
+            matrix[i, j] = matrix[j, i] = dep.rho
+    return JointDependence(names, consistent(matrix), pairs)
+
+
+def consistent(matrix: np.ndarray) -> np.ndarray:
+    """``matrix`` itself where it is a (positive-definite) correlation matrix; else a near one:
+    its eigenvalues below 1e-6 raised to it and the diagonal rescaled to ones (statsmodels'
+    ``corr_clipped``: one eigendecomposition, where Higham's nearest matrix iterates)."""
+    from statsmodels.stats.correlation_tools import corr_clipped
+
+    if np.linalg.eigvalsh(matrix).min() > 1e-8:
+        return matrix
+    near = corr_clipped(matrix, threshold=1e-6)
+    near = (near + near.T) / 2
+    np.fill_diagonal(near, 1.0)
+    return near
+
+
 def path_scores(future: np.ndarray, start: np.ndarray) -> np.ndarray:
     """One number per path: its total change over the simulated years on a log scale (the
     sum of its shocks, for a random walk), with ties broken by position for determinism."""
@@ -89,21 +136,53 @@ def path_scores(future: np.ndarray, start: np.ndarray) -> np.ndarray:
     return np.nan_to_num(score)
 
 
+def cholesky_rows(corr: np.ndarray) -> np.ndarray:
+    """The lower Cholesky factor of a correlation matrix, row by row in plain arithmetic (so
+    two series give exactly ``[[1, 0], [rho, sqrt(1 - rho**2)]]``, the pairs' own formula)."""
+    k = len(corr)
+    factor = np.zeros((k, k))
+    for j in range(k):
+        for i in range(j + 1):
+            partial = sum(factor[j, m] * factor[i, m] for m in range(i))
+            if i == j:
+                factor[j, j] = np.sqrt(max(corr[j, j] - partial, 0.0))
+            else:
+                factor[j, i] = (corr[j, i] - partial) / factor[i, i] if factor[i, i] else 0.0
+    return factor
+
+
+def joint_order(scores: list[np.ndarray], corr: np.ndarray,
+                rng: np.random.Generator) -> list[np.ndarray]:
+    """The permutations of each series' paths that make their scores follow a Gaussian
+    copula with correlation matrix ``corr`` (Iman–Conover); the first series keeps its order.
+
+    ``scores`` holds one score per path for each series (``path_scores``). Returns, per
+    series, indices into its paths (the first is ``arange``). Only rows are permuted, so no
+    series' own distribution changes."""
+    n, k = len(scores[0]), len(scores)
+    factor = cholesky_rows(np.asarray(corr, dtype=float))
+    shocks = [rng.standard_normal(n) for _ in range(k)]
+    copula = []
+    for j in range(k):
+        z = factor[j, 0] * shocks[0]
+        for i in range(1, j + 1):
+            z = z + factor[j, i] * shocks[i]
+        copula.append(z)
+    # the i-th lead path takes the copula draw whose first coordinate has the same rank
+    rank_lead = rankdata(scores[0], method="ordinal") - 1
+    rows = np.argsort(copula[0], kind="stable")[rank_lead]
+    orders = [np.arange(n)]
+    for j in range(1, k):
+        # each other series' path whose rank matches its coordinate's rank in that draw
+        want = rankdata(copula[j][rows], method="ordinal") - 1
+        orders.append(np.argsort(scores[j], kind="stable")[want])
+    return orders
+
+
 def pair(lead: np.ndarray, follow: np.ndarray, rho: float,
          rng: np.random.Generator) -> np.ndarray:
     """The permutation of ``follow``'s rows that pairs them with ``lead``'s rows (kept in
-    place) so that their scores have Gaussian-copula correlation ``rho``.
-
-    ``lead`` and ``follow`` are one score per path. Returns indices into ``follow``."""
-    n = len(lead)
-    z1 = rng.standard_normal(n)
-    z2 = rho * z1 + np.sqrt(1 - rho**2) * rng.standard_normal(n)
-    # the i-th lead path takes the copula draw whose first coordinate has the same rank
-    rank_lead = rankdata(lead, method="ordinal") - 1
-    order1 = np.argsort(z1, kind="stable")
-    z2_for_lead = z2[order1][rank_lead]
-    # it then takes the follow path whose rank matches the rank of its second coordinate
-    want = rankdata(z2_for_lead, method="ordinal") - 1
-    follow_sorted = np.argsort(follow, kind="stable")
-    return follow_sorted[want]
-
+    place) so that their scores have Gaussian-copula correlation ``rho``: ``joint_order`` of
+    two series. ``lead`` and ``follow`` are one score per path; returns indices into
+    ``follow``."""
+    return joint_order([lead, follow], np.array([[1.0, rho], [rho, 1.0]]), rng)[1]
