@@ -164,6 +164,10 @@ class RunFolder:
         return self.root / "review.csv"
 
     @property
+    def plan_outcomes(self) -> Path:
+        return self.root / "plan_outcomes.csv"
+
+    @property
     def summary(self) -> Path:
         return self.root / "summary.md"
 

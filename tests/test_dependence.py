@@ -4,8 +4,11 @@ correlations, and the pooled correlations of annual changes are recovered."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
+import pytest
 
 from forecast.simulation.dependence import (
     cholesky_rows,
@@ -103,7 +106,7 @@ def test_the_pooled_correlation_matrix_is_recovered_and_made_consistent(catalogu
             level = 100 * (m + 1) * np.exp(np.cumsum(0.05 + 0.02 * k / 40 + z[:, m]))
             rows += [(f"r{k}", name, 2010 + i, v) for i, v in enumerate(level)]
     table = series_table(pd.DataFrame(rows, columns=["region", "indicator", "year", "value"]))
-    joint = correlation_matrix(table, names, catalogue)
+    joint = correlation_matrix(names, lambda a, b: growth_correlation(table, a, b, catalogue))
     assert joint.indicators == tuple(names)
     assert np.abs(joint.matrix - truth).max() < 0.1  # 440 pairs each: se about 0.04
     assert joint.pairs[("rd_expenditure", "gdp")].pairs == 40 * 11
@@ -127,3 +130,43 @@ def test_pairs_no_one_matrix_can_hold_are_moved_to_a_near_one_that_can():
         nearest = corr_nearest(bad, threshold=1e-9, n_fact=10000)
     assert np.linalg.norm(fixed - bad) <= 1.01 * np.linalg.norm(nearest - bad)
     assert consistent(KNOWN) is KNOWN
+
+
+def test_the_laid_out_changes_give_the_pooled_correlation_of_each_region_loop(catalogue):
+    """The vectorised correlation against the plain computation, region by region, on series
+    with gaps, different spans, a region with too few common years and a subset of regions."""
+    from forecast.inputs.series import series_table
+    from forecast.simulation.dependence import YearlyChanges
+
+    rng = np.random.default_rng(13)
+    rows = []
+    for k in range(12):
+        years = [y for y in range(2008 + k % 3, 2021) if not (k % 4 == 1 and y == 2014)]
+        for name in ("rd_expenditure", "gdp"):
+            span = years if name == "gdp" or k != 5 else years[:3]  # r5: 2 common changes
+            level = 100 * np.exp(np.cumsum(0.05 + 0.04 * rng.normal(size=len(span))))
+            rows += [(f"r{k}", name, y, v) for y, v in zip(span, level, strict=True)]
+    table = series_table(pd.DataFrame(rows, columns=["region", "indicator", "year", "value"]))
+
+    def by_hand(regions):
+        xs, ys = [], []
+        for r in sorted(regions):
+            pairs = []
+            for ind in ("rd_expenditure", "gdp"):
+                sub = sorted((y, np.log(v)) for reg, i, y, v in rows if reg == r and i == ind)
+                pairs.append({y1: z1 - z0 for (y0, z0), (y1, z1) in pairwise(sub)
+                              if y1 == y0 + 1})
+            common = sorted(set(pairs[0]) & set(pairs[1]))
+            if len(common) >= 3:
+                x = np.array([pairs[0][y] for y in common])
+                y = np.array([pairs[1][y] for y in common])
+                xs.append(x - x.mean())
+                ys.append(y - y.mean())
+        return np.corrcoef(np.concatenate(xs), np.concatenate(ys))[0, 1], len(xs)
+
+    changes = YearlyChanges(table, catalogue)
+    for regions in (None, {"r0", "r1", "r2", "r5", "r7"}):
+        rho, used = by_hand(regions or {f"r{k}" for k in range(12)})
+        dep = changes.correlation("rd_expenditure", "gdp", regions)
+        assert dep.rho == pytest.approx(rho, abs=1e-12) and dep.regions == used
+    assert changes.correlation("rd_expenditure", "gdp", {"r5"}).regions == 0  # 2 in common

@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 # what a wheel is built from (a copy of them, so that the build leaves the checkout alone)
 WHEEL_SOURCES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "LICENSE",
                  "forecast", "data")
-COMPARED = ("probabilities.csv", "suggestions.csv", "review.csv")
+COMPARED = ("probabilities.csv", "suggestions.csv", "review.csv", "plan_outcomes.csv")
 
 
 def test_bundled_example_covers_every_seed_target(bundled_run: BundledRun):

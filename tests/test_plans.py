@@ -107,6 +107,8 @@ def test_bad_plan_files_are_one_line_errors(tmp_path, catalogue, target, words):
 @pytest.mark.parametrize(("target", "words"), [
     ("  - {id: a, indicator: gdp, op: '>=', value: 1, year: 2025, each_year: 'false'}",
      r"column 'targets\[1\]\.each_year'.*'false' is not true or false"),
+    ("  - {id: a, indicator: gdp, op: '>=', value: 1, year: 2025, binding: 约束性}",
+     r"column 'targets\[1\]\.binding'.*is not true or false"),
     ("  - {id: a, indicator: gdp, op: '>=', value: 1, year: 2025.9}", "is not a year"),
     ("  - {id: a, indicator: gdp, op: '>=', value: 1, year: 2101}", "outside 1949–2100"),
     ("  - {id: a, indicator: gdp, op: '>=', value: .nan, year: 2025}", "not a finite number"),
@@ -127,3 +129,10 @@ def test_unquoted_booleans_and_whole_years_are_read(tmp_path, catalogue):
     target = read_plan(path, catalogue).targets[0]
     assert (target.each_year, target.aspirational, target.year, target.value) == \
         (False, True, 2025, 7.0)
+    assert target.binding is False  # unset: not named 约束性
+
+
+def test_a_binding_target_is_read(tmp_path, catalogue):
+    path = _plan(tmp_path, "  - {id: a, indicator: gdp, op: '>=', value: 7, year: 2025, "
+                 "binding: true}")
+    assert read_plan(path, catalogue).targets[0].binding is True

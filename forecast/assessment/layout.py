@@ -22,7 +22,13 @@ from forecast.inputs.series import SeriesTable, series_table, usable_history
 from forecast.inputs.workspace import Inputs
 from forecast.models.fitting import PooledFits
 from forecast.models.transforms import transform_for
-from forecast.simulation.dependence import INDEPENDENT, Dependence, growth_correlation
+from forecast.simulation.dependence import (
+    INDEPENDENT,
+    Dependence,
+    JointDependence,
+    YearlyChanges,
+    correlation_matrix,
+)
 from forecast.simulation.derived import DerivedRequest, parse, plan_derived
 from forecast.simulation.simulate import SeriesRequest
 
@@ -129,6 +135,10 @@ class RegionWork:
     derived: tuple[DerivedRequest, ...] = ()
     # (indicator, other indicator) of relative targets -> the correlation to pair them with
     pairs: dict[tuple[str, str], Dependence] = field(default_factory=dict)
+    # per plan, the correlations of the annual changes of the indicators the plan's targets
+    # here name: how their futures are re-paired for the plan as a whole
+    # (``region.joint_orders``; per plan, so a plan's outcome is the same in any run)
+    joint: dict[str, JointDependence] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -176,10 +186,19 @@ def region_work(inputs: Inputs, settings: Settings, fits: PooledFits | None = No
     table = observed_series(inputs, settings.as_of) if table is None else table
     correlations: dict[tuple[str, str], Dependence] = {}
 
+    changes = YearlyChanges(table, inputs.catalogue)
+
     def dependence(a: str, b: str) -> Dependence:
         if (a, b) not in correlations:
-            correlations[(a, b)] = growth_correlation(table, a, b, inputs.catalogue)
+            correlations[(a, b)] = changes.correlation(a, b)
         return correlations[(a, b)]
+
+    joint_pairs: dict[tuple[str, str], Dependence] = {}  # not the run's pairings: its own
+
+    def joint(a: str, b: str) -> Dependence:
+        if (a, b) not in joint_pairs:
+            joint_pairs[(a, b)] = correlations.get((a, b)) or changes.correlation(a, b)
+        return joint_pairs[(a, b)]
 
     assessable = [t for t in targets if t.assessable_kind]
     requests, missing, derived = series_requests(
@@ -202,10 +221,21 @@ def region_work(inputs: Inputs, settings: Settings, fits: PooledFits | None = No
     units = [
         RegionWork(region, tuple(by_region.get(region, ())), tuple(positions[region]),
                    missing_by_region.get(region, {}), tuple(derived_by_region.get(region, ())),
-                   pairs)
+                   pairs, {plan: correlation_matrix(indicators, joint)
+                           for plan, indicators in plan_indicators(positions[region]).items()})
         for region in sorted(positions)
     ]
     return RunWork(units, targets, table, missing, correlations)
+
+
+def plan_indicators(targets) -> dict[str, list[str]]:
+    """Per plan, the indicators its assessable targets name (sorted), from (position,
+    target) pairs."""
+    named: dict[str, set[str]] = {}
+    for _, t in targets:
+        if t.assessable_kind:
+            named.setdefault(t.plan_id, set()).add(t.indicator)
+    return {plan: sorted(indicators) for plan, indicators in sorted(named.items())}
 
 
 def batches(units: list[RegionWork], max_series: int = 200) -> list[list[RegionWork]]:

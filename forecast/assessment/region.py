@@ -15,20 +15,29 @@ from forecast.assessment.rows import assess_target, series_diagnostics
 from forecast.assessment.settings import Settings
 from forecast.inputs.scenarios import BASELINE
 from forecast.simulation.adjust import apply
-from forecast.simulation.derived import derived_result, follow_components, pairing
+from forecast.simulation.dependence import joint_order
+from forecast.simulation.derived import (
+    derived_result,
+    follow_components,
+    pairing,
+    series_scores,
+)
 from forecast.simulation.simulate import SeriesResult, simulate_request
+from forecast.streams import rng_for
 from forecast.targets.achievable import achievable_rows
 from forecast.targets.progress import target_progress
 
 
 @dataclass(frozen=True)
 class RegionOutcome:
-    """What a unit sends back: result rows and per-series diagnostics, never paths."""
+    """What a unit sends back: result rows and per-series diagnostics, never paths; per
+    target and scenario, which jointly simulated paths meet it (bits, ``joint_orders``)."""
 
     rows: list[tuple[int, dict]]
     series: dict[str, dict]
     suggestions: list[tuple[int, list[dict]]] = field(default_factory=list)
     progress: list[tuple[int, dict]] = field(default_factory=list)
+    met: list[tuple[int, np.ndarray]] = field(default_factory=list)
 
 
 def relative_orders(work: RegionWork, baseline: dict[tuple[str, str], SeriesResult],
@@ -41,6 +50,27 @@ def relative_orders(work: RegionWork, baseline: dict[tuple[str, str], SeriesResu
         follow = baseline.get((work.region, key[1]))
         if lead is not None and follow is not None:
             out[key] = pairing(lead, follow, dependence, seed)
+    return out
+
+
+def joint_orders(work: RegionWork, results: dict[tuple[str, str], SeriesResult],
+                 seed: int) -> dict[tuple[str, str], np.ndarray]:
+    """Per plan and series of the plan's targets here, the order of the series' paths that
+    makes the futures of all of them one joint future each: their path scores re-paired
+    (``joint_order``) to follow the correlations of the indicators' annual changes in the
+    workspace's history. The first series keeps its order; each target's own probability is
+    unchanged (rows are only permuted). Keyed by (plan id, indicator)."""
+    out = {}
+    for plan_id, joint in work.joint.items():
+        keys = [(work.region, ind) for ind in joint.indicators if (work.region, ind) in results]
+        if len(keys) < 2:
+            continue
+        index = [joint.indicators.index(ind) for _, ind in keys]
+        orders = joint_order([series_scores(results[k]) for k in keys],
+                             joint.matrix[np.ix_(index, index)],
+                             rng_for(seed, work.region, "joint", plan_id))
+        out.update({(plan_id, ind): order for (_, ind), order in zip(keys, orders,
+                                                                       strict=True)})
     return out
 
 
@@ -64,8 +94,9 @@ def assess_region(work: RegionWork, settings: Settings) -> RegionOutcome:
     follows = {(d.region, d.indicator.id) for d in work.derived if not d.derived}
     relative = relative_orders(work, baseline, settings.seed)
     n_scenarios = len(settings.scenario_ids)
-    rows, suggestions, progress_rows = [], [], []
+    rows, suggestions, progress_rows, met_rows = [], [], [], []
     series: dict[str, dict] = {}
+    joint: dict[tuple[str, str], np.ndarray] = {}
     for s_index, scenario in enumerate((None, *settings.scenarios)):
         sid = BASELINE if scenario is None else scenario.id
         results = dict(baseline) if scenario is None else {
@@ -81,10 +112,15 @@ def assess_region(work: RegionWork, settings: Settings) -> RegionOutcome:
                 results[key] = follow_components(d, baseline, scenario, indicators)
         if scenario is None:
             series = {f"{r}|{i}": series_diagnostics(res) for (r, i), res in results.items()}
+            joint = joint_orders(work, results, settings.seed)  # scenarios keep the rows
         for pos, t in work.targets:
             order = relative.get((t.indicator, t.other_indicator))
-            row, binding = assess_target(t, results, work.missing, settings, sid, order)
+            row, binding, met = assess_target(t, results, work.missing, settings, sid, order)
             rows.append((pos * n_scenarios + s_index, row))
+            if met is not None:
+                rejoin = joint.get((t.plan_id, t.indicator))
+                met_rows.append((pos * n_scenarios + s_index,
+                                 np.packbits(met if rejoin is None else met[rejoin])))
             if binding is not None:
                 history = results[(t.region, t.indicator)].history
                 suggestions.append((pos * n_scenarios + s_index,
@@ -93,7 +129,7 @@ def assess_region(work: RegionWork, settings: Settings) -> RegionOutcome:
                 res = results.get((t.region, t.indicator))
                 if res is not None:
                     progress_rows.append((pos, target_progress(t, res.history)))
-    return RegionOutcome(rows, series, suggestions, progress_rows)
+    return RegionOutcome(rows, series, suggestions, progress_rows, met_rows)
 
 
 @dataclass(frozen=True)

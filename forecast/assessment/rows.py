@@ -48,10 +48,11 @@ def _fmt_rate(r: float | None) -> float:
 def assess_target(target: Target, results: dict[tuple[str, str], SeriesResult],
                   missing: dict[tuple[str, str], str], settings: Settings,
                   scenario: str = BASELINE, other_order: np.ndarray | None = None
-                  ) -> tuple[dict, np.ndarray | None]:
-    """One output row for a target under a scenario, and the per-path quantity it binds on,
-    sorted (None where not assessable). ``other_order`` re-pairs the paths of a relative
-    target's other series with this one's (``joint``)."""
+                  ) -> tuple[dict, np.ndarray | None, np.ndarray | None]:
+    """One output row for a target under a scenario, the per-path quantity it binds on,
+    sorted, and whether each path meets it, in the order of its series' paths (both None
+    where not assessable). ``other_order`` re-pairs the paths of a relative target's other
+    series with this one's (``joint``)."""
     row = dict.fromkeys(COLUMNS, float("nan"))
     row.update(
         plan_id=target.plan_id, target_id=target.id, region=target.region,
@@ -63,12 +64,12 @@ def assess_target(target: Target, results: dict[tuple[str, str], SeriesResult],
     )
     if not target.assessable_kind:
         row["note"] = "qualitative target: not given a probability"
-        return row, None
+        return row, None, None
     key = (target.region, target.indicator)
     series = results.get(key)
     if series is None:
         row["note"] = missing.get(key, "no data")
-        return row, None
+        return row, None, None
     other = None
     latest = {target.indicator: float(series.history.values[0, -1])}
     if target.other_indicator:
@@ -76,7 +77,7 @@ def assess_target(target: Target, results: dict[tuple[str, str], SeriesResult],
         if other_result is None:
             row["note"] = f"{missing.get((target.region, target.other_indicator), 'no data')} " \
                           f"for {target.other_indicator}"
-            return row, None
+            return row, None, None
         other = other_result.paths
         latest[target.other_indicator] = float(other_result.history.values[0, -1])
         if other_order is not None:
@@ -97,8 +98,9 @@ def assess_target(target: Target, results: dict[tuple[str, str], SeriesResult],
         stat = compared_quantity(target, series.paths, other, latest)
     except NotAssessable as exc:
         row["note"] = str(exc)
-        return row, None
-    p, se = probability(is_met(target, stat))
+        return row, None, None
+    met = is_met(target, stat)
+    p, se = probability(met)
     binding = np.sort(binding_statistic(target, stat))  # sorted once for every quantile
     q10, q50, q90 = sorted_quantiles(binding, (0.1, 0.5, 0.9))
     observed = target.year <= history.last_year
@@ -116,7 +118,7 @@ def assess_target(target: Target, results: dict[tuple[str, str], SeriesResult],
         notes.append(f"short series ({n_obs} points): wide distribution")
     notes += [n for n in series.notes if n.startswith(("years before", "one point", "derived"))]
     row["note"] = "; ".join(notes)
-    return row, binding
+    return row, binding, met
 
 
 FAN_LEVELS = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)  # the 95/80/50% bands and median

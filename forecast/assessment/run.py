@@ -24,6 +24,7 @@ from forecast.assessment.layout import (
     region_work,
     run_targets,
 )
+from forecast.assessment.outcomes import plan_outcomes
 from forecast.assessment.region import AssessBatch
 from forecast.assessment.rows import COLUMNS
 from forecast.assessment.settings import Settings
@@ -35,6 +36,7 @@ from forecast.models.fit_jobs import Fitted
 from forecast.models.fitting import PooledFits, fit_stage, plan_stage
 from forecast.models.registry import POOLED_MODELS
 from forecast.targets.achievable import COLUMNS as SUGGESTION_COLUMNS
+from forecast.targets.outcomes import COLUMNS as OUTCOME_COLUMNS
 from forecast.targets.progress import COLUMNS as PROGRESS_VALUES
 
 PROGRESS_COLUMNS = ["plan_id", "target_id", "region", "indicator", "kind", "year", "base_year",
@@ -56,6 +58,9 @@ class Assessment:
     progress: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=PROGRESS_COLUMNS))
     dependence: dict[str, dict] = field(default_factory=dict)  # "a~b" -> correlation used
+    # per plan and scenario: how many targets are met, all of them, the binding ones
+    plan_outcomes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=OUTCOME_COLUMNS))
 
 
 def fit_indicators(inputs: Inputs, settings: Settings, table: SeriesTable) -> list[str]:
@@ -127,6 +132,7 @@ def assess(inputs: Inputs, settings: Settings, executor=None,
     suggestions: list[list[dict]] = [[] for _ in rows]
     progress_rows: list[dict | None] = [None] * len(run.targets)
     series: dict[str, dict] = {}
+    met: dict[int, object] = {}
     for batch, outcomes in zip(work, runner(AssessBatch(settings), work), strict=True):
         for outcome in outcomes:
             for pos, row in outcome.rows:
@@ -135,6 +141,7 @@ def assess(inputs: Inputs, settings: Settings, executor=None,
                 suggestions[pos] = rec
             for pos, rec in outcome.progress:
                 progress_rows[pos] = rec
+            met.update(outcome.met)
             series.update(outcome.series)
         if progress:
             progress(sum(len(u.requests) for u in batch))
@@ -156,7 +163,8 @@ def assess(inputs: Inputs, settings: Settings, executor=None,
         pd.DataFrame([r for rec in suggestions for r in rec], columns=SUGGESTION_COLUMNS),
         progress_frame(run.targets, progress_rows),
         {f"{a}~{b}": {"rho": d.rho, "pairs": d.pairs, "regions": d.regions}
-         for (a, b), d in sorted(run.dependence.items())})
+         for (a, b), d in sorted(run.dependence.items())},
+        plan_outcomes(run.targets, met, list(settings.scenario_ids), settings.draws))
 
 
 def progress_frame(targets: list[Target], rows: list[dict | None]) -> pd.DataFrame:

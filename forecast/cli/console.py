@@ -8,6 +8,7 @@ import math
 import pandas as pd
 import typer
 
+from forecast.outputs.plan_line import plan_line
 from forecast.outputs.safe_text import (
     markdown_text,
     neutralise_formulas,
@@ -59,6 +60,15 @@ def suggestions_text(suggestions: pd.DataFrame, rows: pd.DataFrame, plan_id: str
     header = ["target", "scenario", "stated target", "P(stated)",
               *(f"{int(q * 100)}% confident" for q in sorted(sub["confidence"].unique()))]
     return "\n".join(text_table(header, body, {3, 4, 5, 6}))
+
+
+def plan_outcome_text(outcomes: pd.DataFrame, plan_id: str) -> str:
+    """The plan as a whole under each scenario, a line each (``plan_line``; empty where no
+    target of the plan could be assessed)."""
+    lines = [f"plan as a whole ({r['scenario']}): {text}"
+             for r in outcomes[outcomes["plan_id"] == plan_id].to_dict(orient="records")
+             if (text := plan_line(r))]
+    return "\n".join(lines)
 
 
 def review_text(review: pd.DataFrame, plan_id: str) -> str:

@@ -25,7 +25,14 @@ from forecast.cli.app import (
     say_written,
     summarise_fits,
 )
-from forecast.cli.console import caution_lines, echo, plan_lines, review_text, suggestions_text
+from forecast.cli.console import (
+    caution_lines,
+    echo,
+    plan_lines,
+    plan_outcome_text,
+    review_text,
+    suggestions_text,
+)
 from forecast.config import DEFAULT_DRAWS, DEFAULT_MODEL, DEFAULT_SEED
 from forecast.errors import InputError
 from forecast.inputs.scenarios import BASELINE
@@ -158,7 +165,7 @@ def run(
     for line in caution_lines(done.probabilities, done.assessment.quality):
         echo(line)
     echo(f"wrote {done.folder}/probabilities.csv, .parquet, .json, suggestions.csv, "
-         "review.csv, summary.md")
+         "plan_outcomes.csv, review.csv, summary.md")
     for w in done.written:
         say_written(w, done.folder)
     echo(f"recorded as {done.run_id} in the run history (forecast runs)")
@@ -205,6 +212,8 @@ def suggest(
     finally:
         _close(bars)
     echo(suggestions_text(result.suggestions, result.rows, plan))
+    if whole := plan_outcome_text(result.plan_outcomes, plan):
+        echo(whole)
 
 
 @app.command("review")

@@ -31,6 +31,7 @@ class TargetDoc(Document):
     each_year: Flag = False
     other_indicator: SafeId | None = None
     aspirational: Flag = False
+    binding: Flag = False  # 约束性: a target the plan names as binding
     wording: Text | None = None
     note: Text | None = None
 

@@ -35,6 +35,7 @@ class Target:
     each_year: bool = False
     other_indicator: str | None = None
     aspirational: bool = False
+    binding: bool = False  # 约束性 (binding) rather than 预期性 (expected)
     wording: str | None = None
     note: str | None = None
     name: str | None = None  # display name (Chinese); outputs make one when absent
@@ -91,6 +92,7 @@ def _target(raw: object, plan: PlanHead, catalogue: Catalogue, path: Path,
         name_en=doc.name_en or None,
         unit=doc.unit,
         aspirational=doc.aspirational,
+        binding=doc.binding,
         wording=doc.wording,
         note=doc.note,
         other_indicator=doc.other_indicator,

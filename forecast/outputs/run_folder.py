@@ -1,5 +1,6 @@
-"""Write a run's folder: probabilities.csv/.parquet/.json, suggestions.csv, review.csv and
-summary.md, atomically (``files.atomic_folder``); and a backtest's metrics and summary.
+"""Write a run's folder: probabilities.csv/.parquet/.json, suggestions.csv,
+plan_outcomes.csv, review.csv and summary.md, atomically (``files.atomic_folder``); and a
+backtest's metrics and summary.
 
 Numbers are rounded to fixed precision so the same inputs, settings and seed give
 byte-identical files.
@@ -133,7 +134,8 @@ def write_run(out: Path, assessment: Assessment, plans: list[Plan], meta: dict,
               finish: Callable[[Path], object] | None = None,
               publish: Callable[[Callable[[], None]], object] | None = None) -> Path:
     """Write the run's files into ``out`` atomically and return it: probabilities (csv,
-    parquet, json), suggestions.csv, review.csv (when given) and summary.md. ``finish``
+    parquet, json), suggestions.csv, plan_outcomes.csv, review.csv (when given) and
+    summary.md. ``finish``
     (the reports) runs on the written folder before it is moved into place, so a failure
     there leaves no run folder either; ``publish`` (the record in the history) is given the
     move (``files.atomic_folder``)."""
@@ -145,6 +147,7 @@ def write_run(out: Path, assessment: Assessment, plans: list[Plan], meta: dict,
         _csv(rows, files.probabilities_csv)
         rows.to_parquet(files.probabilities_parquet, index=False)
         _csv(tidy_rows(assessment.suggestions), files.suggestions)
+        _csv(assessment.plan_outcomes.round(4), files.plan_outcomes)
         if review is not None:
             _csv(tidy_rows(review), files.review)
         payload = {

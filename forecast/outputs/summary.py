@@ -17,6 +17,7 @@ from forecast.outputs.names import (
     target_name,
     unit_text,
 )
+from forecast.outputs.plan_line import plan_line
 from forecast.outputs.reports.i18n import words
 from forecast.outputs.reports.terms import kind, note
 from forecast.outputs.safe_text import markdown_text as md
@@ -66,11 +67,11 @@ def region_name(region: str, names: dict, lang: str) -> str:
 
 def plan_tables(rows: pd.DataFrame, plans: list[dict], lang: str = "en",
                 catalogue: Catalogue | None = None,
-                suggestions: pd.DataFrame | None = None, meta: dict | None = None
-                ) -> list[str]:
-    """A table per plan: probability, likelihood, median and 80% range of the quantity, and
-    the value that would be met with 80% probability; then, with scenarios, how each changes
-    the probability."""
+                suggestions: pd.DataFrame | None = None, meta: dict | None = None,
+                outcomes: pd.DataFrame | None = None) -> list[str]:
+    """A table per plan, under the plan's line (``plan_line``: the plan as a whole):
+    probability, likelihood, median and 80% range of the quantity, and the value that would
+    be met with 80% probability; then, with scenarios, how each changes the probability."""
     zh = lang == "zh"
     meta = meta or {}
     meta_regions, scenarios = meta.get("region_names", {}), meta.get("scenarios", [])
@@ -93,8 +94,10 @@ def plan_tables(rows: pd.DataFrame, plans: list[dict], lang: str = "en",
         n_ok = int(sub["assessable"].sum())
         lines += [f"## {md(plan['title'])}", "",
                   f"{md(region_name(plan['region'], meta_regions, lang))}: {len(sub)} "
-                  + (f"项目标,{n_ok} 项可评估" if zh else f"targets, {n_ok} assessed"), "",
-                  head, "|---|---:|---|---|---:|---|"]
+                  + (f"项目标,{n_ok} 项可评估" if zh else f"targets, {n_ok} assessed"), ""]
+        line = plan_line(_baseline_outcome(outcomes, plan["id"]), lang)
+        lines += [line, ""] if line else []
+        lines += [head, "|---|---:|---|---|---:|---|"]
         for r in sub.itertuples(index=False):
             label = md(target_name(r, catalogue, lang, plan.get("target_names"),
                                    _other_region(r, plan, meta_regions, lang))
@@ -113,6 +116,13 @@ def plan_tables(rows: pd.DataFrame, plans: list[dict], lang: str = "en",
         lines += scenario_table(rows[rows["plan_id"] == plan["id"]], plan, scenarios, lang,
                                 catalogue, meta_regions)
     return lines
+
+
+def _baseline_outcome(outcomes: pd.DataFrame | None, plan_id: str) -> dict:
+    if outcomes is None or not len(outcomes):
+        return {"targets": 0}
+    row = outcomes[(outcomes["plan_id"] == plan_id) & (outcomes["scenario"] == BASELINE)]
+    return row.iloc[0].to_dict() if len(row) else {"targets": 0}
 
 
 def scenario_table(rows: pd.DataFrame, plan: dict, scenarios: list[dict], lang: str,
@@ -193,7 +203,8 @@ def summary_markdown(rows: pd.DataFrame, plans: list[dict], assessment: Assessme
         lines += national_overview(rows[rows["scenario"] == BASELINE], assessment,
                                    meta.get("provinces", {}), lang, catalogue)
     else:
-        lines += plan_tables(rows, plans, lang, catalogue, assessment.suggestions, meta)
+        lines += plan_tables(rows, plans, lang, catalogue, assessment.suggestions, meta,
+                             assessment.plan_outcomes)
         lines += data_needed_table(assessment.data_needed, lang, meta.get("region_names"),
                                    catalogue)
     return "\n".join(lines)

@@ -14,6 +14,7 @@ changes either series' own distribution.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,43 +43,73 @@ class Dependence:
 INDEPENDENT = Dependence(0.0, 0, 0)
 
 
-def _changes(table: SeriesTable, k: int, catalogue: Catalogue) -> dict[int, float]:
-    """Year -> change on the model scale from the year before (consecutive years only)."""
+def _changes(table: SeriesTable, k: int, catalogue: Catalogue) -> tuple[np.ndarray, np.ndarray]:
+    """The years and changes on the model scale from the year before (consecutive years)."""
     years, values = table.series(k)
     indicator = catalogue[table.keys[k][1]]
     z = transform_for(indicator, values).continuous().forward(values)
     ok = np.diff(years) == 1
-    return dict(zip(years[1:][ok].tolist(), np.diff(z)[ok].tolist(), strict=True))
+    return years[1:][ok], np.diff(z)[ok]
+
+
+class YearlyChanges:
+    """Every series' yearly changes on its model scale, as one matrix per indicator (regions
+    in sorted order x years, NaN where a year or the one before it is missing), made when an
+    indicator is first asked for. At national scale a run correlates hundreds of pairs of
+    indicators over thousands of regions; with the changes laid out once, each pair is a few
+    array operations."""
+
+    def __init__(self, table: SeriesTable, catalogue: Catalogue) -> None:
+        self.table, self.catalogue = table, catalogue
+        self.regions = sorted({r for r, _ in table.keys})
+        self.row = {r: i for i, r in enumerate(self.regions)}
+        self.years = np.unique(table.years)
+        self._by_indicator: dict[str, list[int]] = {}
+        for k, (_, ind) in enumerate(table.keys):
+            self._by_indicator.setdefault(ind, []).append(k)
+        self._matrices: dict[str, np.ndarray] = {}
+
+    def matrix(self, indicator: str) -> np.ndarray:
+        if indicator not in self._matrices:
+            out = np.full((len(self.regions), len(self.years)), np.nan)
+            for k in self._by_indicator.get(indicator, []):
+                years, changes = _changes(self.table, k, self.catalogue)
+                out[self.row[self.table.keys[k][0]], np.searchsorted(self.years, years)] = \
+                    changes
+            self._matrices[indicator] = out
+        return self._matrices[indicator]
+
+    def correlation(self, a: str, b: str, regions: set[str] | None = None) -> Dependence:
+        """Pooled within-region correlation of the annual changes of ``a`` and ``b``.
+
+        Each region's changes (over the years both have, at least 3) are centred on that
+        region's own means, so regions growing fast in both are not read as correlation;
+        then all regions' pairs are pooled: one correlation for the workspace, which a
+        region with two or three points could not estimate alone."""
+        x_all, y_all = self.matrix(a), self.matrix(b)
+        both = ~np.isnan(x_all) & ~np.isnan(y_all)
+        if regions is not None:
+            both &= np.isin(np.array(self.regions, dtype=object), list(regions))[:, None]
+        counts = both.sum(axis=1)
+        both &= (counts >= 3)[:, None]
+        used = int((counts >= 3).sum())
+        if not used:
+            return INDEPENDENT
+        n = np.maximum(both.sum(axis=1), 1)
+        centred = []
+        for m in (x_all, y_all):
+            filled = np.where(both, m, 0.0)
+            centred.append((filled - (filled.sum(axis=1) / n)[:, None])[both])
+        x, y = centred
+        if len(x) < MIN_PAIRS or x.std() == 0 or y.std() == 0:
+            return Dependence(0.0, len(x), used)
+        return Dependence(float(np.clip(np.corrcoef(x, y)[0, 1], -0.99, 0.99)), len(x), used)
 
 
 def growth_correlation(table: SeriesTable, a: str, b: str, catalogue: Catalogue,
                        regions: set[str] | None = None) -> Dependence:
-    """Pooled within-region correlation of the annual changes of indicators ``a`` and ``b``.
-
-    Each region's changes are centred on that region's own means (so regions growing fast in
-    both are not read as correlation), then all regions' pairs are pooled: one correlation for
-    the workspace, which a region with two or three points could not estimate alone."""
-    index = {key: k for k, key in enumerate(table.keys)}
-    xs, ys, used = [], [], 0
-    for region in sorted({r for r, _ in table.keys} if regions is None else regions):
-        ka, kb = index.get((region, a)), index.get((region, b))
-        if ka is None or kb is None:
-            continue
-        ca, cb = _changes(table, ka, catalogue), _changes(table, kb, catalogue)
-        common = sorted(set(ca) & set(cb))
-        if len(common) < 3:
-            continue
-        x = np.array([ca[y] for y in common])
-        y = np.array([cb[y] for y in common])
-        xs.append(x - x.mean())
-        ys.append(y - y.mean())
-        used += 1
-    if not xs:
-        return INDEPENDENT
-    x, y = np.concatenate(xs), np.concatenate(ys)
-    if len(x) < MIN_PAIRS or x.std() == 0 or y.std() == 0:
-        return Dependence(0.0, len(x), used)
-    return Dependence(float(np.clip(np.corrcoef(x, y)[0, 1], -0.99, 0.99)), len(x), used)
+    """``YearlyChanges(table, catalogue).correlation(a, b, regions)``, for one pair."""
+    return YearlyChanges(table, catalogue).correlation(a, b, regions)
 
 
 @dataclass(frozen=True)
@@ -96,19 +127,18 @@ class JointDependence:
         return bool(np.all(self.matrix == np.eye(len(self.indicators))))
 
 
-def correlation_matrix(table: SeriesTable, indicators: list[str], catalogue: Catalogue,
-                       regions: set[str] | None = None) -> JointDependence:
-    """The pooled within-region correlation matrix of ``indicators``' annual changes.
-
-    Each entry is a pair's ``growth_correlation`` (0 where it rests on too little history).
-    Pairs measured on different regions and years need not be jointly consistent; a near
-    positive-definite correlation matrix (``consistent``) then stands in."""
+def correlation_matrix(indicators: list[str],
+                       dependence: Callable[[str, str], Dependence]) -> JointDependence:
+    """The correlation matrix of ``indicators``' annual changes from each pair's
+    ``dependence`` (``growth_correlation``: pooled within regions; 0 where it rests on too
+    little history). Pairs measured on different regions and years need not be jointly
+    consistent; a near positive-definite correlation matrix (``consistent``) then stands in."""
     names = tuple(indicators)
     k = len(names)
     matrix, pairs = np.eye(k), {}
     for i in range(k):
         for j in range(i + 1, k):
-            dep = growth_correlation(table, names[i], names[j], catalogue, regions)
+            dep = dependence(names[i], names[j])
             pairs[(names[i], names[j])] = dep
             matrix[i, j] = matrix[j, i] = dep.rho
     return JointDependence(names, consistent(matrix), pairs)

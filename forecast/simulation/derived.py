@@ -205,14 +205,16 @@ def pairing(lead: SeriesResult, follow: SeriesResult, dependence: Dependence, se
     (None: independent, keep the order)."""
     if dependence.rho == 0:
         return None
-    scores = []
-    for res in (lead, follow):
-        start = res.history.values.shape[1]
-        future = res.paths.values[:, start:]
-        scores.append(path_scores(future, res.paths.values[:, start - 1]) if future.shape[1]
-                      else np.zeros(len(res.paths.values)))
     rng = rng_for(seed, lead.region, "pair", lead.indicator, follow.indicator)
-    return pair(scores[0], scores[1], dependence.rho, rng)
+    return pair(series_scores(lead), series_scores(follow), dependence.rho, rng)
+
+
+def series_scores(res: SeriesResult) -> np.ndarray:
+    """One score per path of a simulated series (``path_scores``; zeros without a future)."""
+    start = res.history.values.shape[1]
+    future = res.paths.values[:, start:]
+    return (path_scores(future, res.paths.values[:, start - 1]) if future.shape[1]
+            else np.zeros(len(res.paths.values)))
 
 
 def derived_result(d: DerivedRequest, results: dict[tuple[str, str], SeriesResult],
