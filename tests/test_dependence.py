@@ -170,3 +170,12 @@ def test_the_laid_out_changes_give_the_pooled_correlation_of_each_region_loop(ca
         dep = changes.correlation("rd_expenditure", "gdp", regions)
         assert dep.rho == pytest.approx(rho, abs=1e-12) and dep.regions == used
     assert changes.correlation("rd_expenditure", "gdp", {"r5"}).regions == 0  # 2 in common
+
+
+def test_ranks_are_scipys_ordinal_ranks():
+    from scipy.stats import rankdata
+
+    from forecast.simulation.dependence import _ranks
+
+    x = np.random.default_rng(14).integers(0, 50, 3000).astype(float)  # many ties
+    assert np.array_equal(_ranks(x), rankdata(x, method="ordinal") - 1)

@@ -18,7 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import rankdata
 
 from forecast.inputs.catalogue import Catalogue
 from forecast.inputs.series import SeriesTable
@@ -166,6 +165,14 @@ def path_scores(future: np.ndarray, start: np.ndarray) -> np.ndarray:
     return np.nan_to_num(score)
 
 
+def _ranks(x: np.ndarray) -> np.ndarray:
+    """0-based ranks, ties by position (``scipy.stats.rankdata(x, "ordinal") - 1``, without
+    its checks: this runs for every series of every region)."""
+    ranks = np.empty(len(x), dtype=np.intp)
+    ranks[np.argsort(x, kind="stable")] = np.arange(len(x))
+    return ranks
+
+
 def cholesky_rows(corr: np.ndarray) -> np.ndarray:
     """The lower Cholesky factor of a correlation matrix, row by row in plain arithmetic (so
     two series give exactly ``[[1, 0], [rho, sqrt(1 - rho**2)]]``, the pairs' own formula)."""
@@ -199,12 +206,12 @@ def joint_order(scores: list[np.ndarray], corr: np.ndarray,
             z = z + factor[j, i] * shocks[i]
         copula.append(z)
     # the i-th lead path takes the copula draw whose first coordinate has the same rank
-    rank_lead = rankdata(scores[0], method="ordinal") - 1
+    rank_lead = _ranks(scores[0])
     rows = np.argsort(copula[0], kind="stable")[rank_lead]
     orders = [np.arange(n)]
     for j in range(1, k):
         # each other series' path whose rank matches its coordinate's rank in that draw
-        want = rankdata(copula[j][rows], method="ordinal") - 1
+        want = _ranks(copula[j][rows])
         orders.append(np.argsort(scores[j], kind="stable")[want])
     return orders
 
