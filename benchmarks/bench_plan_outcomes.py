@@ -16,13 +16,12 @@ that the joint layer add at most 20% to a bundled run, and for its cost at natio
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_national import temporary_workspace
 
 
 def timed(inputs, settings, joined: bool, repeats: int) -> tuple[float, object]:
@@ -67,11 +66,8 @@ def main() -> None:
           "added | rows the same bytes |")
     print("|---|---:|---:|---:|---:|---:|---|")
     print(measure("bundled example", EXAMPLE_DATA.parent, args.repeats), flush=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([sys.executable, str(HERE / "make_national.py"), tmp, "--regions",
-                        str(args.regions)], check=True, capture_output=True)
-        print(measure(f"national {args.regions:,} × 30 (one process)", Path(tmp), 1),
-              flush=True)
+    with temporary_workspace(args.regions) as folder:
+        print(measure(f"national {args.regions:,} × 30 (one process)", folder, 1), flush=True)
 
 
 if __name__ == "__main__":

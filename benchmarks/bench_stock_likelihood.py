@@ -18,15 +18,14 @@ workspace of ``make_national.py`` (written to a temporary folder). Usage:
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_national import temporary_workspace
 
 
 def array_form(log_mu, logit_q, change, previous, exact_max: int):
@@ -59,12 +58,9 @@ def stock_panels(regions: int):
     from forecast.assessment.settings import Settings
     from forecast.inputs.workspace import load_workspace
     from forecast.models.counts.panel import CountPanel
-    from forecast.models.fitting import plan_stage  # noqa: F401 - the run's own choice
 
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([sys.executable, str(HERE / "make_national.py"), tmp, "--regions",
-                        str(regions)], check=True, capture_output=True)
-        ws = load_workspace(Path(tmp), 2026, Path.cwd())
+    with temporary_workspace(regions) as folder:
+        ws = load_workspace(folder, 2026, Path.cwd())
         return [r.panel for r in planned_fits(ws.inputs, Settings())
                 if isinstance(r.panel, CountPanel) and not r.panel.flow]
 
