@@ -121,10 +121,6 @@ class JointDependence:
     matrix: np.ndarray
     pairs: dict[tuple[str, str], Dependence]
 
-    @property
-    def independent(self) -> bool:
-        return bool(np.all(self.matrix == np.eye(len(self.indicators))))
-
 
 def correlation_matrix(indicators: list[str],
                        dependence: Callable[[str, str], Dependence]) -> JointDependence:
