@@ -394,3 +394,37 @@ def test_a_scanned_pdf_and_other_bad_files_are_refused(tmp_path):
     old.write_bytes(b"\xd0\xcf\x11\xe0")
     with pytest.raises(InputError, match=r"save as \.docx"):
         read_document(old)
+
+
+def test_binding_targets_are_read_from_the_attribute_column_and_the_wording(tmp_path):
+    """A five-year plan's indicator table with an 属性 column (约束性 / 预期性), and a sentence
+    that names its indicator 约束性: those targets are drafted `binding: true`, the others
+    not, and the draft reads back as a plan with them binding."""
+    d = docx.Document()
+    d.add_paragraph("某某市“十四五”科技创新规划")
+    d.add_paragraph("约束性指标：到2025年，全市研发经费投入强度达到2.5%。")
+    d.add_paragraph("到2025年，全市技术合同成交额达到40亿元。")
+    rows = [["指标", "单位", "2020年", "2025年目标", "属性"],
+            ["高新技术企业数", "家", "120", "200", "预期性"],
+            ["每万人口高价值发明专利拥有量", "件", "3.1", "6", "约束性"]]
+    table = d.add_table(rows=len(rows), cols=len(rows[0]))
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            table.cell(i, j).text = cell
+    path = tmp_path / "plan.docx"
+    d.save(str(path))
+    draft = extract_plan(path)
+    binding = {t.reading.subject: t.reading.binding for t in draft.targets}
+    assert binding["高新技术企业数"] is False
+    assert binding["每万人口高价值发明专利拥有量"] is True
+    by_indicator = {t.indicator: t.reading.binding for t in draft.targets if t.indicator}
+    assert by_indicator["rd_intensity"] is True
+    assert by_indicator["tech_contract_turnover"] is False
+    doc = yaml.safe_load(draft_yaml(draft))
+    assert sum(t.get("binding", False) for t in doc["targets"]) == 2
+    doc["plan"]["region"] = "某市"
+    doc["targets"] = [t for t in doc["targets"] if t["indicator"]]
+    out = tmp_path / "plan.yaml"
+    out.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    read = {t.indicator: t.binding for t in read_plan(out, load_catalogue()).targets}
+    assert read["rd_intensity"] is True and read["tech_contract_turnover"] is False

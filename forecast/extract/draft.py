@@ -307,6 +307,8 @@ def _merge_repeats(targets: list[DraftTarget]) -> list[DraftTarget]:
         twin.repeats.append(t.text)
         if r.aspirational and not twin.reading.aspirational:
             twin.reading.aspirational = True
+        if r.binding:  # the table's 属性 column, or the sentence, said 约束性
+            twin.reading.binding = True
         if twin.indicator is None and t.indicator is not None:
             twin.indicator, twin.match = t.indicator, t.match
     return kept

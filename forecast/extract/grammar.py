@@ -29,6 +29,7 @@ from forecast.extract.units import NOT_TARGET_FAMILIES, family
 from forecast.extract.vocabulary import (
     ASPIRATIONAL,
     BASE,
+    BINDING,
     BUDGET,
     CLAUSE_BREAK,
     COMPARATOR_RE,
@@ -54,6 +55,7 @@ class Reading:
     base_year: int | None
     value_hi: float | None = None
     aspirational: bool = False
+    binding: bool = False  # 约束性: the plan names the indicator binding
     each_year: bool = False
     wording: str | None = None
     subject: str = ""
@@ -138,6 +140,7 @@ class ClauseReader:
                 r.notes.append("零的突破 (a first one) read as > 0")
                 self._date(r, deadlines, s, m[0])
                 r.aspirational = any(w in s[: m[0]] for w in ASPIRATIONAL)
+                r.binding = BINDING in s[: m[0]]
                 readings.append(r)
                 prev = r
                 seg_start = m[1]
@@ -177,6 +180,7 @@ class ClauseReader:
                 r.base_year = int(base_m["year"])
                 r.notes.append(f"base year {r.base_year} as stated (比{r.base_year}年)")
             r.aspirational = any(w in s[: m.start] for w in ASPIRATIONAL)
+            r.binding = BINDING in s[: m.start]
             if re.search(r"已(?:经)?(?:达到|达|突破|超过|有|建成|累计)", pre):
                 skipped.append(Skipped(r.start, r.end, "a fact about the past (已)"))
                 seg_start = quote_end
@@ -342,4 +346,5 @@ class ClauseReader:
         r.notes.append("growth of one indicator minus the growth of the other, in "
                        "percentage points, every year")
         r.aspirational = any(w in s[: m.start()] for w in ASPIRATIONAL)
+        r.binding = BINDING in s[: m.start()]
         return r

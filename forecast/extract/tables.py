@@ -17,6 +17,7 @@ from forecast.extract.grammar import Reading
 from forecast.extract.phrases import number
 from forecast.extract.text import Normalised, normalise
 from forecast.extract.units import UNIT_PATTERN
+from forecast.extract.vocabulary import BINDING
 
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*年?")
 _TARGET_WORDS = re.compile(r"目标|预期|预计|规划|预估|计划|任务")
@@ -109,6 +110,9 @@ def read_table(table: Table, norm: Normalised, base_year: int | None) -> list[Ta
             shown = ", ".join(f"{y}: {v:g}" for y, v in sorted(hist.items()))
             r.notes.append(f"indicator table, {header[target_col]} column"
                            + (f" ({shown})" if shown else ""))
+        if any(normalise(c).text.strip() == BINDING for c in cells):  # an 属性 column
+            r.binding = True
+            r.notes.append(f"indicator table: {BINDING}")
         out.append(TableRow(r, bare, hist))
     return out
 

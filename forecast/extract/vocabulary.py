@@ -9,6 +9,7 @@ import re
 from forecast.extract.units import UNIT_PATTERN
 
 ASPIRATIONAL = ("力争", "争取", "努力", "力求", "争创")
+BINDING = "约束性"  # a binding indicator (against 预期性, expected), in a table or the sentence
 # comparators written right before the number, longest first within each group
 GE = ("不低于", "不少于", "不小于", "提高到", "提升到", "提高至", "提升至", "增加到", "增加至",
       "增长到", "增长至", "保持在", "稳定在", "达到", "增至", "升至", "达")

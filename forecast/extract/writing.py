@@ -50,7 +50,7 @@ def target_dict(t: DraftTarget) -> dict[str, Any]:
     out["unit"] = r.unit
     out["year"] = r.year
     out["base_year"] = r.base_year
-    for key in ("aspirational", "each_year"):
+    for key in ("aspirational", "binding", "each_year"):
         if getattr(r, key):
             out[key] = True
     if r.wording:
@@ -160,6 +160,7 @@ def describe(t: DraftTarget) -> str:
             else f"by {r.year}"
         other = f" vs {r.other_indicator or '?'}" if r.kind == "relative" else ""
         body = f"{what} {r.kind}{other} {r.op} {value} {r.unit or ''}".rstrip() + f", {span}"
-    flags = [f for f, on in (("aspirational", r.aspirational), ("each year", r.each_year),
+    flags = [f for f, on in (("aspirational", r.aspirational), ("binding", r.binding),
+                             ("each year", r.each_year),
                              (r.wording or "", bool(r.wording))) if on]
     return body + "".join(f", {f}" for f in flags) + f"  (confidence {t.confidence:.2f})"
