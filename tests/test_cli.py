@@ -244,6 +244,14 @@ def test_scenarios_suggestions_and_review_end_to_end(workspace, tmp_path):
                                    "drift", "--draws", "400", "-q"])
     assert reviewed.exit_code == 0, reviewed.output
     assert "P at base" in reviewed.output
+    # both print the plan as a whole, as the run's plan_outcomes.csv has it (same seed)
+    from forecast.outputs.plan_line import plan_line
+
+    outcomes = pd.read_csv(out / "plan_outcomes.csv")
+    assert list(outcomes["scenario"]) == ["baseline", "push"] and (outcomes["targets"] > 0).all()
+    for row in outcomes.to_dict(orient="records"):
+        line = f"plan as a whole ({row['scenario']}): {plan_line(row)}"
+        assert line in printed.output and line in reviewed.output
 
 
 @pytest.mark.parametrize("body, message", [

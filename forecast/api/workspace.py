@@ -51,6 +51,14 @@ class RunResult:
     timings: Timings = field(default_factory=Timings)  # where the run's seconds went
 
 
+@dataclass(frozen=True)
+class PlanReview:
+    """Where one plan stands: review.csv's rows for it, and its rows of plan_outcomes.csv."""
+
+    review: pd.DataFrame
+    outcomes: pd.DataFrame
+
+
 class OpenWorkspace:
     """A workspace read and checked once (observations, entry workbooks, plans, scenarios)
     and the run history it records to."""
@@ -181,15 +189,21 @@ class OpenWorkspace:
 
     def review_plan(self, plan: str, settings: Settings | None = None,
                     callbacks: dict[str, Callable] | None = None, **options) -> pd.DataFrame:
-        """Where one plan stands (review.csv's rows for it; `forecast review`): its fits and
-        those of its look back are made first, together."""
+        """Where one plan stands (review.csv's rows for it): its fits and those of its look
+        back are made first, together."""
+        return self.plan_review(plan, settings, callbacks, **options).review
+
+    def plan_review(self, plan: str, settings: Settings | None = None,
+                    callbacks: dict[str, Callable] | None = None, **options) -> PlanReview:
+        """``review_plan``'s rows with the plan as a whole under each scenario (its rows of
+        plan_outcomes.csv): what `forecast review` prints."""
         settings = settings or self.settings(**options)
         check_scenarios(self.loaded.inputs, settings)
         hooks = _assess_hooks(callbacks)
         inputs = self._plan_inputs(plan)
         fitted = fit_all(inputs, settings, None, hooks.get("on_fit"))
         result = assess(inputs, settings, None, check_scenarios=False, fitted=fitted, **hooks)
-        return review(inputs, settings, result, fitted=fitted)
+        return PlanReview(review(inputs, settings, result, fitted=fitted), result.plan_outcomes)
 
     def history(self, plan: str | None = None) -> pd.DataFrame:
         """The recorded runs, newest first (those that assessed ``plan``, if given)."""

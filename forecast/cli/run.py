@@ -249,17 +249,19 @@ def review_command(
         ws = open_for_command(workspace, quiet)
         settings = ws.settings(model.value, draws, seed, as_of, scenario)
         bars.append(Bars(quiet))
-        table = ws.review_plan(plan, settings, bars[0].callbacks)
+        done = ws.plan_review(plan, settings, bars[0].callbacks)
     except InputError as exc:
         _close(bars)
         fail(exc)
     finally:
         _close(bars)
-    if not len(table):
+    if not len(done.review):
         echo(f"plan {plan} has not begun by {review_year(ws.inputs, settings)}: "
                    "nothing to review yet")
         return
-    echo(review_text(table, plan))
+    echo(review_text(done.review, plan))
+    if whole := plan_outcome_text(done.outcomes, plan):
+        echo(whole)
 
 
 @app.command()
