@@ -247,3 +247,25 @@ def test_more_than_twenty_plans_report_the_national_overview(tmp_path, many_plan
     one = RUNNER.invoke(app, ["report", str(out), "--plan", "c3-plan"])
     assert one.exit_code == 0, one.output
     assert "县3规划" in (out / "plan-c3-plan" / "report.html").read_text(encoding="utf-8")
+
+
+def test_every_report_states_the_plan_as_a_whole(bundled_run: BundledRun):
+    """Each plan's line (plan_outcomes.csv in words) under its title, in the HTML, the PDF
+    and the Word file."""
+    import docx
+
+    from forecast.outputs.plan_line import plan_line
+
+    outcomes = pd.read_csv(bundled_run.folder / "plan_outcomes.csv")
+    lines = [plan_line(r, "zh") for r in outcomes[outcomes["scenario"] == "baseline"]
+             .to_dict(orient="records")]
+    lines = [line for line in lines if line]
+    assert lines  # the bundled plans with data
+    html = (bundled_run.folder / "report.html").read_text(encoding="utf-8")
+    pdf = subprocess.run(["pdftotext", str(bundled_run.folder / "report.pdf"), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    word = "\n".join(p.text for p in docx.Document(bundled_run.folder / "report.docx")
+                     .paragraphs)
+    for line in lines:
+        assert line in html and line in word
+        assert line.replace(" ", "")[:20] in pdf.replace(" ", "").replace("\n", "")

@@ -18,7 +18,7 @@ from forecast.outputs.reports.xlsx import write_xlsx
 
 from builders import BUNDLED, BundledRun
 
-SHEETS_ZH = ["概率", "情景比较", "可实现目标值", "中期评估", "预测分位数"]
+SHEETS_ZH = ["概率", "情景比较", "可实现目标值", "中期评估", "规划整体", "预测分位数"]
 
 
 pytestmark = pytest.mark.xdist_group(BUNDLED)
@@ -127,9 +127,17 @@ def test_empty_review_and_formula_like_text(run_folder, tmp_path):
                               review=pd.DataFrame(columns=["plan_id", "target_id", "scenario"]))
     write_xlsx(run, tmp_path / "t.xlsx", "en", load_catalogue())
     wb = openpyxl.load_workbook(tmp_path / "t.xlsx")
-    assert wb.sheetnames == ["probabilities", "scenarios", "suggestions", "review", "quantiles"]
+    assert wb.sheetnames == ["probabilities", "scenarios", "suggestions", "review",
+                             "plan outcomes", "quantiles"]
     review = list(wb["review"].iter_rows(values_only=True))
     assert len(review) == 1 and review[0][-1] == "status"
     header = [c.value for c in wb["probabilities"][1]]
     note = wb["probabilities"].cell(2, header.index("note") + 1)
     assert note.value == "=1+1" and note.data_type == "s"
+
+
+def test_plan_outcomes_sheet_is_the_csv(run_folder, workbook):
+    csv = pd.read_csv(run_folder / "plan_outcomes.csv", keep_default_na=False, na_values=[""])
+    rows = list(workbook["规划整体"].iter_rows(values_only=True))
+    assert list(rows[0]) == list(csv.columns) and len(rows) - 1 == len(csv)
+    assert [r[0] for r in rows[1:]] == list(csv["plan_id"])

@@ -178,6 +178,7 @@ _WORDS: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "sheet_scenarios": ("情景比较", "scenarios"),
     "sheet_suggestions": ("可实现目标值", "suggestions"),
     "sheet_review": ("中期评估", "review"),
+    "sheet_plan_outcomes": ("规划整体", "plan outcomes"),
     "sheet_quantiles": ("预测分位数", "quantiles"),
     "evidence_model": ("以下回测评估的是默认模型(trend)在历史上留出年份的表现。",
                        "These backtests score the default model (trend) on held-out years."),

@@ -8,7 +8,7 @@ quantiles; suggestions.csv; review.csv).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +28,9 @@ class RunOutputs:
     diagnostics: dict  # probabilities.json "diagnostics"
     suggestions: pd.DataFrame
     review: pd.DataFrame
+    # the plan as a whole per scenario (plan_outcomes.csv; empty for a run made before it)
+    plan_outcomes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["plan_id", "scenario"]))
 
     @property
     def plans(self) -> list[dict]:
@@ -49,7 +52,7 @@ class RunOutputs:
         for name in ("data_quality", "data_needed"):
             diag[name] = [d for d in diag.get(name, []) if d["region"] in regions]
         return RunOutputs(self.folder, {**self.meta, "plans": plans}, rows, diag,
-                          keep(self.suggestions), keep(self.review))
+                          keep(self.suggestions), keep(self.review), keep(self.plan_outcomes))
 
 
 def _csv(path: Path) -> pd.DataFrame:
@@ -78,7 +81,7 @@ def read_run(folder: Path) -> RunOutputs:
         raise InputError(f"probabilities.json is damaged ({reason})", file=json_file,
                          fix="run `forecast run` again to rewrite the run") from None
     return RunOutputs(folder, meta, rows, diagnostics, _csv(files.suggestions),
-                      _csv(files.review))
+                      _csv(files.review), _csv(files.plan_outcomes))
 
 
 def run_catalogue(run: RunOutputs) -> Catalogue:

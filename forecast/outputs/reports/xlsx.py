@@ -183,6 +183,9 @@ def write_xlsx(run: RunOutputs, path: Path, lang: str, catalogue: Catalogue) -> 
     if review.empty and len(review.columns) < len(COLUMNS["review"].split()):
         review = pd.DataFrame(columns=COLUMNS["review"].split())
     _frame(wb, t("sheet_review"), review, FORMATS)
+    whole = run.plan_outcomes  # the plan as a whole: counts of targets and probabilities
+    _frame(wb, t("sheet_plan_outcomes"), whole,
+           {c: PROB for c in whole.columns if c.startswith("p_") or c.endswith("p_all_met")})
     header, rows = quantile_rows(run, lang, catalogue)
     _sheet(wb, t("sheet_quantiles"), header, rows, 2, {})
     with atomic_file(path) as tmp:
