@@ -320,18 +320,21 @@ def html_page(charset: str = "utf-8", layout: bool = True) -> str:
             f"<body>{article}</body></html>")
 
 
-def test_word(tmp_path):
+def word_document(path: Path, paragraphs: list[str], rows: list[list[str]]) -> Path:
+    """A Word file of ``paragraphs`` and one table of ``rows``."""
     d = docx.Document()
-    d.add_paragraph(TITLE)
-    for p in BODY:
+    for p in paragraphs:
         d.add_paragraph(p)
-    table = d.add_table(rows=len(TABLE), cols=len(TABLE[0]))
-    for i, row in enumerate(TABLE):
+    table = d.add_table(rows=len(rows), cols=len(rows[0]))
+    for i, row in enumerate(rows):
         for j, cell in enumerate(row):
             table.cell(i, j).text = cell
-    path = tmp_path / "plan.docx"
     d.save(str(path))
-    check(path)
+    return path
+
+
+def test_word(tmp_path):
+    check(word_document(tmp_path / "plan.docx", [TITLE, *BODY], TABLE))
 
 
 def test_web_page_in_gbk_with_layout_table_and_script(tmp_path):
@@ -400,19 +403,12 @@ def test_binding_targets_are_read_from_the_attribute_column_and_the_wording(tmp_
     """A five-year plan's indicator table with an 属性 column (约束性 / 预期性), and a sentence
     that names its indicator 约束性: those targets are drafted `binding: true`, the others
     not, and the draft reads back as a plan with them binding."""
-    d = docx.Document()
-    d.add_paragraph("某某市“十四五”科技创新规划")
-    d.add_paragraph("约束性指标：到2025年，全市研发经费投入强度达到2.5%。")
-    d.add_paragraph("到2025年，全市技术合同成交额达到40亿元。")
-    rows = [["指标", "单位", "2020年", "2025年目标", "属性"],
-            ["高新技术企业数", "家", "120", "200", "预期性"],
-            ["每万人口高价值发明专利拥有量", "件", "3.1", "6", "约束性"]]
-    table = d.add_table(rows=len(rows), cols=len(rows[0]))
-    for i, row in enumerate(rows):
-        for j, cell in enumerate(row):
-            table.cell(i, j).text = cell
-    path = tmp_path / "plan.docx"
-    d.save(str(path))
+    path = word_document(tmp_path / "plan.docx", [
+        "某某市“十四五”科技创新规划", "约束性指标：到2025年，全市研发经费投入强度达到2.5%。",
+        "到2025年，全市技术合同成交额达到40亿元。"], [
+        ["指标", "单位", "2020年", "2025年目标", "属性"],
+        ["高新技术企业数", "家", "120", "200", "预期性"],
+        ["每万人口高价值发明专利拥有量", "件", "3.1", "6", "约束性"]])
     draft = extract_plan(path)
     binding = {t.reading.subject: t.reading.binding for t in draft.targets}
     assert binding["高新技术企业数"] is False
