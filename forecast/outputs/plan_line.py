@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
+from forecast.inputs.scenarios import BASELINE
+
 
 def _whole(x) -> int:
     return round(float(x))
@@ -40,3 +44,12 @@ def _missing(x) -> bool:
         return x is None or math.isnan(float(x))
     except (TypeError, ValueError):
         return True
+
+
+def baseline_outcome(outcomes: pd.DataFrame | None, plan_id: str) -> dict:
+    """A plan's row of plan_outcomes.csv under the baseline ({"targets": 0} where there is
+    none: a run made before the file existed, or a plan not in the run)."""
+    if outcomes is None or not len(outcomes):
+        return {"targets": 0}
+    row = outcomes[(outcomes["plan_id"] == plan_id) & (outcomes["scenario"] == BASELINE)]
+    return row.iloc[0].to_dict() if len(row) else {"targets": 0}

@@ -17,7 +17,7 @@ from forecast.outputs.names import (
     target_name,
     unit_text,
 )
-from forecast.outputs.plan_line import plan_line
+from forecast.outputs.plan_line import baseline_outcome, plan_line
 from forecast.outputs.reports.i18n import words
 from forecast.outputs.reports.terms import kind, note
 from forecast.outputs.safe_text import markdown_text as md
@@ -95,7 +95,7 @@ def plan_tables(rows: pd.DataFrame, plans: list[dict], lang: str = "en",
         lines += [f"## {md(plan['title'])}", "",
                   f"{md(region_name(plan['region'], meta_regions, lang))}: {len(sub)} "
                   + (f"项目标,{n_ok} 项可评估" if zh else f"targets, {n_ok} assessed"), ""]
-        line = plan_line(_baseline_outcome(outcomes, plan["id"]), lang)
+        line = plan_line(baseline_outcome(outcomes, plan["id"]), lang)
         lines += [line, ""] if line else []
         lines += [head, "|---|---:|---|---|---:|---|"]
         for r in sub.itertuples(index=False):
@@ -116,13 +116,6 @@ def plan_tables(rows: pd.DataFrame, plans: list[dict], lang: str = "en",
         lines += scenario_table(rows[rows["plan_id"] == plan["id"]], plan, scenarios, lang,
                                 catalogue, meta_regions)
     return lines
-
-
-def _baseline_outcome(outcomes: pd.DataFrame | None, plan_id: str) -> dict:
-    if outcomes is None or not len(outcomes):
-        return {"targets": 0}
-    row = outcomes[(outcomes["plan_id"] == plan_id) & (outcomes["scenario"] == BASELINE)]
-    return row.iloc[0].to_dict() if len(row) else {"targets": 0}
 
 
 def scenario_table(rows: pd.DataFrame, plan: dict, scenarios: list[dict], lang: str,

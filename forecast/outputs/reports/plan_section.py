@@ -11,7 +11,7 @@ import pandas as pd
 from forecast.inputs.scenarios import BASELINE
 from forecast.outputs.confidence import marked_likelihood, marked_note
 from forecast.outputs.names import fmt_statistic, is_count, median_text, target_value
-from forecast.outputs.plan_line import plan_line
+from forecast.outputs.plan_line import baseline_outcome, plan_line
 from forecast.outputs.reports.context import Context, as_number, is_missing, rate_text
 from forecast.outputs.reports.i18n import kind, status
 from forecast.outputs.reports.model import (
@@ -57,9 +57,7 @@ def plan_section(ctx: Context, plan: dict, k: int) -> Section:
     n_ok = int(sub["assessable"].sum())
     intro = [Paragraph(f"{t('region')}: {ctx.region(plan['region'])} · "
                        + t("targets_assessed", n=len(sub), k=n_ok))]
-    outcomes = ctx.run.plan_outcomes
-    whole = outcomes[(outcomes["plan_id"] == pid) & (outcomes["scenario"] == BASELINE)]
-    if len(whole) and (line := plan_line(whole.iloc[0].to_dict(), ctx.lang)):
+    if line := plan_line(baseline_outcome(ctx.run.plan_outcomes, pid), ctx.lang):
         intro.append(Paragraph(line))  # the plan as a whole: how many targets, all of them
     children = [
         Section(f"p{k}-headline", t("headline"), 2,
