@@ -38,6 +38,9 @@ def test_independent_targets_follow_the_poisson_binomial():
         k = row[f"k_{share}"]
         assert k == int(np.ceil(share / 100 * len(PROBS)))
         assert row[f"p_at_least_{share}"] == pytest.approx(exact[k:].sum(), abs=4e-3)
+    spread = np.array([float(x) for x in row["met_distribution"].split()])
+    assert len(spread) == len(PROBS) + 1 and spread.sum() == pytest.approx(1.0, abs=1e-3)
+    assert np.abs(spread - exact).max() < 4e-3  # P(exactly k met)
     below, above = np.cumsum(exact), np.cumsum(exact[::-1])[::-1]
     assert row["met_p10"] == int(np.argmax(below >= 0.1))  # the 10% quantile of the count
     assert row["met_p90"] == int(np.argmax(below >= 0.9))

@@ -266,6 +266,7 @@ def test_every_report_states_the_plan_as_a_whole(bundled_run: BundledRun):
                          capture_output=True, text=True, check=True).stdout
     word = "\n".join(p.text for p in docx.Document(bundled_run.folder / "report.docx")
                      .paragraphs)
+    assert html.count('data-chart="CountChart"') == len(lines)  # how many met, as bars
     for line in lines:
         assert line in html and line in word
         assert line.replace(" ", "")[:20] in pdf.replace(" ", "").replace("\n", "")

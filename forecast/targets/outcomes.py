@@ -21,7 +21,7 @@ COLUMNS = [
     "plan_id", "scenario", "targets", "expected_met", "met_p10", "met_p90", "p_all_met",
     *[f"{name}_{round(share * 100)}" for share in SHARES for name in ("k", "p_at_least")],
     "binding_targets", "binding_expected_met", "binding_met_p10", "binding_met_p90",
-    "binding_p_all_met", "missed_together",
+    "binding_p_all_met", "missed_together", "met_distribution",
 ]
 WHOLE = [c for c in COLUMNS if c in ("targets", "met_p10", "met_p90", "binding_targets",
                                      "binding_met_p10", "binding_met_p90")
@@ -37,6 +37,13 @@ def _counts(met: np.ndarray) -> dict[str, float]:
     low, high = np.quantile(count, (0.1, 0.9), method="inverted_cdf")
     return {"targets": len(met), "expected_met": float(count.mean()), "met_p10": int(low),
             "met_p90": int(high), "p_all_met": float(np.mean(count == len(met)))}
+
+
+def distribution(met: np.ndarray) -> np.ndarray:
+    """P(exactly k targets met), k = 0 ... the number of targets (empty without targets)."""
+    if not len(met):
+        return np.zeros(0)
+    return np.bincount(met.sum(axis=0), minlength=len(met) + 1) / met.shape[1]
 
 
 def missed_together(met: np.ndarray, target_ids: list[str],
@@ -70,4 +77,5 @@ def plan_outcome(plan_id: str, scenario: str, met: np.ndarray, binding: np.ndarr
     row["binding_targets"] = int(binding.sum())
     row["missed_together"] = "; ".join(
         f"{a} & {b} ({p:.2f})" for a, b, p in missed_together(met, target_ids))
+    row["met_distribution"] = " ".join(f"{p:.4f}" for p in distribution(met))
     return {column: row[column] for column in COLUMNS}

@@ -21,6 +21,7 @@ from forecast.outputs.reports.fonts import register_with_matplotlib
 from forecast.outputs.reports.model import (
     Chart,
     ClassChart,
+    CountChart,
     FanChart,
     ProbabilityChart,
     ReliabilityChart,
@@ -150,8 +151,22 @@ def _reliability(c: ReliabilityChart, labels: dict[str, str]) -> Figure:
     return fig
 
 
+def _count(c: CountChart, labels: dict[str, str]) -> Figure:
+    fig, ax = plt.subplots(figsize=(6.4, 2.6))
+    ks = range(len(c.probabilities))
+    ax.bar(ks, c.probabilities, color=MEDIAN, edgecolor=INK, lw=0.5, width=0.8)
+    ax.axvline(c.expected, color=TARGET, lw=1.2, ls="--", label=labels["expected_met"])
+    ax.set_xlabel(labels["targets_met_axis"])
+    ax.set_ylabel(labels["share_of_futures"])
+    ax.set_xlim(-0.6, len(c.probabilities) - 0.4)
+    ax.grid(axis="y", alpha=0.25, lw=0.5)
+    ax.legend(fontsize=6.5, frameon=False, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
 _DRAW = {FanChart: _fan, ProbabilityChart: _probabilities, ClassChart: _classes,
-         ReliabilityChart: _reliability}
+         ReliabilityChart: _reliability, CountChart: _count}
 
 
 def figure(chart: Chart, labels: dict[str, str]) -> Figure:

@@ -74,7 +74,17 @@ class ReliabilityChart:
     panels: tuple[tuple[str, tuple[tuple[float, float, int], ...]], ...]
 
 
-Chart = FanChart | ProbabilityChart | ClassChart | ReliabilityChart
+@dataclass(frozen=True)
+class CountChart:
+    """The plan as a whole: the probability that exactly k of its targets are met."""
+
+    id: str
+    title: str
+    probabilities: tuple[float, ...]  # k = 0 ... the number of targets assessed
+    expected: float
+
+
+Chart = FanChart | ProbabilityChart | ClassChart | ReliabilityChart | CountChart
 
 
 @dataclass(frozen=True)

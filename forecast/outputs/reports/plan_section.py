@@ -16,6 +16,7 @@ from forecast.outputs.reports.context import Context, as_number, is_missing, rat
 from forecast.outputs.reports.i18n import kind, status
 from forecast.outputs.reports.model import (
     Cell,
+    CountChart,
     FanChart,
     Figures,
     Paragraph,
@@ -57,8 +58,13 @@ def plan_section(ctx: Context, plan: dict, k: int) -> Section:
     n_ok = int(sub["assessable"].sum())
     intro = [Paragraph(f"{t('region')}: {ctx.region(plan['region'])} · "
                        + t("targets_assessed", n=len(sub), k=n_ok))]
-    if line := plan_line(baseline_outcome(ctx.run.plan_outcomes, pid), ctx.lang):
-        intro.append(Paragraph(line))  # the plan as a whole: how many targets, all of them
+    outcome = baseline_outcome(ctx.run.plan_outcomes, pid)
+    if line := plan_line(outcome, ctx.lang):  # the plan as a whole: how many, all of them
+        intro.append(Paragraph(line))
+        if isinstance(spread := outcome.get("met_distribution"), str) and spread:
+            intro.append(Figures((CountChart(
+                f"p{k}-count", t("plan_count_chart"),
+                tuple(float(x) for x in spread.split()), float(outcome["expected_met"])),)))
     children = [
         Section(f"p{k}-headline", t("headline"), 2,
                 (Paragraph(t("headline_note")), headline(ctx, sub))),
