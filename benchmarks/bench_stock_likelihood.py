@@ -73,9 +73,9 @@ def main() -> None:
 
     import pytensor
     import pytensor.tensor as pt
-    from scipy.special import gammaln, logit
+    from scipy.special import logit
 
-    from forecast.models.counts.model import EXACT_MAX, build_model, max_stock_sum
+    from forecast.models.counts.model import EXACT_MAX, build_model, stock_log_factorials
     from forecast.models.counts.panel import EXIT_GUESS
     from forecast.models.counts.stock_likelihood import stock_loglik
 
@@ -89,7 +89,7 @@ def main() -> None:
         at_mu = np.log(panel.base[panel.state_node[panel.obs_state[summed]]])
         at_q = np.full(len(change), logit(EXIT_GUESS))
         lm, lq = pt.dvector("log_mu"), pt.dvector("logit_q")
-        table = gammaln(np.arange(1.0, max_stock_sum(panel) + 2.0))
+        table = stock_log_factorials(panel)
         forms = {"loop": stock_loglik(lm, lq, change, previous, np.ones(len(change)), table),
                  "array": array_form(lm, lq, change, previous, EXACT_MAX)}
         timed, values = {}, {}

@@ -59,20 +59,22 @@ def model_data(panel: CountPanel, n_pad: int, s_pad: int) -> dict[str, np.ndarra
         "obs_value": values,
         "obs_previous": panel.obs_previous.astype(float),
         # a flow's log k! per count; a stock's log j! for j = 0 ... its largest n + k
-        "log_factorial": gammaln(values + 1) if panel.flow else gammaln(np.arange(
-            1.0, max_stock_sum(panel) + 2.0)),
+        "log_factorial": gammaln(values + 1) if panel.flow else stock_log_factorials(panel),
         "exact": (panel.obs_previous <= EXACT_MAX).astype(float),
         "largest": np.arange(int(values.max(initial=0)) + 1 if panel.flow else 1, dtype=float),
     }
 
 
-def max_stock_sum(panel: CountPanel) -> int:
-    """The largest number of exits or entries the exact sum meets: a last-year stock plus
-    its rise, over the changes summed exactly (0 without any)."""
+def stock_log_factorials(panel: CountPanel) -> np.ndarray:
+    """log j! for j = 0 ... the largest number of exits or entries the exact sum meets (a
+    last-year stock plus its rise, over the changes summed exactly): the table the stock
+    likelihood reads instead of a log-gamma per term."""
+    from scipy.special import gammaln
+
     summed = panel.obs_previous <= EXACT_MAX
-    if not summed.any():
-        return 0
-    return int((panel.obs_previous + np.maximum(panel.obs_value, 0))[summed].max())
+    largest = int((panel.obs_previous + np.maximum(panel.obs_value, 0))[summed].max()) \
+        if summed.any() else 0
+    return gammaln(np.arange(1.0, largest + 2.0))
 
 
 def rising_log(shape, largest):
