@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 STAGES = ("load", "fits", "compile", "tune", "draw", "simulate", "review look-back",
-          "reports", "history")
+          "own-data check", "reports", "history")
 FIT_PARTS = {"compile": "compile_seconds", "tune": "tune_seconds", "draw": "draw_seconds"}
 
 

@@ -171,7 +171,7 @@ targets:
     settings = ws.settings(model="bayes", draws=300,
                            pooled=PooledSettings(chains=2, draws=300, tune=300))
     events: list[str] = []
-    done = ws.run(settings, out=tmp_path / "run", reports=False, callbacks={
+    done = ws.run(settings, out=tmp_path / "run", reports=False, check=False, callbacks={
         "on_fit": lambda ind, d, cached, n: events.append(f"fit {ind} {n}"),
         "on_start": lambda n: events.append("simulate")})
     assert events == ["fit rd_intensity 2", "fit rd_intensity 2", "simulate"]
@@ -208,17 +208,18 @@ def test_forecast_run_timings_prints_and_records_every_stage(tiny_workspace, tmp
                                       "--model", "drift", "--timings", "--quiet"])
     assert result.exit_code == 0, result.output
     printed = result.output[result.output.index("timings (seconds):"):]
-    for stage in ("load", "fits", "simulate", "review look-back", "reports", "history",
-                  "total"):
+    for stage in ("load", "fits", "simulate", "review look-back", "own-data check", "reports",
+                  "history", "total"):
         assert f"  {stage} " in printed or f"    {stage} " in printed, stage
     recorded = json.loads((out / "probabilities.json").read_text())["diagnostics"]["timings"]
-    assert set(recorded) >= {"load", "fits", "simulate", "review look-back", "reports",
-                             "total"}
+    assert set(recorded) >= {"load", "fits", "simulate", "review look-back", "own-data check",
+                             "reports", "total"}
     assert "history" not in recorded  # recorded with the finished folder, after this file
     assert set(recorded) - {"total", "fits_made", "fits_cached"} <= set(STAGES)
     assert recorded["total"] == pytest.approx(
         sum(v for k, v in recorded.items() if k in {"load", "fits", "simulate",
-                                                    "review look-back", "reports"}), abs=0.05)
+                                                    "review look-back", "own-data check",
+                                                    "reports"}), abs=0.05)
     plain = tmp_path / "plain"
     result = CliRunner().invoke(app, ["run", str(tiny_workspace), "--out", str(plain),
                                       "--model", "drift", "--no-reports", "--quiet"])

@@ -26,8 +26,8 @@ CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_&'./\-]*")  # an ASCII word, id or file name
 # ASCII a Chinese report may show: abbreviations Chinese text uses as they are, the names of
 # the models and of the diagnostics (appendix), and the run's file names
-ALLOWED = {"R&D", "GDP", "IPCC", "MCMC", "Brier", "R-hat", "ESS", "SHA-256", "M3", "probability_se",
-           "SVG", "PDF", "Word",
+ALLOWED = {"R&D", "GDP", "IPCC", "MCMC", "Brier", "CORP", "PIT", "R-hat", "ESS", "SHA-256",
+           "M3", "probability_se", "SVG", "PDF", "Word",
            "Excel", "HTML", "CSV", "auto", "trend", "drift", "bayes", "counts", "pooled",
            "ets", "arima", "ar1", "theta", "rw", "seed", "Noto", "Sans", "CJK", "SC"}
 FILE = re.compile(r"^[\w.\-/]+\.(csv|json|parquet|md|xlsx|html|pdf|docx|yaml|sqlite)$")

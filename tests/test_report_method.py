@@ -62,7 +62,7 @@ def test_the_method_text_says_what_the_run_used(bundled_run: BundledRun, lang):
 def test_the_calibration_appendix_says_which_series_its_evidence_does_not_cover(bundled_run):
     run = read_run(bundled_run.folder)
     rep = build_report(run, "zh", run_catalogue(run))
-    text = paragraphs(section(rep, "calibration"))
+    text = paragraphs(section(rep, "corpus-check"))  # the bundled corpus's part
     assert "默认模型(trend)" not in text  # the run's default is auto
     other = sum(v["model"] not in ("trend", "observed")
                 for v in run.diagnostics["series"].values())

@@ -21,6 +21,7 @@ from forecast.assessment.run import Assessment, assess
 from forecast.assessment.settings import Settings
 from forecast.config import DEFAULT_DRAWS, DEFAULT_MODEL, DEFAULT_SEED
 from forecast.errors import InputError
+from forecast.evaluation.own_data import own_data_check, skipped_check
 from forecast.execution import SCHEDULER_ENV, default_workers, executor
 from forecast.inputs.scenarios import select
 from forecast.inputs.workbooks import template_frame, write_template
@@ -104,13 +105,15 @@ class OpenWorkspace:
             lang: str = "zh", reports: bool = True, engine: str = "local",
             workers: int | None = None, scheduler: str | None = None,
             callbacks: dict[str, Callable] | None = None, plans: list[str] | None = None,
-            timings: bool = False, **options) -> RunResult:
+            timings: bool = False, check: bool = True, **options) -> RunResult:
         """Fit, simulate, assess every target (of ``plans`` only, if given; `--plan`) under
         every scenario, review, write the run's
         folder (``out``, else reports/<run-id>/) with its reports, and record it in the
         history. ``options`` go to ``settings()`` when no settings are given; ``callbacks``
-        (progress, on_start, on_fit) to ``assess``; on_reports is called before the reports are
-        written. Every fit, the review's look back included, is made first (``fit_all``).
+        (progress, on_start, on_fit) to ``assess``; on_check(n) is called before the own-data
+        check of n series (``evaluation.own_data``; skipped with ``check=False``, `--no-check`),
+        which reports to check_progress, and on_reports before the reports are written.
+        Every fit, the review's look back included, is made first (``fit_all``).
         ``RunResult.timings`` says where the seconds went; with ``timings`` they are also
         written into probabilities.json's diagnostics (every stage but the history, which
         records the finished folder).
@@ -137,6 +140,11 @@ class OpenWorkspace:
                     result = assess(inputs, settings, pool, fitted=fitted, **hooks)
                 with clock.stage("review look-back"):
                     reviewed = review(inputs, settings, result, pool, fitted=fitted)
+            with clock.stage("own-data check"):
+                calibration = own_data_check(
+                    inputs, settings, settings.fit_workers, (callbacks or {}).get(
+                        "check_progress"), (callbacks or {}).get("on_check")) \
+                    if check else skipped_check("--no-check")
             meta = {"id": run_id, "date": dt.date.today().isoformat(),
                     **run_metadata(settings, self.loaded.files, self.loaded.workspace.root,
                                    self.loaded.bundled, inputs.regions),
@@ -163,7 +171,7 @@ class OpenWorkspace:
                     publish(move)
 
             write_run(target, result, inputs.plans, meta, lang, inputs.catalogue, reviewed,
-                      finish, timed_publish)
+                      finish, timed_publish, calibration)
         return RunResult(run_id, target, result.rows, result.suggestions, reviewed, result,
                          written, clock)
 
@@ -245,8 +253,10 @@ def _user() -> str:
 
 
 def _assess_hooks(callbacks: dict[str, Callable] | None) -> dict[str, Callable]:
-    """The callbacks ``assess`` takes (progress, on_start, on_fit), without on_reports."""
-    return {k: v for k, v in (callbacks or {}).items() if k != "on_reports"}
+    """The callbacks ``assess`` takes (progress, on_start, on_fit), without those of the
+    check and the reports."""
+    return {k: v for k, v in (callbacks or {}).items()
+            if k not in ("on_reports", "on_check", "check_progress")}
 
 
 def open_workspace(path: Path | str | None = None, history: str | None = None,

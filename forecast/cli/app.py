@@ -67,22 +67,31 @@ Format = Enum("Format", {"md": "md", "csv": "csv"}, type=str)
 
 
 class Bars:
-    """Progress bars for a run: pooled fits, then series; a line before the reports."""
+    """Progress bars for a run: pooled fits, then series, then the own-data check; a line
+    before the reports."""
 
     def __init__(self, quiet: bool):
         self.quiet = quiet
         self.fit = tqdm(desc="fitting pooled models", unit="indicator", disable=quiet,
                         file=sys.stderr, total=0, delay=0.5)
         self.series: tqdm | None = None
+        self.check: tqdm | None = None
         self.callbacks = {"progress": lambda k: self.series.update(k),
                           "on_start": self._start,
                           "on_fit": lambda *a: _report_fit(self.fit, *a),
+                          "on_check": self._check,
+                          "check_progress": lambda k: self.check.update(k),
                           "on_reports": self._reports}
 
     def _start(self, n: int) -> None:
         self.fit.close()
         self.series = tqdm(total=n, desc="simulating series", unit="series",
                            disable=self.quiet, file=sys.stderr)
+
+    def _check(self, n: int) -> None:
+        self.close()
+        self.check = tqdm(total=n, desc="checking the models on past years of your data",
+                          unit="series", disable=self.quiet, file=sys.stderr, delay=0.5)
 
     def _reports(self) -> None:
         self.close()
@@ -91,8 +100,9 @@ class Bars:
 
     def close(self) -> None:
         self.fit.close()
-        if self.series is not None:
-            self.series.close()
+        for bar in (self.series, self.check):
+            if bar is not None:
+                bar.close()
 
 
 def say_written(written: Written, folder: Path) -> None:

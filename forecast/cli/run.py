@@ -99,10 +99,16 @@ def run(
         "--strict", help="Refuse a value of observations.csv out of scale with its series (a "
         "fraction typed for a percentage, 万元 for 亿元, a jump beyond the indicator's pooled "
         "history) instead of flagging it in the data-quality notes.")] = False,
+    check: Annotated[bool, typer.Option(
+        "--check/--no-check", help="Backtest the run's models on past years of the "
+        "workspace's own series (the calibration section of probabilities.json and the "
+        "reports' appendix). --no-check skips it, for large scripted runs; its fits are "
+        "cached, so only the first run pays for them.")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     timings: Annotated[bool, typer.Option(
         "--timings", help="Print where the run's seconds went (load, fits with their "
-        "compile, tune and draw, simulate, review look-back, reports, history) and write them "
+        "compile, tune and draw, simulate, review look-back, own-data check, reports, history) "
+        "and write them "
         "into probabilities.json's diagnostics.")] = False,
 ) -> None:
     """Assess every target of every plan: the main job.
@@ -146,7 +152,7 @@ def run(
         bars.append(Bars(quiet))
         done = ws.run(settings, out=out, lang=lang.value, reports=reports, engine=engine,
                       workers=workers, scheduler=scheduler, callbacks=bars[0].callbacks,
-                      plans=plan, timings=timings)
+                      plans=plan, timings=timings, check=check)
     except InputError as exc:
         _close(bars)
         fail(exc)

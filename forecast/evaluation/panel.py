@@ -33,10 +33,15 @@ from forecast.execution import executor
 from forecast.inputs.regions import parents_of
 from forecast.models.choice import choose_models, counted
 from forecast.models.counts.panel import build_count_panel
-from forecast.models.fitting import fit_name, fit_pooled
+from forecast.models.fit_jobs import FitRequest, fit_requests
+from forecast.models.fitting import fit_name
 from forecast.models.pooled.panel import build_panel
 from forecast.models.transforms import transform_for
 from forecast.simulation.simulate import simulate_future
+
+# a backtest fit's cache file is <indicator>@<origin>~backtest: never the name of a run's fit
+# (<indicator>@<last year of its data>), whose panel at the same year differs
+BACKTEST_CACHE = "~backtest"
 
 
 def as_parents(regions: pd.DataFrame | dict[str, str] | None) -> dict[str, str]:
@@ -93,7 +98,11 @@ def backtest_indicator(units: list[SeriesUnit], settings: BacktestSettings,
         if whole:
             panels[fit_name(name, counts=True)] = build_count_panel(
                 indicator.id, {c.unit.region: c.train for c in whole}, parents, indicator.flow)
-    fitted = fit_pooled(panels, settings.pooled, settings.seed, pool, cache_dir)
+    requests = [FitRequest(name, f"{name}{BACKTEST_CACHE}", panel)
+                for name, panel in panels.items()]
+    fits = fit_requests(requests, settings.pooled, settings.seed, pool, cache_dir)
+    fitted = {r.name: (fits[r.cache_name].posterior, fits[r.cache_name].diagnostics)
+              for r in requests}
     scored, metrics, events, points, fits = [], [], [], [], []
     for origin, cuts in cuts_by_origin.items():
         for counts in (False, True):
@@ -131,10 +140,10 @@ def run_panel_backtest(units: list[SeriesUnit], settings: BacktestSettings, work
     """Backtest `bayes` or `auto` on every unit, rows in the order of the units.
 
     `auto` backtests the indicators it would not pool with `trend`
-    (``single.run_single_backtest``), so
-    where there is no hierarchy its result is exactly trend's. ``cache_dir`` keeps each
-    (indicator, origin) fit (``fitting.fit_pooled``), so a second backtest with another
-    calibration refits nothing.
+    (``single.run_single_backtest``), so where there is no hierarchy its result is exactly
+    trend's. ``cache_dir`` keeps each (indicator, origin) fit (as
+    ``<indicator>@<origin>~backtest``), so a second backtest with another calibration, or the
+    next run's own-data check, refits nothing.
     """
     parents = as_parents(regions)
     pooled = pooled_indicators(units, settings.model, parents)

@@ -62,15 +62,20 @@ def score_origin(unit: SeriesUnit, origin: int, train: np.ndarray, actual: np.nd
 
 
 def origin_points(unit: SeriesUnit, origin: int, transform: Transform, z_paths: np.ndarray,
-                  actual: np.ndarray, point: np.ndarray, scale: float) -> list[dict]:
+                  actual: np.ndarray, point: np.ndarray, scale: float,
+                  paths: np.ndarray) -> list[dict]:
     """One row per held-out year with the paths' model-scale quantiles and the actual value on
-    the model scale: what the spread factors are fitted to (``calibration.fit_factors``)."""
+    the model scale: what the spread factors are fitted to (``calibration.fit_factors``); and
+    the forecast CDF just below and at the actual (``cdf_below``, ``cdf_at``): the randomised
+    PIT's range, from which the own-data check reads its coverage and PIT histogram."""
     zq = np.quantile(z_paths, LEVELS, axis=0)
     z_actual = transform.forward(actual)
+    below, at = scoring.cdf_at(actual, paths)
     return [{"region": unit.region, "indicator": unit.indicator.id, "origin": origin,
              "kind": unit.indicator.kind, "horizon": i + 1, "actual": float(actual[i]),
              "median": float(point[i]), "scale": scale, "z": float(z_actual[i]),
-             **{f"q{lv}": float(zq[j, i]) for j, lv in enumerate(LEVELS)}}
+             **{f"q{lv}": float(zq[j, i]) for j, lv in enumerate(LEVELS)},
+             "cdf_below": float(below[i]), "cdf_at": float(at[i])}
             for i in range(len(actual))]
 
 
@@ -81,7 +86,7 @@ def score_cut(cut: Cut, future: Future) -> tuple[dict, pd.DataFrame, list[dict]]
     row, events = score_origin(cut.unit, cut.origin, cut.train, cut.actual, future.values,
                                point)
     points = origin_points(cut.unit, cut.origin, future.transform, future.z, cut.actual, point,
-                           row["scale"])
+                           row["scale"], future.values)
     return row, events, points
 
 

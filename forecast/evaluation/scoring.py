@@ -43,30 +43,40 @@ def crps(actual: np.ndarray, paths: np.ndarray) -> np.ndarray:
     return np.asarray(scoringrules.crps_ensemble(actual, paths.T, estimator="pwm"), dtype=float)
 
 
+def cdf_at(actual: np.ndarray, paths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per horizon the forecast CDF just below and at the actual value, F(y-) and F(y), read
+    from the simulated paths (n_paths x horizon): the ends of the randomised PIT's range."""
+    return np.mean(paths < actual, axis=0), np.mean(paths <= actual, axis=0)
+
+
+def coverage_shares(below: np.ndarray, at_or_below: np.ndarray, level: float) -> np.ndarray:
+    """Per horizon, the share of the randomised PIT's range [F(y-), F(y)] inside the central
+    ``level`` interval [(1 - level)/2, (1 + level)/2]: 0 or 1 for continuous paths (is the
+    actual inside the interval?), a fraction where the actual holds a lump of probability."""
+    tail = (1 - level) / 2
+    inside = np.clip(np.minimum(at_or_below, 1 - tail) - np.maximum(below, tail), 0.0, None)
+    width = at_or_below - below
+    lump = width > 0
+    return np.where(lump, inside / np.where(lump, width, 1.0),
+                    (below >= tail) & (below <= 1 - tail))
+
+
 def coverage(actual: np.ndarray, paths: np.ndarray, level: float) -> float:
     """Share of horizons whose actual value lies inside the central ``level`` interval.
 
     Read through the randomised PIT (Czado, Gneiting & Held 2009): the actual's PIT is uniform
     on [F(y-), F(y)], and the horizon counts by the share of that range inside
-    [(1 - level)/2, (1 + level)/2]. For continuous paths that is whether the actual lies in
-    the central interval; for whole-number paths, where a value holds a lump of probability,
-    it is the expected coverage of the randomised PIT, which is exactly ``level`` for a
-    calibrated forecast (the plain closed interval would over-cover a small count)."""
-    tail = (1 - level) / 2
-    below = np.mean(paths < actual, axis=0)
-    at_or_below = np.mean(paths <= actual, axis=0)
-    inside = np.clip(np.minimum(at_or_below, 1 - tail) - np.maximum(below, tail), 0.0, None)
-    width = at_or_below - below
-    lump = width > 0
-    share = np.where(lump, inside / np.where(lump, width, 1.0),
-                     (below >= tail) & (below <= 1 - tail))
-    return float(np.mean(share))
+    [(1 - level)/2, (1 + level)/2] (``coverage_shares``). For continuous paths that is whether
+    the actual lies in the central interval; for whole-number paths, where a value holds a
+    lump of probability, it is the expected coverage of the randomised PIT, which is exactly
+    ``level`` for a calibrated forecast (the plain closed interval would over-cover a small
+    count)."""
+    return float(np.mean(coverage_shares(*cdf_at(actual, paths), level)))
 
 
 def pit(actual: np.ndarray, paths: np.ndarray) -> np.ndarray:
     """Probability integral transform per horizon (mid-point for ties, as for counts)."""
-    below = np.mean(paths < actual, axis=0)
-    at_or_below = np.mean(paths <= actual, axis=0)
+    below, at_or_below = cdf_at(actual, paths)
     return (below + at_or_below) / 2
 
 

@@ -132,10 +132,11 @@ def write_run(out: Path, assessment: Assessment, plans: list[Plan], meta: dict,
               lang: str = "en", catalogue: Catalogue | None = None,
               review: pd.DataFrame | None = None,
               finish: Callable[[Path], object] | None = None,
-              publish: Callable[[Callable[[], None]], object] | None = None) -> Path:
+              publish: Callable[[Callable[[], None]], object] | None = None,
+              calibration: dict | None = None) -> Path:
     """Write the run's files into ``out`` atomically and return it: probabilities (csv,
-    parquet, json), suggestions.csv, plan_outcomes.csv, review.csv (when given) and
-    summary.md. ``finish``
+    parquet, json, with the own-data check as its ``calibration`` section when given),
+    suggestions.csv, plan_outcomes.csv, review.csv (when given) and summary.md. ``finish``
     (the reports) runs on the written folder before it is moved into place, so a failure
     there leaves no run folder either; ``publish`` (the record in the history) is given the
     move (``files.atomic_folder``)."""
@@ -156,6 +157,8 @@ def write_run(out: Path, assessment: Assessment, plans: list[Plan], meta: dict,
                      for rec in rows.to_dict(orient="records")],
             "diagnostics": diagnostics(assessment),
         }
+        if calibration is not None:
+            payload["calibration"] = calibration
         with files.probabilities_json.open("w", encoding="utf-8") as fh:
             json.dump(payload, fh, ensure_ascii=False, indent=1, default=_json_value)
             fh.write("\n")

@@ -1,7 +1,8 @@
-"""The report's appendices: the calibration evidence (reliability of the bundled backtests,
-with what its curve says), the diagnostics of the run's fits and series (every value out of
-bounds flagged, with what it means) and the run's details (settings, seed, paths, versions).
-The methodology is ``method``'s."""
+"""The report's appendices: the calibration evidence (the run's models on the workspace's own
+data, then the reliability of the bundled backtests, with what its curve says), the
+diagnostics of the run's fits and series (every value out of bounds flagged, with what it
+means) and the run's details (settings, seed, paths, versions). The methodology is
+``method``'s."""
 
 from __future__ import annotations
 
@@ -17,17 +18,27 @@ from forecast.outputs.reports.model import (
     Section,
     Table,
 )
+from forecast.outputs.reports.own_check import own_data_section
 from forecast.outputs.reports.source import calibration_evidence
 
 
 def calibration(ctx: Context) -> Section:
-    """The calibration evidence: reliability of the bundled backtests, with Brier scores and
-    interval coverage."""
+    """The calibration appendix: what backtests show, then the run's models on the
+    workspace's own past years (``own_check``), then the bundled corpus's backtests."""
+    t = ctx.t
+    return Section("calibration", t("calibration"), 1,
+                   tuple(Paragraph(p) for p in CALIBRATION_TEXT[ctx.lang]),
+                   (own_data_section(ctx), corpus_section(ctx)))
+
+
+def corpus_section(ctx: Context) -> Section:
+    """The calibration evidence of the bundled corpus: reliability of its backtests, with
+    Brier scores and interval coverage."""
     t = ctx.t
     evidence = calibration_evidence()
     tests = evidence.get("backtests", [])
     if not tests:
-        return Section("calibration", t("calibration"), 1, ())
+        return Section("corpus-check", t("corpus_check"), 2, ())
     label = lambda b: b.get("label_zh", b["label"]) if ctx.zh else b["label"]  # noqa: E731
     chart = ReliabilityChart("reliability", t("reliability_chart"), tuple(
         (label(b), tuple((float(d["forecast"]), float(d["observed"]), int(d["count"]))
@@ -40,8 +51,7 @@ def calibration(ctx: Context) -> Section:
     table = Table((t("backtest"), t("events"), t("brier"), t("coverage_80"),
                    t("coverage_95"), t("held_out")), rows, frozenset({1, 2, 3, 4, 5}),
                   "calibration")
-    return Section("calibration", t("calibration"), 1, (
-        *(Paragraph(p) for p in CALIBRATION_TEXT[ctx.lang]),
+    return Section("corpus-check", t("corpus_check"), 2, (
         Paragraph(evidence_scope(ctx, evidence.get("model", ""))), Figures((chart,)), table,
         *(Paragraph(reading(ctx, label(b), b)) for b in tests)))
 

@@ -40,6 +40,7 @@ def build_report(run: RunOutputs, lang: str, catalogue: Catalogue) -> Report:
     labels = {k: b.t(k) for k in ("contents", "toc_hint", "history", "median", "target",
                                   "base_year", "prob_axis", "stated_prob", "observed_share",
                                   "perfect", "count_axis", "expected_met",
-                                  "targets_met_axis", "share_of_futures")}
+                                  "targets_met_axis", "share_of_futures", "pit_flat",
+                                  "pit_axis", "share_of_values")}
     labels.update({f"band{p}": b.t("band", p=p) for p in (50, 80, 95)})
     return Report(lang, title, b.facts(), tuple(sections), labels)

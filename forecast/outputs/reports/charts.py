@@ -23,6 +23,7 @@ from forecast.outputs.reports.model import (
     ClassChart,
     CountChart,
     FanChart,
+    PitChart,
     ProbabilityChart,
     ReliabilityChart,
 )
@@ -165,8 +166,23 @@ def _count(c: CountChart, labels: dict[str, str]) -> Figure:
     return fig
 
 
+def _pit(c: PitChart, labels: dict[str, str]) -> Figure:
+    fig, ax = plt.subplots(figsize=(5.2, 2.4))
+    k = len(c.heights)
+    ax.bar([(i + 0.5) / k for i in range(k)], c.heights, width=0.9 / k, color=MEDIAN,
+           edgecolor=INK, lw=0.5)
+    ax.axhline(1 / k, color=TARGET, lw=1.2, ls="--", label=labels["pit_flat"])
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(labels["pit_axis"])
+    ax.set_ylabel(labels["share_of_values"])
+    ax.grid(axis="y", alpha=0.25, lw=0.5)
+    ax.legend(fontsize=6.5, frameon=False, loc="upper center")
+    fig.tight_layout()
+    return fig
+
+
 _DRAW = {FanChart: _fan, ProbabilityChart: _probabilities, ClassChart: _classes,
-         ReliabilityChart: _reliability, CountChart: _count}
+         ReliabilityChart: _reliability, CountChart: _count, PitChart: _pit}
 
 
 def figure(chart: Chart, labels: dict[str, str]) -> Figure:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from forecast.inputs.series import SHORT_SERIES
+from forecast.outputs.reports.check_words import CHECK_WORDS
 from forecast.outputs.reports.terms import (  # noqa: F401 (kind, note, status: re-exported)
     KINDS,
     STATUS,
@@ -360,3 +361,4 @@ _WORDS.update({
     "flag_divergences": ("存在发散转移:后验的某些区域可能未被探索到",
                          "divergent transitions: parts of the posterior may be unexplored"),
 })
+_WORDS.update(CHECK_WORDS)  # the own-data check's appendix

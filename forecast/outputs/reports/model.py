@@ -84,7 +84,17 @@ class CountChart:
     expected: float
 
 
-Chart = FanChart | ProbabilityChart | ClassChart | ReliabilityChart | CountChart
+@dataclass(frozen=True)
+class PitChart:
+    """The randomised PIT histogram of held-out values: flat when the forecasts are
+    calibrated."""
+
+    id: str
+    title: str
+    heights: tuple[float, ...]  # the share of held-out values in each of equal bins
+
+
+Chart = FanChart | ProbabilityChart | ClassChart | ReliabilityChart | CountChart | PitChart
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,8 @@ class RunOutputs:
     # the plan as a whole per scenario (plan_outcomes.csv; empty for a run made before it)
     plan_outcomes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["plan_id", "scenario"]))
+    # the own-data check (probabilities.json "calibration"; empty for a run made before it)
+    calibration: dict = field(default_factory=dict)
 
     @property
     def plans(self) -> list[dict]:
@@ -52,7 +54,8 @@ class RunOutputs:
         for name in ("data_quality", "data_needed"):
             diag[name] = [d for d in diag.get(name, []) if d["region"] in regions]
         return RunOutputs(self.folder, {**self.meta, "plans": plans}, rows, diag,
-                          keep(self.suggestions), keep(self.review), keep(self.plan_outcomes))
+                          keep(self.suggestions), keep(self.review), keep(self.plan_outcomes),
+                          self.calibration)
 
 
 def _csv(path: Path) -> pd.DataFrame:
@@ -74,14 +77,15 @@ def read_run(folder: Path) -> RunOutputs:
             if col in rows:
                 rows[col] = rows[col].astype("Int64")
         meta, diagnostics = payload["run"], payload.get("diagnostics", {})
-        if not isinstance(meta, dict) or not isinstance(diagnostics, dict):
-            raise TypeError("run and diagnostics must be objects")
+        calibration = payload.get("calibration", {})
+        if not all(isinstance(x, dict) for x in (meta, diagnostics, calibration)):
+            raise TypeError("run, diagnostics and calibration must be objects")
     except (ValueError, KeyError, TypeError, AttributeError) as exc:  # JSON, shape, years
         reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
         raise InputError(f"probabilities.json is damaged ({reason})", file=json_file,
                          fix="run `forecast run` again to rewrite the run") from None
     return RunOutputs(folder, meta, rows, diagnostics, _csv(files.suggestions),
-                      _csv(files.review), _csv(files.plan_outcomes))
+                      _csv(files.review), _csv(files.plan_outcomes), calibration)
 
 
 def run_catalogue(run: RunOutputs) -> Catalogue:
