@@ -173,10 +173,11 @@ def _pit(c: PitChart, labels: dict[str, str]) -> Figure:
            edgecolor=INK, lw=0.5)
     ax.axhline(1 / k, color=TARGET, lw=1.2, ls="--", label=labels["pit_flat"])
     ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.35 * max(*c.heights, 1 / k))  # room above the bars for the legend
     ax.set_xlabel(labels["pit_axis"])
     ax.set_ylabel(labels["share_of_values"])
     ax.grid(axis="y", alpha=0.25, lw=0.5)
-    ax.legend(fontsize=6.5, frameon=False, loc="upper center")
+    ax.legend(fontsize=6.5, frameon=False, loc="upper right")
     fig.tight_layout()
     return fig
 
