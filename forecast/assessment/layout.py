@@ -139,6 +139,9 @@ class RegionWork:
     # here name: how their futures are re-paired for the plan as a whole
     # (``region.joint_orders``; per plan, so a plan's outcome is the same in any run)
     joint: dict[str, JointDependence] = field(default_factory=dict)
+    # the plans here whose targets span several regions: the unit sends back its lead
+    # series' path scores for them, to line the regions up (``outcomes.plan_outcomes``)
+    shared_plans: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,8 @@ class RunWork:
     table: SeriesTable
     missing: dict[tuple[str, str], str]
     dependence: dict[tuple[str, str], Dependence] = field(default_factory=dict)
+    # per plan of several regions, the common year shock of its regions' annual changes
+    common_shocks: dict[str, Dependence] = field(default_factory=dict)
 
     @property
     def assessable(self) -> list[Target]:
@@ -218,14 +223,35 @@ def region_work(inputs: Inputs, settings: Settings, fits: PooledFits | None = No
     missing_by_region: dict[str, dict] = {}
     for key, note in missing.items():
         missing_by_region.setdefault(key[0], {})[key] = note
+    shared = shared_plans(targets)
+    shocks = {plan: changes.common_shock(indicators, regions)
+              for plan, (regions, indicators) in shared.items()}
+    plans_of: dict[str, set[str]] = {}
+    for plan, (regions, _) in shared.items():
+        for region in regions:
+            plans_of.setdefault(region, set()).add(plan)
     units = [
         RegionWork(region, tuple(by_region.get(region, ())), tuple(positions[region]),
                    missing_by_region.get(region, {}), tuple(derived_by_region.get(region, ())),
                    pairs, {plan: correlation_matrix(indicators, joint)
-                           for plan, indicators in plan_indicators(positions[region]).items()})
+                           for plan, indicators in plan_indicators(positions[region]).items()},
+                   frozenset(plans_of.get(region, ())))
         for region in sorted(positions)
     ]
-    return RunWork(units, targets, table, missing, correlations)
+    return RunWork(units, targets, table, missing, correlations, shocks)
+
+
+def shared_plans(targets: list[Target]) -> dict[str, tuple[set[str], list[str]]]:
+    """The plans whose assessable targets span several regions: their regions and the
+    indicators they name (sorted)."""
+    regions: dict[str, set[str]] = {}
+    indicators: dict[str, set[str]] = {}
+    for t in targets:
+        if t.assessable_kind:
+            regions.setdefault(t.plan_id, set()).add(t.region)
+            indicators.setdefault(t.plan_id, set()).add(t.indicator)
+    return {plan: (r, sorted(indicators[plan])) for plan, r in sorted(regions.items())
+            if len(r) > 1}
 
 
 def plan_indicators(targets) -> dict[str, list[str]]:

@@ -38,6 +38,9 @@ class RegionOutcome:
     suggestions: list[tuple[int, list[dict]]] = field(default_factory=list)
     progress: list[tuple[int, dict]] = field(default_factory=list)
     met: list[tuple[int, np.ndarray]] = field(default_factory=list)
+    # per plan of several regions: (plan id, this region, the path scores of its lead series
+    # here) (``lead_scores``)
+    leads: list[tuple[str, str, np.ndarray]] = field(default_factory=list)
 
 
 def relative_orders(work: RegionWork, baseline: dict[tuple[str, str], SeriesResult],
@@ -74,6 +77,21 @@ def joint_orders(work: RegionWork, results: dict[tuple[str, str], SeriesResult],
     return out
 
 
+def lead_scores(work: RegionWork, results: dict[tuple[str, str], SeriesResult]
+                ) -> list[tuple[str, str, np.ndarray]]:
+    """Per plan of several regions, the path scores (``series_scores``) of the series that
+    keeps its order in ``joint_orders`` here: the first of the plan's indicators simulated in
+    this region. The plan's regions are lined up on them (``outcomes.plan_outcomes``)."""
+    out = []
+    for plan_id in sorted(work.shared_plans):
+        joint = work.joint.get(plan_id)
+        keys = [] if joint is None else [(work.region, ind) for ind in joint.indicators
+                                          if (work.region, ind) in results]
+        if keys:
+            out.append((plan_id, work.region, series_scores(results[keys[0]])))
+    return out
+
+
 def assess_region(work: RegionWork, settings: Settings) -> RegionOutcome:
     """Simulate a region's series once and reduce them to its targets' rows, suggestions and
     progress under the baseline and every scenario (runs on a worker).
@@ -95,6 +113,7 @@ def assess_region(work: RegionWork, settings: Settings) -> RegionOutcome:
     relative = relative_orders(work, baseline, settings.seed)
     n_scenarios = len(settings.scenario_ids)
     rows, suggestions, progress_rows, met_rows = [], [], [], []
+    leads: list[tuple[str, str, np.ndarray]] = []
     series: dict[str, dict] = {}
     joint: dict[tuple[str, str], np.ndarray] = {}
     for s_index, scenario in enumerate((None, *settings.scenarios)):
@@ -113,6 +132,7 @@ def assess_region(work: RegionWork, settings: Settings) -> RegionOutcome:
         if scenario is None:
             series = {f"{r}|{i}": series_diagnostics(res) for (r, i), res in results.items()}
             joint = joint_orders(work, results, settings.seed)  # scenarios keep the rows
+            leads = lead_scores(work, results)
         for pos, t in work.targets:
             order = relative.get((t.indicator, t.other_indicator))
             row, binding, met = assess_target(t, results, work.missing, settings, sid, order)
@@ -129,7 +149,7 @@ def assess_region(work: RegionWork, settings: Settings) -> RegionOutcome:
                 res = results.get((t.region, t.indicator))
                 if res is not None:
                     progress_rows.append((pos, target_progress(t, res.history)))
-    return RegionOutcome(rows, series, suggestions, progress_rows, met_rows)
+    return RegionOutcome(rows, series, suggestions, progress_rows, met_rows, leads)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from forecast.assessment.confidence import with_confidence
@@ -133,6 +134,7 @@ def assess(inputs: Inputs, settings: Settings, executor=None,
     progress_rows: list[dict | None] = [None] * len(run.targets)
     series: dict[str, dict] = {}
     met: dict[int, object] = {}
+    leads: dict[tuple[str, str], np.ndarray] = {}
     for batch, outcomes in zip(work, runner(AssessBatch(settings), work), strict=True):
         for outcome in outcomes:
             for pos, row in outcome.rows:
@@ -142,6 +144,8 @@ def assess(inputs: Inputs, settings: Settings, executor=None,
             for pos, rec in outcome.progress:
                 progress_rows[pos] = rec
             met.update(outcome.met)
+            leads.update(((plan_id, region), scores)
+                         for plan_id, region, scores in outcome.leads)
             series.update(outcome.series)
         if progress:
             progress(sum(len(u.requests) for u in batch))
@@ -164,7 +168,8 @@ def assess(inputs: Inputs, settings: Settings, executor=None,
         progress_frame(run.targets, progress_rows),
         {f"{a}~{b}": {"rho": d.rho, "pairs": d.pairs, "regions": d.regions}
          for (a, b), d in sorted(run.dependence.items())},
-        plan_outcomes(run.targets, met, list(settings.scenario_ids), settings.draws))
+        plan_outcomes(run.targets, met, list(settings.scenario_ids), settings.draws,
+                      leads, run.common_shocks, settings.seed))
 
 
 def progress_frame(targets: list[Target], rows: list[dict | None]) -> pd.DataFrame:

@@ -105,6 +105,44 @@ class YearlyChanges:
         return Dependence(float(np.clip(np.corrcoef(x, y)[0, 1], -0.99, 0.99)), len(x), used)
 
 
+    def common_shock(self, indicators: list[str], regions: set[str]) -> Dependence:
+        """How much the annual changes of ``regions`` move together in the same year: their
+        exchangeable correlation, pooled over ``indicators`` and years. Each series (of at
+        least 3 changes) is centred on its own mean and scaled by its own spread, so a region
+        growing fast is not read as a shock; the share of a year's change that all regions
+        share (a national downturn, a census revision) is then the moment estimator
+        sum_t [(sum_i z_it)^2 - sum_i z_it^2] / sum_t (m_t - 1) sum_i z_it^2 over the years
+        with m_t >= 2 regions. A negative estimate is read as none."""
+        rows = np.isin(np.array(self.regions, dtype=object), list(regions))
+        num = den = 0.0
+        pairs = 0
+        used = np.zeros(int(rows.sum()), dtype=bool)
+        for ind in indicators:
+            m = self.matrix(ind)[rows]
+            ok = ~np.isnan(m) & (np.sum(~np.isnan(m), axis=1) >= 3)[:, None]
+            n = np.maximum(ok.sum(axis=1), 1)
+            filled = np.where(ok, m, 0.0)
+            centred = np.where(ok, filled - (filled.sum(axis=1) / n)[:, None], 0.0)
+            spread = np.sqrt((centred**2).sum(axis=1) / np.maximum(n - 1, 1))
+            z = centred / np.where(spread > 0, spread, 1.0)[:, None]
+            present = ok.sum(axis=0)
+            years = present >= 2
+            total, squares = z.sum(axis=0), (z**2).sum(axis=0)
+            num += float((total**2 - squares)[years].sum())
+            den += float(((present - 1) * squares)[years].sum())
+            pairs += int((present * (present - 1) // 2)[years].sum())
+            used |= ok.any(axis=1)
+        if pairs < MIN_PAIRS or den <= 0:
+            return Dependence(0.0, pairs, int(used.sum()))
+        return Dependence(float(np.clip(num / den, 0.0, 0.99)), pairs, int(used.sum()))
+
+
+def exchangeable(rho: float, k: int) -> np.ndarray:
+    """The k x k correlation matrix with ``rho`` off the diagonal: k regions sharing a common
+    year shock."""
+    return np.full((k, k), rho) + (1 - rho) * np.eye(k)
+
+
 def growth_correlation(table: SeriesTable, a: str, b: str, catalogue: Catalogue,
                        regions: set[str] | None = None) -> Dependence:
     """``YearlyChanges(table, catalogue).correlation(a, b, regions)``, for one pair."""

@@ -21,7 +21,7 @@ COLUMNS = [
     "plan_id", "scenario", "targets", "expected_met", "met_p10", "met_p90", "p_all_met",
     *[f"{name}_{round(share * 100)}" for share in SHARES for name in ("k", "p_at_least")],
     "binding_targets", "binding_expected_met", "binding_met_p10", "binding_met_p90",
-    "binding_p_all_met", "missed_together", "met_distribution",
+    "binding_p_all_met", "missed_together", "common_shock", "met_distribution",
 ]
 WHOLE = [c for c in COLUMNS if c in ("targets", "met_p10", "met_p90", "binding_targets",
                                      "binding_met_p10", "binding_met_p90")
@@ -58,9 +58,10 @@ def missed_together(met: np.ndarray, target_ids: list[str],
 
 
 def plan_outcome(plan_id: str, scenario: str, met: np.ndarray, binding: np.ndarray,
-                 target_ids: list[str]) -> dict:
+                 target_ids: list[str], common_shock: float | None = None) -> dict:
     """One row of ``plan_outcomes.csv`` from a plan's assessable targets x jointly simulated
-    paths (``met``), which of them are binding, and their ids (in plan order)."""
+    paths (``met``), which of them are binding, and their ids (in plan order); with the
+    common year shock its regions' futures were lined up under, for a plan of several."""
     met = np.asarray(met, dtype=bool)
     if met.ndim != 2 or len(met) != len(target_ids):
         raise ValueError("met must hold one row of paths per target id")
@@ -78,4 +79,5 @@ def plan_outcome(plan_id: str, scenario: str, met: np.ndarray, binding: np.ndarr
     row["missed_together"] = "; ".join(
         f"{a} & {b} ({p:.2f})" for a, b, p in missed_together(met, target_ids))
     row["met_distribution"] = " ".join(f"{p:.4f}" for p in distribution(met))
+    row["common_shock"] = common_shock
     return {column: row[column] for column in COLUMNS}
