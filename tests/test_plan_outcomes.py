@@ -35,9 +35,9 @@ def test_independent_targets_follow_the_poisson_binomial():
     exact = poisson_binomial(PROBS)
     assert row["p_all_met"] == pytest.approx(np.prod(PROBS), abs=4e-3)
     for share in (50, 75, 90):
-        k = row[f"k_{share}"]
+        k = row[f"k_{share}pct"]
         assert k == int(np.ceil(share / 100 * len(PROBS)))
-        assert row[f"p_at_least_{share}"] == pytest.approx(exact[k:].sum(), abs=4e-3)
+        assert row[f"p_met_{share}pct"] == pytest.approx(exact[k:].sum(), abs=4e-3)
     spread = np.array([float(x) for x in row["met_distribution"].split()])
     assert len(spread) == len(PROBS) + 1 and spread.sum() == pytest.approx(1.0, abs=1e-3)
     assert np.abs(spread - exact).max() < 4e-3  # P(exactly k met)
@@ -67,11 +67,11 @@ def test_binding_targets_and_pairs_missed_together_by_hand():
                     [1, 1, 1, 1]],   # d: never missed
                    dtype=bool)
     row = plan_outcome("p", "s", met, np.array([True, False, False, True]), list("abcd"))
-    assert row["targets"] == 4 and row["expected_met"] == 10 / 4
+    assert row["n_assessable"] == 4 and row["expected_met"] == 10 / 4
     assert row["p_all_met"] == 0.0  # no path meets a, b and c
-    assert row["binding_targets"] == 2
-    assert row["binding_expected_met"] == 6 / 4  # a: 2 of 4, d: 4 of 4
-    assert row["binding_p_all_met"] == 0.5  # paths 0 and 1
+    assert row["n_binding"] == 2
+    assert row["expected_binding_met"] == 6 / 4  # a: 2 of 4, d: 4 of 4
+    assert row["p_all_binding_met"] == 0.5  # paths 0 and 1
     # a & b both missed on path 2 (1/4), a & c on 2 (1/4), b & c on 2 (1/4); d with none
     assert missed_together(met, list("abcd")) == [("a", "b", 0.25), ("a", "c", 0.25),
                                                  ("b", "c", 0.25)]
@@ -113,16 +113,16 @@ def test_a_run_keeps_every_probability_and_counts_the_plan_from_them(bundled_inp
                             & (plans_out["scenario"] == scenario)]
         assert len(outcome) == 1
         outcome = outcome.iloc[0]
-        assert outcome["targets"] == len(group)
+        assert outcome["n_assessable"] == len(group)
         assert outcome["expected_met"] == pytest.approx(group["probability"].sum(), abs=1e-9)
         assert outcome["p_all_met"] <= group["probability"].min() + 1e-12
     line = result.plan_outcomes.query("plan_id == 'xiangtan-2023' and scenario == 'baseline'")
-    assert int(line["binding_targets"].iloc[0]) == len(chosen) == 2
+    assert int(line["n_binding"].iloc[0]) == len(chosen) == 2
     binding = rows[(rows["plan_id"] == "xiangtan-2023") & (rows["scenario"] == "baseline")
                    & rows["target_id"].isin([targets[i].id for i in chosen])]
-    assert line["binding_expected_met"].iloc[0] == pytest.approx(binding["probability"].sum(),
+    assert line["expected_binding_met"].iloc[0] == pytest.approx(binding["probability"].sum(),
                                                                  abs=1e-9)
-    assert line["binding_p_all_met"].iloc[0] <= binding["probability"].min() + 1e-12
+    assert line["p_all_binding_met"].iloc[0] <= binding["probability"].min() + 1e-12
 
 
 def _correlated_workspace(root, make_workspace, rho: float):
@@ -177,15 +177,15 @@ def test_targets_of_one_region_are_met_together_as_their_history_moves(tmp_path,
 def test_the_plan_line_says_the_row_in_words():
     from forecast.outputs.plan_line import plan_line
 
-    row = {"targets": 27, "expected_met": 19.562, "met_p10": 16, "met_p90": 23,
-           "p_all_met": 0.0, "binding_targets": 2, "binding_p_all_met": 0.4113}
+    row = {"n_assessable": 27, "expected_met": 19.562, "met_p10": 16, "met_p90": 23,
+           "p_all_met": 0.0, "n_binding": 2, "p_all_binding_met": 0.4113}
     assert plan_line(row) == ("Expected 20 of 27 assessed targets met (80% range 16–23); all "
                               "met with probability 0.00; all 2 binding targets met with "
                               "probability 0.41.")
     assert plan_line(row, "zh") == ("预计 27 项可评估目标中约 20 项达成(80% 区间 16–23 项);"
                                     "全部达成的概率为 0.00;2 项约束性目标全部达成的概率为 0.41。")
-    assert plan_line({**row, "binding_targets": 0}).endswith("probability 0.00.")
-    assert plan_line({"targets": 0}) == "" and plan_line({"targets": float("nan")}) == ""
+    assert plan_line({**row, "n_binding": 0}).endswith("probability 0.00.")
+    assert plan_line({"n_assessable": 0}) == "" and plan_line({"n_assessable": float("nan")}) == ""
 
 
 def test_a_plan_is_judged_the_same_alone_as_in_a_run_of_every_plan(bundled_inputs_trend):
@@ -218,3 +218,17 @@ def test_joining_the_futures_leaves_every_row_as_it_was(bundled_inputs_trend, mo
     assert (joined.plan_outcomes["expected_met"].fillna(-1)
             == apart.plan_outcomes["expected_met"].fillna(-1)).all()
     assert not joined.plan_outcomes["p_all_met"].equals(apart.plan_outcomes["p_all_met"])
+
+
+def test_the_columns_are_those_formats_md_names_first():
+    """plan_outcomes.csv starts with the columns the user-facing contract lists, in its order."""
+    import re
+    from pathlib import Path
+
+    from forecast.targets.outcomes import COLUMNS
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "formats.md").read_text("utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| `plan_outcomes.csv`"))
+    named = re.search(r"futures: `([^`]*)`", row).group(1).split(", ")
+    assert named[:3] == ["plan_id", "scenario", "n_assessable"]
+    assert COLUMNS[:len(named)] == named

@@ -19,7 +19,7 @@ def plan_line(outcome: dict, lang: str = "en") -> str:
     """The plan's row of ``plan_outcomes.csv`` as a sentence, e.g. 'Expected 20 of 27 assessed
     targets met (80% range 16–23); all met with probability 0.00; all 2 binding targets met
     with probability 0.41.' Empty where no target of the plan could be assessed."""
-    n = int(outcome["targets"]) if not _missing(outcome["targets"]) else 0
+    n = int(outcome["n_assessable"]) if not _missing(outcome["n_assessable"]) else 0
     if n == 0:
         return ""
     zh = lang == "zh"
@@ -31,9 +31,9 @@ def plan_line(outcome: dict, lang: str = "en") -> str:
     else:
         text = (f"Expected {expected} of {n} assessed targets met (80% range {low}–{high}); "
                 f"all met with probability {p_all:.2f}")
-    b = int(outcome["binding_targets"]) if not _missing(outcome["binding_targets"]) else 0
+    b = int(outcome["n_binding"]) if not _missing(outcome["n_binding"]) else 0
     if b:
-        p_binding = float(outcome["binding_p_all_met"])
+        p_binding = float(outcome["p_all_binding_met"])
         text += (f";{b} 项约束性目标全部达成的概率为 {p_binding:.2f}" if zh
                  else f"; all {b} binding targets met with probability {p_binding:.2f}")
     return text + ("。" if zh else ".")
@@ -47,9 +47,9 @@ def _missing(x) -> bool:
 
 
 def baseline_outcome(outcomes: pd.DataFrame | None, plan_id: str) -> dict:
-    """A plan's row of plan_outcomes.csv under the baseline ({"targets": 0} where there is
-    none: a run made before the file existed, or a plan not in the run)."""
+    """A plan's row of plan_outcomes.csv under the baseline ({"n_assessable": 0} where there
+    is none: a run made before the file existed, or a plan not in the run)."""
     if outcomes is None or not len(outcomes):
-        return {"targets": 0}
+        return {"n_assessable": 0}
     row = outcomes[(outcomes["plan_id"] == plan_id) & (outcomes["scenario"] == BASELINE)]
-    return row.iloc[0].to_dict() if len(row) else {"targets": 0}
+    return row.iloc[0].to_dict() if len(row) else {"n_assessable": 0}

@@ -17,13 +17,15 @@ import numpy as np
 SHARES = (0.5, 0.75, 0.9)  # P(at least this share of the targets met)
 WORST_PAIRS = 3  # the pairs of targets most often missed together, listed per plan
 
+# the columns docs/formats.md names first, in its order; then what the reports also show
 COLUMNS = [
-    "plan_id", "scenario", "targets", "expected_met", "met_p10", "met_p90", "p_all_met",
-    *[f"{name}_{round(share * 100)}" for share in SHARES for name in ("k", "p_at_least")],
-    "binding_targets", "binding_expected_met", "binding_met_p10", "binding_met_p90",
-    "binding_p_all_met", "missed_together", "common_shock", "met_distribution",
+    "plan_id", "scenario", "n_assessable", "expected_met", "met_p10", "met_p90", "p_all_met",
+    *[f"p_met_{round(share * 100)}pct" for share in SHARES],
+    "n_binding", "expected_binding_met", "p_all_binding_met",
+    *[f"k_{round(share * 100)}pct" for share in SHARES],  # the k of each p_met_..pct
+    "binding_met_p10", "binding_met_p90", "missed_together", "common_shock", "met_distribution",
 ]
-WHOLE = [c for c in COLUMNS if c in ("targets", "met_p10", "met_p90", "binding_targets",
+WHOLE = [c for c in COLUMNS if c in ("n_assessable", "met_p10", "met_p90", "n_binding",
                                      "binding_met_p10", "binding_met_p90")
          or c.startswith("k_")]  # numbers of targets
 
@@ -31,11 +33,11 @@ WHOLE = [c for c in COLUMNS if c in ("targets", "met_p10", "met_p90", "binding_t
 def _counts(met: np.ndarray) -> dict[str, float]:
     """Expected number met, its 80% range and P(all met), from targets x paths."""
     if not len(met):
-        return {"targets": 0, "expected_met": math.nan, "met_p10": math.nan,
+        return {"n": 0, "expected_met": math.nan, "met_p10": math.nan,
                 "met_p90": math.nan, "p_all_met": math.nan}
     count = met.sum(axis=0)
     low, high = np.quantile(count, (0.1, 0.9), method="inverted_cdf")
-    return {"targets": len(met), "expected_met": float(count.mean()), "met_p10": int(low),
+    return {"n": len(met), "expected_met": float(count.mean()), "met_p10": int(low),
             "met_p90": int(high), "p_all_met": float(np.mean(count == len(met)))}
 
 
@@ -66,16 +68,19 @@ def plan_outcome(plan_id: str, scenario: str, met: np.ndarray, binding: np.ndarr
     if met.ndim != 2 or len(met) != len(target_ids):
         raise ValueError("met must hold one row of paths per target id")
     binding = np.asarray(binding, dtype=bool)
-    row: dict = {"plan_id": plan_id, "scenario": scenario, **_counts(met)}
+    counts = _counts(met)
+    row: dict = {"plan_id": plan_id, "scenario": scenario, "n_assessable": counts.pop("n"),
+                 **counts}
     count = met.sum(axis=0)
     for share in SHARES:
         k = math.ceil(share * len(met))
-        row[f"k_{round(share * 100)}"] = k
-        row[f"p_at_least_{round(share * 100)}"] = float(np.mean(count >= k)) if len(met) \
+        row[f"k_{round(share * 100)}pct"] = k
+        row[f"p_met_{round(share * 100)}pct"] = float(np.mean(count >= k)) if len(met) \
             else math.nan
     bound = _counts(met[binding])
-    row.update({f"binding_{key}": value for key, value in bound.items()})
-    row["binding_targets"] = int(binding.sum())
+    row.update({"n_binding": int(binding.sum()), "expected_binding_met": bound["expected_met"],
+                "binding_met_p10": bound["met_p10"], "binding_met_p90": bound["met_p90"],
+                "p_all_binding_met": bound["p_all_met"]})
     row["missed_together"] = "; ".join(
         f"{a} & {b} ({p:.2f})" for a, b, p in missed_together(met, target_ids))
     row["met_distribution"] = " ".join(f"{p:.4f}" for p in distribution(met))

@@ -58,6 +58,14 @@ class RunOutputs:
                           self.calibration)
 
 
+# plan_outcomes.csv's columns as runs wrote them before they took docs/formats.md's names
+OLD_OUTCOME_NAMES = {"targets": "n_assessable", "binding_targets": "n_binding",
+                     "binding_expected_met": "expected_binding_met",
+                     "binding_p_all_met": "p_all_binding_met",
+                     **{f"p_at_least_{k}": f"p_met_{k}pct" for k in (50, 75, 90)},
+                     **{f"k_{k}": f"k_{k}pct" for k in (50, 75, 90)}}
+
+
 def _csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, keep_default_na=False, na_values=[""]) if path.exists() \
         else pd.DataFrame(columns=["plan_id", "target_id", "scenario"])
@@ -85,7 +93,8 @@ def read_run(folder: Path) -> RunOutputs:
         raise InputError(f"probabilities.json is damaged ({reason})", file=json_file,
                          fix="run `forecast run` again to rewrite the run") from None
     return RunOutputs(folder, meta, rows, diagnostics, _csv(files.suggestions),
-                      _csv(files.review), _csv(files.plan_outcomes), calibration)
+                      _csv(files.review),
+                      _csv(files.plan_outcomes).rename(columns=OLD_OUTCOME_NAMES), calibration)
 
 
 def run_catalogue(run: RunOutputs) -> Catalogue:
