@@ -182,3 +182,19 @@ def test_bundled_report_shows_the_users_data_before_the_corpus(bundled_run: Bund
         assert charts == {"own-reliability", "own-pit"}
     html = (bundled_run.folder / "report.html").read_text(encoding="utf-8")
     assert html.index("本次运行在本地数据上的回测") < html.index("内置语料上的回测")
+
+
+def test_plans_without_targets_run_and_report_that_there_is_nothing_to_check(tmp_path,
+                                                                            tiny_workspace):
+    """A workspace whose only plan has no targets yet: the run, its reports and its check
+    all finish, and the check says it had nothing to score (a notebook may give ``out`` as a
+    str)."""
+    from forecast.api import open_workspace
+
+    (tiny_workspace / "data" / "plans" / "plan.yaml").write_text(
+        "plan: {id: empty, title: e, region: 湖南}\ntargets: []\n", encoding="utf-8")
+    ws = open_workspace(tiny_workspace)
+    done = ws.run(ws.settings(model="drift", draws=200), out=str(tmp_path / "run"))
+    check = json.loads((done.folder / "probabilities.json").read_text("utf-8"))["calibration"]
+    assert check["series"] == 0 and check["overall"]["verdict"] == "none"
+    assert (done.folder / "report.html").exists() and len(done.probabilities) == 0

@@ -101,7 +101,7 @@ class OpenWorkspace:
                         scenarios=tuple(select(self.loaded.scenarios, scenarios)),
                         fit_workers=default_workers())
 
-    def run(self, settings: Settings | None = None, *, out: Path | None = None,
+    def run(self, settings: Settings | None = None, *, out: Path | str | None = None,
             lang: str = "zh", reports: bool = True, engine: str = "local",
             workers: int | None = None, scheduler: str | None = None,
             callbacks: dict[str, Callable] | None = None, plans: list[str] | None = None,
@@ -122,6 +122,7 @@ class OpenWorkspace:
         writing is refused at once); the run is recorded before its folder is moved into
         place, and a failure of either leaves neither."""
         settings = settings or self.settings(**options)
+        out = None if out is None else Path(out)  # a notebook may give a str
         inputs = self._plan_inputs(*plans) if plans else self.loaded.inputs
         db = connect(self.history_url, self.lock_timeout)  # a bad URL fails before any work
         if engine == "local" and workers is None and len(inputs.observations) > LARGE_WORKSPACE:

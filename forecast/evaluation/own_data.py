@@ -74,7 +74,8 @@ def check_units(inputs: Inputs, as_of: int | None) -> list[SeriesUnit]:
     named = {i for p in inputs.plans for t in p.targets
              for i in (t.indicator, t.other_indicator) if i is not None}
     obs = observed(inputs, as_of)
-    return series_units(obs[obs["indicator"].isin(named)], inputs.catalogue)
+    obs = obs[obs["indicator"].isin(named)]
+    return series_units(obs, inputs.catalogue) if len(obs) else []
 
 
 def check_settings(settings: Settings, horizon: int) -> BacktestSettings:
@@ -95,6 +96,9 @@ def own_data_check(inputs: Inputs, settings: Settings, workers: int = 1,
     units = check_units(inputs, settings.as_of)
     if on_start is not None:
         on_start(len(units))
+    if not units:  # no target names an observed indicator: nothing to check
+        nothing = BacktestResult(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), 0)
+        return summarise_check(nothing, nothing, units, check, horizons)
     first = run_backtest(units, check, workers, progress, inputs.regions, settings.cache_dir)
     counts = first.points.groupby("indicator").size() if len(first.points) else pd.Series()
     thin = {u.indicator.id for u in units} - set(counts[counts >= ENOUGH_VALUES].index)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from forecast.assessment.rows import COLUMNS as ROW_COLUMNS
 from forecast.config import CALIBRATION_EVIDENCE_FILE, RunFolder, Workspace
 from forecast.errors import InputError
 from forecast.inputs.catalogue import Catalogue, load_catalogue
@@ -81,6 +82,8 @@ def read_run(folder: Path) -> RunOutputs:
     try:
         payload = json.loads(json_file.read_text(encoding="utf-8"))
         rows = pd.DataFrame(payload["rows"])
+        if not len(rows.columns):  # a run of plans without targets: the header alone
+            rows = pd.DataFrame(columns=ROW_COLUMNS)
         for col in ("year", "base_year", "last_year"):  # whole years, as in probabilities.csv
             if col in rows:
                 rows[col] = rows[col].astype("Int64")
