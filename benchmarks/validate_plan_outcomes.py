@@ -14,7 +14,10 @@ Poisson-binomial of the same marginals (targets taken as independent):
 - the randomised PIT of the realised count (flat when calibrated: its variance 1/12; larger
   means the distribution is too narrow), its 10-bin histogram and the share of plans whose
   count fell in the 80% range;
-- P(all met): the mean forecast against the realised frequency, and its Brier score.
+- P(all met): the mean forecast against the realised frequency, and its Brier score;
+
+with 95% bootstrap intervals (plans resampled, 2,000 times) on the differences joint minus
+independent of the PIT variance's distance from 1/12 and of the Brier score of P(all met).
 
     .venv/bin/python benchmarks/validate_plan_outcomes.py            # about 10 minutes
     .venv/bin/python benchmarks/validate_plan_outcomes.py --origins 2019 2020
@@ -62,6 +65,19 @@ def pit_variance(ranges: list[tuple[float, float]]) -> float:
     for a, b in ranges:
         total += ((b - 0.5) ** 3 - (a - 0.5) ** 3) / (3 * (b - a)) if b > a else (a - 0.5) ** 2
     return total / len(ranges)
+
+
+def pit_distance(ranges: list[tuple[float, float]]) -> float:
+    """How far the randomised PIT's variance is from a calibrated forecast's 1/12."""
+    return abs(pit_variance(ranges) - 1 / 12)
+
+
+def bootstrap(cases: list[dict], stat, reps: int = 2000, seed: int = 1) -> list[float]:
+    """The 95% interval of ``stat(cases)`` over plans resampled with replacement."""
+    rng = np.random.default_rng(seed)
+    values = [stat([cases[i] for i in rng.integers(0, len(cases), len(cases))])
+              for _ in range(reps)]
+    return [round(float(v), 4) for v in np.quantile(values, (0.025, 0.975))]
 
 
 def quantile(dist: np.ndarray, q: float) -> int:
@@ -154,10 +170,27 @@ def main() -> None:
         summary[name]["p_all_mean"] = round(float(p.mean()), 4)
         summary[name]["p_all_brier"] = round(float(np.mean((p - realised_all) ** 2)), 4)
     summary["all_met_frequency"] = round(float(realised_all.mean()), 4)
+    summary["all_met_plans"] = int(realised_all.sum())
+
+    def pit_gain(cs: list[dict]) -> float:  # below 0: the joint PIT is nearer flat
+        return (pit_distance([pit_range(c["joint"], c["met"]) for c in cs])
+                - pit_distance([pit_range(c["independent"], c["met"]) for c in cs]))
+
+    def brier_gain(cs: list[dict]) -> float:  # below 0: the joint P(all met) scores better
+        return float(np.mean([(c["p_all_joint"] - c["all_met"]) ** 2
+                              - (c["p_all_product"] - c["all_met"]) ** 2 for c in cs]))
+
+    summary["joint_minus_independent"] = {
+        "pit_variance_distance": round(pit_gain(cases), 4),
+        "pit_variance_distance_95": bootstrap(cases, pit_gain),
+        "p_all_brier": round(brier_gain(cases), 4),
+        "p_all_brier_95": bootstrap(cases, brier_gain)}
     summary["mean_count_realised"] = round(float(np.mean([c["met"] for c in cases])), 3)
     summary["seconds"] = round(time.perf_counter() - start, 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+    pd.DataFrame([{k: v for k, v in c.items() if k not in ("joint", "independent")}
+                  for c in cases]).to_csv(args.out.with_suffix(".csv"), index=False)
     print(json.dumps(summary, indent=1))
 
 
