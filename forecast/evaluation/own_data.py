@@ -103,16 +103,22 @@ def own_data_check(inputs: Inputs, settings: Settings, workers: int = 1,
     counts = first.points.groupby("indicator").size() if len(first.points) else pd.Series()
     thin = {u.indicator.id for u in units} - set(counts[counts >= ENOUGH_VALUES].index)
     rolled = replace(check, origins=CHECK_ORIGINS)
-    more = run_backtest([u for u in units if u.indicator.id in thin], rolled, workers,
-                        regions=inputs.regions, cache_dir=settings.cache_dir) if thin else None
+    few = [u for u in units if u.indicator.id in thin]
+    more = run_backtest(few, rolled, workers, regions=inputs.regions,
+                        cache_dir=settings.cache_dir) if few else None
     result = combined(first, more, thin)
-    baseline = run_backtest(units, replace(rolled, model=BASELINE), workers)
+    # the walk on the same origins: one for most indicators, three for the thin ones
+    walk = replace(check, model=BASELINE)
+    baseline = combined(run_backtest([u for u in units if u.indicator.id not in thin], walk,
+                                     workers), run_backtest(few, replace(rolled, model=BASELINE),
+                                                            workers) if few else None, thin)
     return summarise_check(result, baseline, units, check, horizons)
 
 
 def combined(first: BacktestResult, more: BacktestResult | None, thin: set[str]
              ) -> BacktestResult:
-    """The first origin's result with the thin indicators' rows from ``more`` instead."""
+    """The first origin's result with the thin indicators' rows from ``more`` instead (its
+    count of series too short to score is the first's: ``more`` only rescores those)."""
     if more is None:
         return first
 
@@ -122,7 +128,7 @@ def combined(first: BacktestResult, more: BacktestResult | None, thin: set[str]
             if len(keep) or len(b) else a
 
     return BacktestResult(rows(first.metrics, more.metrics), rows(first.events, more.events),
-                          rows(first.points, more.points), more.skipped, first.fits)
+                          rows(first.points, more.points), first.skipped, first.fits)
 
 
 def summarise_check(result: BacktestResult, baseline: BacktestResult, units: list[SeriesUnit],
