@@ -141,11 +141,11 @@ class OpenWorkspace:
                     result = assess(inputs, settings, pool, fitted=fitted, **hooks)
                 with clock.stage("review look-back"):
                     reviewed = review(inputs, settings, result, pool, fitted=fitted)
-            with clock.stage("own-data check"):
+            with clock.stage("own-data check"):  # on this machine, as many processes as
+                # the run's local work (one, in-process, for a small workspace)
                 calibration = own_data_check(
-                    inputs, settings, settings.fit_workers, (callbacks or {}).get(
-                        "check_progress"), (callbacks or {}).get("on_check")) \
-                    if check else skipped_check("--no-check")
+                    inputs, settings, workers or 1, (callbacks or {}).get("check_progress"),
+                    (callbacks or {}).get("on_check")) if check else skipped_check("--no-check")
             meta = {"id": run_id, "date": dt.date.today().isoformat(),
                     **run_metadata(settings, self.loaded.files, self.loaded.workspace.root,
                                    self.loaded.bundled, inputs.regions),
