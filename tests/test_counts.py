@@ -226,3 +226,29 @@ def test_counts_give_the_same_bytes_on_every_engine(tmp_path, make_workspace, ca
     reference = assess(inputs, settings).rows.to_csv(index=False)
     with executor("local", workers=2) as pool:
         assert assess(inputs, settings, pool).rows.to_csv(index=False) == reference
+
+
+def test_the_backtest_chooses_count_or_continuous_panels_as_a_run_does(catalogue):
+    """Twelve counties' small yearly counts: backtested with `auto` they go to the count model,
+    until the count panel is larger than the pooled model's ``large_panel`` (national
+    scale), where, as in a run (``plan_stage``), they are fitted as continuous series;
+    `counts` keeps the count model at any size."""
+    from forecast.evaluation.origins import BacktestSettings, SeriesUnit, cut_at
+    from forecast.evaluation.panel import origin_panels
+
+    rng = np.random.default_rng(3)
+    indicator = catalogue["hitech_enterprises"]
+    units = [SeriesUnit(f"c{k}", indicator, np.arange(2014, 2024),
+                        np.cumsum(rng.poisson(2, 10)).astype(float) + 5) for k in range(12)]
+    parents = {f"c{k}": "湖南" for k in range(12)}
+
+    def panels(model: str, large_panel: int) -> list[str]:
+        settings = BacktestSettings(model=model, holdout=3,
+                                    pooled=replace(QUICK, large_panel=large_panel))
+        cuts = [cut_at(u, 2020, settings) for u in units]
+        made, _ = origin_panels("hitech_enterprises@2020", cuts, settings, parents)
+        return sorted(made)
+
+    assert panels("auto", 400) == ["hitech_enterprises@2020~counts"]
+    assert panels("auto", 5) == ["hitech_enterprises@2020"]
+    assert panels("counts", 5) == ["hitech_enterprises@2020~counts"]

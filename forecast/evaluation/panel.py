@@ -32,10 +32,10 @@ from forecast.evaluation.single import run_single_backtest
 from forecast.execution import executor
 from forecast.inputs.regions import parents_of
 from forecast.models.choice import choose_models, counted
-from forecast.models.counts.panel import build_count_panel
+from forecast.models.counts.panel import CountPanel, build_count_panel
 from forecast.models.fit_jobs import FitRequest, fit_requests
 from forecast.models.fitting import fit_name
-from forecast.models.pooled.panel import build_panel
+from forecast.models.pooled.panel import Panel, build_panel
 from forecast.models.transforms import transform_for
 from forecast.simulation.simulate import simulate_future
 
@@ -70,6 +70,33 @@ def pooled_indicators(units: list[SeriesUnit], model: str, parents: dict[str, st
     return {ind for ind, c in choice.items() if c.model == "bayes"} | as_counts
 
 
+def origin_panels(name: str, cuts: list[Cut], settings: BacktestSettings,
+                  parents: dict[str, str]) -> tuple[dict[str, Panel | CountPanel], set[str]]:
+    """The panels one indicator's cuts at one origin are fitted on, by fit name: the pooled
+    model's of the continuous series, the count model's of the counted ones; and the regions
+    counted. With `auto` a count panel larger than the pooled model's ``large_panel`` (national
+    scale) is fitted as continuous series, as a run chooses (``fitting.plan_stage``)."""
+    if not cuts:
+        return {}, set()
+    indicator = cuts[0].unit.indicator
+    whole = [c for c in cuts if counted(indicator, c.train, settings.model)]
+    count_panel = build_count_panel(indicator.id, {c.unit.region: c.train for c in whole},
+                                    parents, indicator.flow) if whole else None
+    if count_panel is not None and settings.model == "auto" \
+            and count_panel.n_nodes > settings.pooled.large_panel:
+        whole, count_panel = [], None
+    counted_ids = {id(c) for c in whole}
+    rest = [c for c in cuts if id(c) not in counted_ids]
+    panels: dict[str, Panel | CountPanel] = {}
+    if rest:
+        series = {c.unit.region: c.transform.continuous().forward(c.train) for c in rest}
+        rounding = {c.unit.region: c.transform.rounding_sd(c.train) for c in rest}
+        panels[name] = build_panel(indicator.id, series, parents, rounding=rounding)
+    if count_panel is not None:
+        panels[fit_name(name, counts=True)] = count_panel
+    return panels, {c.unit.region for c in whole}
+
+
 def backtest_indicator(units: list[SeriesUnit], settings: BacktestSettings,
                        parents: dict[str, str], pool=None, cache_dir: Path | None = None
                        ) -> tuple[list[Cut], list[dict], list[pd.DataFrame], list[dict],
@@ -87,17 +114,9 @@ def backtest_indicator(units: list[SeriesUnit], settings: BacktestSettings,
         cuts = [c for c in (cut_at(u, origin, settings) for u in units)
                 if len(c.train) >= 1 and c.transform.name != "identity"]
         cuts_by_origin[origin] = cuts
-        whole = [c for c in cuts if counted(indicator, c.train, settings.model)]
-        rest = [c for c in cuts if c not in whole]
-        as_counts[origin] = {c.unit.region for c in whole}
-        name = f"{indicator.id}@{origin}"
-        if rest:
-            series = {c.unit.region: c.transform.continuous().forward(c.train) for c in rest}
-            rounding = {c.unit.region: c.transform.rounding_sd(c.train) for c in rest}
-            panels[name] = build_panel(indicator.id, series, parents, rounding=rounding)
-        if whole:
-            panels[fit_name(name, counts=True)] = build_count_panel(
-                indicator.id, {c.unit.region: c.train for c in whole}, parents, indicator.flow)
+        made, as_counts[origin] = origin_panels(f"{indicator.id}@{origin}", cuts, settings,
+                                                parents)
+        panels.update(made)
     requests = [FitRequest(name, f"{name}{BACKTEST_CACHE}", panel)
                 for name, panel in panels.items()]
     fits = fit_requests(requests, settings.pooled, settings.seed, pool, cache_dir)
