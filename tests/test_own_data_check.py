@@ -198,3 +198,21 @@ def test_plans_without_targets_run_and_report_that_there_is_nothing_to_check(tmp
     check = json.loads((done.folder / "probabilities.json").read_text("utf-8"))["calibration"]
     assert check["series"] == 0 and check["overall"]["verdict"] == "none"
     assert (done.folder / "report.html").exists() and len(done.probabilities) == 0
+
+
+@pytest.mark.xdist_group("bundled")
+def test_a_run_made_before_the_check_is_still_reported(bundled_run: BundledRun, tmp_path):
+    """A run folder written before the check existed (no calibration section): its report
+    says so where the check would be, and still shows the bundled corpus."""
+    import shutil
+
+    folder = Path(shutil.copytree(bundled_run.folder, tmp_path / "run"))
+    path = folder / "probabilities.json"
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    del payload["calibration"]
+    path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    report = build_report(read_run(folder), "en", load_catalogue())
+    own = next(s for s in report.walk() if s.id == "own-data")
+    assert [b.text for b in own.blocks] == [
+        "This run was made before the check on the workspace's own data existed."]
+    assert next(s for s in report.walk() if s.id == "corpus-check").blocks
