@@ -9,4 +9,6 @@ panel.py     the pooled models, by calendar-year origins over the tree of region
 backtest.py  run_backtest: either of the two, by model
 corpus.py    the series a backtest reads from a file; the calibration corpus
 learn.py     member weights and spread factors learned from backtests (`forecast calibrate`)
+corp.py      CORP reliability and Brier decomposition, the randomised PIT (the `scores` library)
+own_data.py  every run's check of its models on the workspace's own past years
 """
