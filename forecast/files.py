@@ -101,9 +101,10 @@ def atomic_folder(out: Path, publish: Callable[[Callable[[], None]], object] | N
         moved: list[bool] = []  # once moved: whether ``out`` was there (empty) before
         whole = False  # moved and recorded: nothing may take it back
         holding: list[bool] = []
+        watched = interruptions.stops()  # a stop from here on, even one Python lost, counts
 
         def move() -> None:
-            interruptions.hold()  # a stop waits until the record is committed too
+            interruptions.hold(watched)  # a stop waits until the record is committed too
             holding.append(True)
             existed = out.exists()
             _move_into_place(tmp, out)

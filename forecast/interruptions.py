@@ -23,6 +23,7 @@ class Stopped(SystemExit):
 
 _holding: list[bool] = []  # non-empty while a step that must stay whole runs
 _waiting: list[int] = []  # signals that came meanwhile
+_raised: list[int] = []  # signals whose stop was raised at once
 
 
 def stop(signum: int) -> None:
@@ -30,12 +31,31 @@ def stop(signum: int) -> None:
     if _holding:
         _waiting.append(signum)
         return
+    _raised.append(signum)
     raise Stopped(signum)
 
 
-def hold() -> None:
-    """From now until ``resume``, a stop waits."""
+def stops() -> int:
+    """How many stops have been raised so far: where a step's watch begins (``hold``)."""
+    return len(_raised)
+
+
+def hold(since: int | None = None) -> None:
+    """From now until ``resume``, a stop waits. A stop raised after ``stops()`` was
+    ``since`` that did not end the command ends it here, before the step begins: a signal
+    handler's exception is lost when the signal lands while Python runs a weakref callback
+    or a ``__del__`` (it prints "Exception ignored" and goes on), and the step must not then
+    make the run whole."""
+    if since is not None and len(_raised) > since:
+        raise Stopped(_raised[since])
     _holding.append(True)
+
+
+def clear() -> None:
+    """Forget the stops of an earlier command (one process may run several)."""
+    _holding.clear()
+    _waiting.clear()
+    _raised.clear()
 
 
 def resume() -> None:

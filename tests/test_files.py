@@ -262,6 +262,30 @@ def test_a_stop_before_the_move_leaves_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_stop_python_lost_still_keeps_the_run_from_being_made_whole(tmp_path):
+    """A signal that lands while Python runs a ``__del__`` (or a weakref callback): the
+    handler's Stopped is printed as "Exception ignored" and lost, and the run goes on. It
+    is not moved into place or recorded: the stop ends the command before that step."""
+    recorded = []
+
+    def publish(move):
+        move()
+        recorded.append(True)
+
+    class Collected:
+        def __del__(self):
+            interruptions.stop(signal.SIGTERM)  # raised here, Python ignores it
+
+    with pytest.raises(interruptions.Stopped) as stopped, \
+            atomic_folder(tmp_path / "run", publish) as tmp:
+        (tmp / "a.csv").write_text("a\n", encoding="utf-8")
+        Collected()  # collected at once: the stop is lost, the block goes on
+        (tmp / "b.csv").write_text("b\n", encoding="utf-8")
+    assert stopped.value.code == 128 + signal.SIGTERM
+    assert not recorded and list(tmp_path.iterdir()) == []
+
+
 ALIASED = ["a: &x 1\nb: *x\n", "a: [&x 1, *x]\n", "a: {k: &x 1, j: *x}\n", "- &x 1\n- *x\n",
            "a: &x\n  b: 1\nc:\n  <<: *x\n", "a: [1,*x]\n", "? &k key\n: 1\n", "&top\na: 1\n"]
 

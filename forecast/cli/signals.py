@@ -19,7 +19,7 @@ from types import FrameType
 
 import typer
 
-from forecast.interruptions import stop
+from forecast.interruptions import clear, stop
 
 STOPPING = (signal.SIGINT, signal.SIGTERM)
 
@@ -42,6 +42,7 @@ def stop_on_signals(ctx: typer.Context) -> None:
         return
     previous = {each: signal.getsignal(each) for each in STOPPING}
     _received.clear()
+    clear()
     for each in STOPPING:
         signal.signal(each, _stop)
 
