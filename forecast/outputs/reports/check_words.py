@@ -18,7 +18,7 @@ CHECK_WORDS: dict[str, tuple[str, str]] = {  # key: (zh, en)
         "least {need} years ({train} to fit, the rest to score). With earlier years the run "
         "can check itself; until then only the bundled corpus's backtests below apply."),
     "check_what": (
-        "本次运行所用模型({model})退回到 {origins} 年,只用当时已有的数据拟合,再预测其后最多 "
+        "本次运行所用模型({model})退回到 {origins},只用当时已有的数据拟合,再预测其后最多 "
         "{horizon} 年(规划期限),并与实际值比较:共检验 {checked}/{series} 条序列、{values} 个"
         "留出值、{events} 个按规划方式设定的目标(上年值加历史年均增量的 0–2 倍)。",
         "The run's model ({model}) was fitted as of {origins} on the data known then, and "
@@ -51,11 +51,12 @@ CHECK_WORDS: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "wide": ("偏宽,概率可能过于保守", "wide, and the probabilities too cautious"),
     "check_all_inside": ("各指标 80% 区间的覆盖率都在接受区间内。",
                          "Every indicator's 80% coverage is inside its acceptance band."),
-    "check_skill": ("与带漂移随机游走相比,目标概率的 Brier 分数{better} {pct}。",
-                    "Against a random walk with drift, the targets' Brier score is {pct} "
-                    "{better}."),
-    "better": ("低(更好)", "better"),
-    "worse": ("高(更差)", "worse"),
+    "check_skill_better": ("与带漂移随机游走相比,目标概率的 Brier 分数低 {pct}(更好)。",
+                           "Against a random walk with drift, the targets' Brier score is "
+                           "{pct} better."),
+    "check_skill_worse": ("与带漂移随机游走相比,目标概率的 Brier 分数高 {pct}(更差)。",
+                          "Against a random walk with drift, the targets' Brier score is "
+                          "{pct} worse."),
     "own_reliability": ("CORP 可靠性图(本地数据)", "CORP reliability diagram (your data)"),
     "your_data": ("本地数据", "your data"),
     "own_pit": ("随机化 PIT 直方图(本地数据)", "Randomised PIT histogram (your data)"),

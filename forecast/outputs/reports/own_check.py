@@ -103,6 +103,6 @@ def _readings(ctx: Context, checked: dict[str, dict], overall: dict) -> list[str
         out.append(t("check_all_inside"))
     skill = overall.get("brier_skill")
     if skill is not None:
-        out.append(t("check_skill", pct=f"{abs(skill):.0%}",
-                     better=t("better" if skill >= 0 else "worse")))
+        out.append(t("check_skill_better" if skill >= 0 else "check_skill_worse",
+                     pct=f"{abs(skill):.0%}"))
     return out
