@@ -245,13 +245,12 @@ def shared_plans(targets: list[Target]) -> dict[str, tuple[set[str], list[str]]]
     """The plans whose assessable targets span several regions: their regions and the
     indicators they name (sorted)."""
     regions: dict[str, set[str]] = {}
-    indicators: dict[str, set[str]] = {}
     for t in targets:
         if t.assessable_kind:
             regions.setdefault(t.plan_id, set()).add(t.region)
-            indicators.setdefault(t.plan_id, set()).add(t.indicator)
-    return {plan: (r, sorted(indicators[plan])) for plan, r in sorted(regions.items())
-            if len(r) > 1}
+    shared = {plan for plan, r in regions.items() if len(r) > 1}
+    named = plan_indicators([(i, t) for i, t in enumerate(targets) if t.plan_id in shared])
+    return {plan: (regions[plan], named[plan]) for plan in sorted(shared)}
 
 
 def plan_indicators(targets) -> dict[str, list[str]]:

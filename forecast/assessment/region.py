@@ -56,6 +56,15 @@ def relative_orders(work: RegionWork, baseline: dict[tuple[str, str], SeriesResu
     return out
 
 
+def simulated(work: RegionWork, plan_id: str,
+              results: dict[tuple[str, str], SeriesResult]) -> list[tuple[str, str]]:
+    """The series of a plan's indicators simulated in this region, in the order of its joint
+    correlations (the first is the one that keeps its order)."""
+    joint = work.joint.get(plan_id)
+    return [] if joint is None else [(work.region, ind) for ind in joint.indicators
+                                     if (work.region, ind) in results]
+
+
 def joint_orders(work: RegionWork, results: dict[tuple[str, str], SeriesResult],
                  seed: int) -> dict[tuple[str, str], np.ndarray]:
     """Per plan and series of the plan's targets here, the order of the series' paths that
@@ -64,8 +73,8 @@ def joint_orders(work: RegionWork, results: dict[tuple[str, str], SeriesResult],
     workspace's history. The first series keeps its order; each target's own probability is
     unchanged (rows are only permuted). Keyed by (plan id, indicator)."""
     out = {}
-    for plan_id, joint in work.joint.items():
-        keys = [(work.region, ind) for ind in joint.indicators if (work.region, ind) in results]
+    for plan_id in work.joint:
+        joint, keys = work.joint[plan_id], simulated(work, plan_id, results)
         if len(keys) < 2:
             continue
         index = [joint.indicators.index(ind) for _, ind in keys]
@@ -84,9 +93,7 @@ def lead_scores(work: RegionWork, results: dict[tuple[str, str], SeriesResult]
     this region. The plan's regions are lined up on them (``outcomes.plan_outcomes``)."""
     out = []
     for plan_id in sorted(work.shared_plans):
-        joint = work.joint.get(plan_id)
-        keys = [] if joint is None else [(work.region, ind) for ind in joint.indicators
-                                          if (work.region, ind) in results]
+        keys = simulated(work, plan_id, results)
         if keys:
             out.append((plan_id, work.region, series_scores(results[keys[0]])))
     return out

@@ -36,12 +36,15 @@ def corp_reliability(prob: np.ndarray, outcome: np.ndarray) -> pd.DataFrame:
         recalibrated=("recalibrated", "first"), count=("recalibrated", "size")).reset_index())
 
 
-def corp_decomposition(prob: np.ndarray, outcome: np.ndarray) -> dict:
+def corp_decomposition(prob: np.ndarray, outcome: np.ndarray,
+                       diagram: pd.DataFrame | None = None) -> dict:
     """The Brier score with its CORP decomposition: brier = miscalibration - discrimination +
-    uncertainty (each a mean Brier score or a difference of two), and the base rate."""
+    uncertainty (each a mean Brier score or a difference of two), and the base rate. Pass
+    the events' ``corp_reliability`` when it is at hand: the isotonic fit is not made
+    twice."""
     prob = np.asarray(prob, float)
     outcome = np.asarray(outcome, float)
-    diagram = corp_reliability(prob, outcome)
+    diagram = corp_reliability(prob, outcome) if diagram is None else diagram
     recalibrated = np.interp(prob, diagram["forecast"], diagram["recalibrated"])
     base = float(outcome.mean())
     score = float(np.mean((prob - outcome) ** 2))

@@ -176,10 +176,11 @@ def figures(events: pd.DataFrame, base_events: pd.DataFrame, points: pd.DataFram
         return {**out, "verdict": "none"}
     prob = events["probability"].to_numpy(float)
     outcome = events["outcome"].to_numpy(float)
-    corp = corp_decomposition(prob, outcome)
+    diagram = corp_reliability(prob, outcome)
+    corp = corp_decomposition(prob, outcome, diagram)
     out.update({k: _round(corp[k]) for k in ("brier", "miscalibration", "discrimination",
                                              "uncertainty", "base_rate")})
-    out["reliability_diagram"] = diagram_blocks(corp_reliability(prob, outcome))
+    out["reliability_diagram"] = diagram_blocks(diagram)
     out.update(skill(events, base_events))
     below = points["cdf_below"].to_numpy(float)
     at = points["cdf_at"].to_numpy(float)
