@@ -171,6 +171,11 @@ class RunFolder:
     def summary(self) -> Path:
         return self.root / "summary.md"
 
+    @property
+    def paths(self) -> Path:
+        """Every simulated series at the run's draws (``outputs.paths_file``)."""
+        return self.root / "paths.parquet"
+
     def report(self, fmt: str) -> Path:
         """The report of format ``fmt`` (html, pdf, docx or xlsx)."""
         return self.root / REPORT_FILES[fmt]

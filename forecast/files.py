@@ -77,6 +77,17 @@ def atomic_file(path: Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
+@contextmanager
+def scratch_file(beside: Path, suffix: str) -> Iterator[Path]:
+    """A new hidden file beside ``beside`` for the block to fill (a part of a folder written
+    before the folder itself), removed when the block ends unless it was moved away."""
+    tmp = _new_sibling(Path(beside), suffix, _new_file)
+    try:
+        yield tmp
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` as UTF-8, whole or not at all (line ends as given)."""
     with atomic_file(path) as tmp:

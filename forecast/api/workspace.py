@@ -9,6 +9,7 @@ import getpass
 import os
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -23,11 +24,13 @@ from forecast.config import DEFAULT_DRAWS, DEFAULT_MODEL, DEFAULT_SEED
 from forecast.errors import InputError
 from forecast.evaluation.own_data import own_data_check, skipped_check
 from forecast.execution import SCHEDULER_ENV, default_workers, executor
+from forecast.files import scratch_file
 from forecast.inputs.scenarios import select
 from forecast.inputs.workbooks import template_frame, write_template
 from forecast.inputs.workspace import LoadedWorkspace, load_workspace
 from forecast.models.hierarchy.settings import PooledSettings
 from forecast.outputs.history import ENV_URL, connect, history_url
+from forecast.outputs.paths_file import PathsWriter
 from forecast.outputs.publish import compared_runs, listed_runs, publisher, reserved
 from forecast.outputs.reports.source import RunOutputs, read_run
 from forecast.outputs.reports.writers import Written, rerender, write_reports
@@ -105,7 +108,8 @@ class OpenWorkspace:
             lang: str = "zh", reports: bool = True, engine: str = "local",
             workers: int | None = None, scheduler: str | None = None,
             callbacks: dict[str, Callable] | None = None, plans: list[str] | None = None,
-            timings: bool = False, check: bool = True, **options) -> RunResult:
+            timings: bool = False, check: bool = True, paths: bool = True,
+            **options) -> RunResult:
         """Fit, simulate, assess every target (of ``plans`` only, if given; `--plan`) under
         every scenario, review, write the run's
         folder (``out``, else reports/<run-id>/) with its reports, and record it in the
@@ -116,12 +120,13 @@ class OpenWorkspace:
         Every fit, the review's look back included, is made first (``fit_all``).
         ``RunResult.timings`` says where the seconds went; with ``timings`` they are also
         written into probabilities.json's diagnostics (every stage but the history, which
-        records the finished folder).
+        records the finished folder). ``paths`` keeps every simulated series in the folder's
+        paths.parquet, for `forecast explore` (``paths=False``: `--no-paths`).
 
         The folder and the id are reserved before any fitting (an ``out`` another run is
         writing is refused at once); the run is recorded before its folder is moved into
         place, and a failure of either leaves neither."""
-        settings = settings or self.settings(**options)
+        settings = replace(settings or self.settings(**options), paths=paths)
         out = None if out is None else Path(out)  # a notebook may give a str
         inputs = self._plan_inputs(*plans) if plans else self.loaded.inputs
         db = connect(self.history_url, self.lock_timeout)  # a bad URL fails before any work
@@ -132,13 +137,23 @@ class OpenWorkspace:
         clock = Timings()
         clock.add("load", self.load_seconds)
         hooks = _assess_hooks(callbacks)
-        with reserved(out, self.loaded.workspace.run_folder, base_id, db) as (target, run_id):
+        with reserved(out, self.loaded.workspace.run_folder, base_id, db) as (target, run_id), \
+                (scratch_file(target, ".paths.parquet") if paths else nullcontext()) as part:
             with executor(engine, workers, scheduler) as pool:
                 with clock.stage("fits"):
                     fitted = fit_all(inputs, settings, pool, hooks.get("on_fit"))
                 clock.add_fits(f.diagnostics for f in fitted.values())
                 with clock.stage("simulate"):
-                    result = assess(inputs, settings, pool, fitted=fitted, **hooks)
+                    writer = PathsWriter(part) if part else None
+                    try:
+                        result = assess(inputs, settings, pool, fitted=fitted,
+                                        on_paths=writer and writer.add, **hooks)
+                    except BaseException:
+                        if writer is not None:
+                            writer.close(None)
+                        raise
+                    if writer is not None:
+                        writer.close(result.stored)
                 with clock.stage("review look-back"):
                     reviewed = review(inputs, settings, result, pool, fitted=fitted)
             with clock.stage("own-data check"):  # on this machine, as many processes as
@@ -172,7 +187,7 @@ class OpenWorkspace:
                     publish(move)
 
             write_run(target, result, inputs.plans, meta, lang, inputs.catalogue, reviewed,
-                      finish, timed_publish, calibration)
+                      finish, timed_publish, calibration, part)
         return RunResult(run_id, target, result.rows, result.suggestions, reviewed, result,
                          written, clock)
 

@@ -208,7 +208,7 @@ def region_work(inputs: Inputs, settings: Settings, fits: PooledFits | None = No
     assessable = [t for t in targets if t.assessable_kind]
     requests, missing, derived = series_requests(
         inputs.catalogue, table, assessable, fits, derive_ids=settings.derived_indicators,
-        follow=bool(settings.scenarios), dependence=dependence)
+        follow=settings.follows_components, dependence=dependence)
     pairs = {(t.indicator, t.other_indicator): dependence(t.indicator, t.other_indicator)
              for t in assessable if t.other_indicator}
     by_region: dict[str, list] = {}

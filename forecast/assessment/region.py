@@ -13,7 +13,8 @@ import numpy as np
 from forecast.assessment.layout import RegionWork
 from forecast.assessment.rows import assess_target, series_diagnostics
 from forecast.assessment.settings import Settings
-from forecast.inputs.scenarios import BASELINE
+from forecast.inputs.catalogue import Indicator
+from forecast.inputs.scenarios import BASELINE, Scenario
 from forecast.simulation.adjust import apply
 from forecast.simulation.dependence import joint_order
 from forecast.simulation.derived import (
@@ -30,8 +31,9 @@ from forecast.targets.progress import target_progress
 
 @dataclass(frozen=True)
 class RegionOutcome:
-    """What a unit sends back: result rows and per-series diagnostics, never paths; per
-    target and scenario, which jointly simulated paths meet it (bits, ``joint_orders``)."""
+    """What a unit sends back: result rows and per-series diagnostics, paths only for a run
+    that stores them; per target and scenario, which jointly simulated paths meet it
+    (bits, ``joint_orders``)."""
 
     rows: list[tuple[int, dict]]
     series: dict[str, dict]
@@ -41,6 +43,8 @@ class RegionOutcome:
     # per plan of several regions: (plan id, this region, the path scores of its lead series
     # here) (``lead_scores``)
     leads: list[tuple[str, str, np.ndarray]] = field(default_factory=list)
+    # the simulated series themselves, only for a run that stores its paths
+    simulated: tuple[SeriesResult, ...] = ()
 
 
 def relative_orders(work: RegionWork, baseline: dict[tuple[str, str], SeriesResult],
@@ -99,25 +103,83 @@ def lead_scores(work: RegionWork, results: dict[tuple[str, str], SeriesResult]
     return out
 
 
-def assess_region(work: RegionWork, settings: Settings) -> RegionOutcome:
-    """Simulate a region's series once and reduce them to its targets' rows, suggestions and
-    progress under the baseline and every scenario (runs on a worker).
-
-    Scenarios transform the baseline's paths, so every scenario reuses the same draws."""
+def simulate_region(work: RegionWork, settings: Settings
+                    ) -> dict[tuple[str, str], SeriesResult]:
+    """The baseline paths of every series a region's unit simulates (its derived series are
+    made from these by ``reduce_region``)."""
     baseline: dict[tuple[str, str], SeriesResult] = {}
-    indicators = {}
     for req in work.requests:
         res = simulate_request(req, settings.model, settings.draws, settings.seed,
                                settings.calibration)
         baseline[(res.region, res.indicator)] = res
-        indicators[res.indicator] = req.indicator
-    orders = {(d.region, d.indicator.id): [
-        pairing(baseline[(d.region, d.formula.components[0])], baseline[(d.region, c)], dep,
-                settings.seed) for c, dep in zip(d.formula.components[1:], d.dependence,
-                                                   strict=True)]
-        for d in work.derived if d.derived}
-    follows = {(d.region, d.indicator.id) for d in work.derived if not d.derived}
-    relative = relative_orders(work, baseline, settings.seed)
+    return baseline
+
+
+def assess_region(work: RegionWork, settings: Settings) -> RegionOutcome:
+    """Simulate a region's series once and reduce them to its targets' rows, suggestions and
+    progress under the baseline and every scenario (runs on a worker). With
+    ``settings.paths`` the outcome also carries the simulated series (``RegionOutcome.
+    simulated``) for the run's stored paths.
+
+    Scenarios transform the baseline's paths, so every scenario reuses the same draws."""
+    baseline = simulate_region(work, settings)
+    outcome = reduce_region(work, settings, baseline,
+                            {req.indicator.id: req.indicator for req in work.requests})
+    return replace(outcome, simulated=tuple(baseline.values())) if settings.paths else outcome
+
+
+@dataclass(frozen=True)
+class RegionPaths:
+    """A region's simulated series and what every scenario of them shares: the pairings of
+    derived series' components and of relative targets' series (from the baseline; scenarios
+    keep the rows)."""
+
+    work: RegionWork
+    baseline: dict[tuple[str, str], SeriesResult]
+    indicators: dict[str, Indicator]  # the catalogue entries of the simulated series
+    orders: dict[tuple[str, str], list[np.ndarray | None]]
+    follows: frozenset[tuple[str, str]]
+    relative: dict[tuple[str, str], np.ndarray | None]
+
+    @classmethod
+    def of(cls, work: RegionWork, baseline: dict[tuple[str, str], SeriesResult],
+           indicators: dict[str, Indicator], seed: int) -> RegionPaths:
+        orders = {(d.region, d.indicator.id): [
+            pairing(baseline[(d.region, d.formula.components[0])], baseline[(d.region, c)],
+                    dep, seed) for c, dep in zip(d.formula.components[1:], d.dependence,
+                                                 strict=True)]
+            for d in work.derived if d.derived}
+        follows = frozenset((d.region, d.indicator.id) for d in work.derived if not d.derived)
+        return cls(work, baseline, indicators, orders, follows,
+                   relative_orders(work, baseline, seed))
+
+    def results(self, scenario: Scenario | None) -> dict[tuple[str, str], SeriesResult]:
+        """Every series of the region under ``scenario`` (None: the baseline), derived series
+        included: the scenario applied to the baseline's own paths."""
+        baseline = self.baseline
+        results = dict(baseline) if scenario is None else {
+            key: res if key in self.follows or not scenario.touches(key[1]) else replace(
+                res, paths=apply(scenario, self.indicators[key[1]], res.paths,
+                                 res.history.last_year))
+            for key, res in baseline.items()}
+        for d in self.work.derived:
+            key = (d.region, d.indicator.id)
+            if d.derived:
+                results[key] = derived_result(d, results, self.orders[key], scenario)
+            elif scenario is not None:
+                results[key] = follow_components(d, baseline, scenario, self.indicators)
+        return results
+
+
+def reduce_region(work: RegionWork, settings: Settings,
+                  baseline: dict[tuple[str, str], SeriesResult],
+                  indicators: dict[str, Indicator]) -> RegionOutcome:
+    """A region's simulated series (``baseline``) reduced to its targets' rows, suggestions
+    and progress under the baseline and every scenario of ``settings``: the derived series
+    made and every scenario applied. Pure arithmetic on the paths, so `forecast explore`
+    replays it on a run's stored paths and gets what a run with its scenario gets.
+    ``indicators``: the catalogue entries of the simulated series' indicators."""
+    region = RegionPaths.of(work, baseline, indicators, settings.seed)
     n_scenarios = len(settings.scenario_ids)
     rows, suggestions, progress_rows, met_rows = [], [], [], []
     leads: list[tuple[str, str, np.ndarray]] = []
@@ -125,23 +187,13 @@ def assess_region(work: RegionWork, settings: Settings) -> RegionOutcome:
     joint: dict[tuple[str, str], np.ndarray] = {}
     for s_index, scenario in enumerate((None, *settings.scenarios)):
         sid = BASELINE if scenario is None else scenario.id
-        results = dict(baseline) if scenario is None else {
-            key: res if key in follows or not scenario.touches(key[1]) else replace(
-                res, paths=apply(scenario, indicators[key[1]], res.paths,
-                                 res.history.last_year))
-            for key, res in baseline.items()}
-        for d in work.derived:
-            key = (d.region, d.indicator.id)
-            if d.derived:
-                results[key] = derived_result(d, results, orders[key], scenario)
-            elif scenario is not None:
-                results[key] = follow_components(d, baseline, scenario, indicators)
+        results = region.results(scenario)
         if scenario is None:
             series = {f"{r}|{i}": series_diagnostics(res) for (r, i), res in results.items()}
             joint = joint_orders(work, results, settings.seed)  # scenarios keep the rows
             leads = lead_scores(work, results)
         for pos, t in work.targets:
-            order = relative.get((t.indicator, t.other_indicator))
+            order = region.relative.get((t.indicator, t.other_indicator))
             row, binding, met = assess_target(t, results, work.missing, settings, sid, order)
             rows.append((pos * n_scenarios + s_index, row))
             if met is not None:

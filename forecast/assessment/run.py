@@ -29,6 +29,8 @@ from forecast.assessment.outcomes import plan_outcomes
 from forecast.assessment.region import AssessBatch
 from forecast.assessment.rows import COLUMNS
 from forecast.assessment.settings import Settings
+from forecast.assessment.stored import run_record
+from forecast.inputs.catalogue import Indicator
 from forecast.inputs.plans import Target
 from forecast.inputs.plausibility import flag_notes, implausible
 from forecast.inputs.series import SeriesTable, data_quality_notes
@@ -36,6 +38,7 @@ from forecast.inputs.workspace import Inputs
 from forecast.models.fit_jobs import Fitted
 from forecast.models.fitting import PooledFits, fit_stage, plan_stage
 from forecast.models.registry import POOLED_MODELS
+from forecast.simulation.simulate import SeriesResult
 from forecast.targets.achievable import COLUMNS as SUGGESTION_COLUMNS
 from forecast.targets.outcomes import COLUMNS as OUTCOME_COLUMNS
 from forecast.targets.progress import COLUMNS as PROGRESS_VALUES
@@ -62,6 +65,8 @@ class Assessment:
     # per plan and scenario: how many targets are met, all of them, the binding ones
     plan_outcomes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=OUTCOME_COLUMNS))
+    # with ``settings.paths``: the run's work as paths.parquet keeps it (``stored``)
+    stored: dict | None = None
 
 
 def fit_indicators(inputs: Inputs, settings: Settings, table: SeriesTable) -> list[str]:
@@ -70,7 +75,7 @@ def fit_indicators(inputs: Inputs, settings: Settings, table: SeriesTable) -> li
     components of a formula indicator)."""
     wanted = {(t.region, ind) for t in run_targets(inputs)
               for ind in needed_indicators([t], inputs.catalogue, settings.derived_indicators,
-                                           bool(settings.scenarios))}
+                                           settings.follows_components)}
     return sorted({ind for key in table.keys if key in wanted for ind in key[1:]})
 
 
@@ -103,7 +108,8 @@ def assess(inputs: Inputs, settings: Settings, executor=None,
            on_start: Callable[[int], None] | None = None,
            batch_series: int | None = None,
            on_fit: Callable[[str, dict, bool, int], None] | None = None,
-           check_scenarios: bool = True, fitted: Fitted | None = None) -> Assessment:
+           check_scenarios: bool = True, fitted: Fitted | None = None,
+           on_paths: Callable[[tuple[SeriesResult, ...]], None] | None = None) -> Assessment:
     """Fit, simulate and assess every target of every plan, under the baseline and every
     scenario of ``settings``.
 
@@ -115,7 +121,9 @@ def assess(inputs: Inputs, settings: Settings, executor=None,
     ``on_fit(indicator, diagnostics, cached, n_fits)``, ``on_start(n_series)`` and
     ``progress(n)`` let a caller report progress; ``batch_series`` sets how many series a
     task simulates (default: about 1/16 of the run, between 20 and 200). ``fitted`` holds
-    fits already made for this run (``prefit.fit_all``).
+    fits already made for this run (``prefit.fit_all``). With ``settings.paths`` every
+    unit's simulated series go to ``on_paths`` as they come back, in region order (the run
+    folder's paths.parquet), and ``Assessment.stored`` holds the rest of what a replay needs.
     """
     table = observed_series(inputs, settings.as_of)
     fits = pooled_fits(inputs, settings, table, executor, on_fit, fitted)
@@ -147,6 +155,8 @@ def assess(inputs: Inputs, settings: Settings, executor=None,
             leads.update(((plan_id, region), scores)
                          for plan_id, region, scores in outcome.leads)
             series.update(outcome.series)
+            if on_paths and outcome.simulated:
+                on_paths(outcome.simulated)
         if progress:
             progress(sum(len(u.requests) for u in batch))
     frame = pd.DataFrame(rows, columns=COLUMNS)
@@ -169,7 +179,15 @@ def assess(inputs: Inputs, settings: Settings, executor=None,
         {f"{a}~{b}": {"rho": d.rho, "pairs": d.pairs, "regions": d.regions}
          for (a, b), d in sorted(run.dependence.items())},
         plan_outcomes(run.targets, met, list(settings.scenario_ids), settings.draws,
-                      leads, run.common_shocks, settings.seed))
+                      leads, run.common_shocks, settings.seed),
+        run_record(run, settings, simulated_catalogue(run)) if settings.paths else None)
+
+
+def simulated_catalogue(run) -> dict[str, Indicator]:
+    """The catalogue entries of the indicators a run simulates or derives."""
+    out = {r.indicator.id: r.indicator for u in run.units for r in u.requests}
+    out.update({d.indicator.id: d.indicator for u in run.units for d in u.derived})
+    return out
 
 
 def progress_frame(targets: list[Target], rows: list[dict | None]) -> pd.DataFrame:

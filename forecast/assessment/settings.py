@@ -42,6 +42,10 @@ class Settings:
     # processes the fits of model structures not yet compiled may use side by side when the
     # run has no executor of its own (the interface gives the machine's cores)
     fit_workers: int = 1
+    # keep every simulated series' paths for the run folder's paths.parquet (`forecast
+    # explore`); the components of formula indicators are then simulated even without a
+    # scenario, so the explorer's scenarios reach the indicators made of them
+    paths: bool = False
 
     def __post_init__(self) -> None:
         """Refuse what no run can use, naming the command-line option that gave it, so a
@@ -66,6 +70,12 @@ class Settings:
     @property
     def derived_indicators(self) -> frozenset[str]:
         return backtested() if self.derived is None else self.derived
+
+    @property
+    def follows_components(self) -> bool:
+        """Whether formula indicators forecast directly are moved by scenarios through their
+        components (which the run then simulates): with scenarios, or stored paths."""
+        return bool(self.scenarios) or self.paths
 
     @property
     def scenario_ids(self) -> list[str]:

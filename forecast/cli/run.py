@@ -104,6 +104,10 @@ def run(
         "workspace's own series (the calibration section of probabilities.json and the "
         "reports' appendix). --no-check skips it, for large scripted runs; its fits are "
         "cached, so only the first run pays for them.")] = True,
+    paths: Annotated[bool, typer.Option(
+        "--paths/--no-paths", help="Keep every simulated series in paths.parquet, for "
+        "`forecast explore` (2 MB-ish for the example; gigabytes for thousands of regions). "
+        "--no-paths skips it, for large scripted runs.")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     timings: Annotated[bool, typer.Option(
         "--timings", help="Print where the run's seconds went (load, fits with their "
@@ -152,7 +156,7 @@ def run(
         bars.append(Bars(quiet))
         done = ws.run(settings, out=out, lang=lang.value, reports=reports, engine=engine,
                       workers=workers, scheduler=scheduler, callbacks=bars[0].callbacks,
-                      plans=plan, timings=timings, check=check)
+                      plans=plan, timings=timings, check=check, paths=paths)
     except InputError as exc:
         _close(bars)
         fail(exc)
@@ -171,7 +175,8 @@ def run(
     for line in caution_lines(done.probabilities, done.assessment.quality):
         echo(line)
     echo(f"wrote {done.folder}/probabilities.csv, .parquet, .json, suggestions.csv, "
-         "plan_outcomes.csv, review.csv, summary.md")
+         "plan_outcomes.csv, review.csv, summary.md" + (", paths.parquet (forecast explore)"
+                                                         if paths else ""))
     for w in done.written:
         say_written(w, done.folder)
     echo(f"recorded as {done.run_id} in the run history (forecast runs)")

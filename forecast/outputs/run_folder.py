@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import platform
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -133,13 +134,14 @@ def write_run(out: Path, assessment: Assessment, plans: list[Plan], meta: dict,
               review: pd.DataFrame | None = None,
               finish: Callable[[Path], object] | None = None,
               publish: Callable[[Callable[[], None]], object] | None = None,
-              calibration: dict | None = None) -> Path:
+              calibration: dict | None = None, paths: Path | None = None) -> Path:
     """Write the run's files into ``out`` atomically and return it: probabilities (csv,
     parquet, json, with the own-data check as its ``calibration`` section when given),
     suggestions.csv, plan_outcomes.csv, review.csv (when given) and summary.md. ``finish``
     (the reports) runs on the written folder before it is moved into place, so a failure
     there leaves no run folder either; ``publish`` (the record in the history) is given the
-    move (``files.atomic_folder``)."""
+    move (``files.atomic_folder``). ``paths``: a finished paths.parquet
+    (``paths_file.PathsWriter``) to move in."""
     rows = tidy_rows(assessment.rows)
     plans_meta = plan_meta(plans)
     meta = {**meta, "plans": plans_meta}
@@ -165,6 +167,8 @@ def write_run(out: Path, assessment: Assessment, plans: list[Plan], meta: dict,
         files.summary.write_text(
             summary_markdown(rows, plans_meta, assessment, meta, lang, catalogue),
             encoding="utf-8")
+        if paths is not None:
+            os.replace(paths, files.paths)
         if finish is not None:
             finish(tmp)
     return out

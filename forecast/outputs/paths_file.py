@@ -1,0 +1,110 @@
+"""``paths.parquet``: every simulated series of a run at the run's draws, for `forecast
+explore` and for pandas/Arrow users.
+
+One row per path of a series: ``region``, ``indicator``, ``path`` (0 .. draws − 1),
+``first_year`` (its first simulated year) and ``values`` (a list: the simulated years from
+``first_year`` on, in the indicator's unit). The observed years are not repeated: they are in
+the file's metadata (``forecast.paths``, JSON) with what a replay of the run needs besides the
+paths (``assessment.stored``). Written as the run's units come back, one row group each batch,
+so a national run never holds all its paths at once; compressed with zstd.
+
+    pd.read_parquet("reports/<run>/paths.parquet")  # the rows
+    read_paths(Path("reports/<run>/paths.parquet"))  # the replayable run
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from forecast.assessment.stored import StoredRun, restore, series_record, series_result
+from forecast.errors import InputError
+from forecast.simulation.simulate import SeriesResult
+
+META_KEY = b"forecast.paths"
+SCHEMA = pa.schema([("region", pa.string()), ("indicator", pa.string()),
+                    ("path", pa.int32()), ("first_year", pa.int16()),
+                    ("values", pa.list_(pa.float64()))])
+
+
+class PathsWriter:
+    """Streams simulated series into a Parquet file; ``close(record)`` adds the run's work
+    (``stored.run_record``) and the series' histories as the file's metadata."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.series: list[dict] = []
+        self._writer = pq.ParquetWriter(path, SCHEMA, compression="zstd")
+
+    def add(self, results: tuple[SeriesResult, ...]) -> None:
+        """One batch of simulated series, as a row group (a series with no simulated year,
+        all observed, has its history in the metadata and no rows)."""
+        columns: dict[str, list] = {name: [] for name in SCHEMA.names}
+        for res in results:
+            start = res.history.values.shape[1]
+            future = np.asarray(res.paths.values[:, start:], dtype=np.float64)
+            n, horizon = future.shape
+            self.series.append({**series_record(res), "horizon": horizon})
+            if not horizon:
+                continue
+            columns["region"].append(pa.array([res.region] * n, pa.string()))
+            columns["indicator"].append(pa.array([res.indicator] * n, pa.string()))
+            columns["path"].append(pa.array(np.arange(n, dtype=np.int32)))
+            columns["first_year"].append(pa.array(np.full(n, res.history.last_year + 1,
+                                                          dtype=np.int16)))
+            columns["values"].append(pa.ListArray.from_arrays(
+                pa.array(np.arange(n + 1, dtype=np.int32) * horizon), pa.array(future.ravel())))
+        if columns["path"]:
+            self._writer.write_table(pa.Table.from_arrays(
+                [pa.concat_arrays(columns[name]) for name in SCHEMA.names], schema=SCHEMA))
+
+    def close(self, record: dict | None) -> None:
+        """Finish the file with the run's work (None: a run that failed; the file is left
+        for the caller to remove)."""
+        if record is not None:
+            self._writer.add_key_value_metadata({META_KEY: json.dumps(
+                {**record, "series": self.series}, ensure_ascii=False, allow_nan=False)})
+        self._writer.close()
+
+
+@dataclass(frozen=True)
+class RunPaths:
+    """A run restored from its paths.parquet: its work and every simulated series."""
+
+    run: StoredRun
+    series: dict[tuple[str, str], SeriesResult]  # (region, indicator) -> baseline paths
+
+
+def read_paths(path: Path) -> RunPaths:
+    """A run's paths.parquet, with its work, ready to replay (InputError if it is not one)."""
+    try:
+        file = pq.ParquetFile(path)
+        raw = (file.metadata.metadata or {}).get(META_KEY)
+        if raw is None:
+            raise InputError("it has no stored run (forecast.paths metadata)", file=path,
+                             fix="write it with `forecast run` (without --no-paths)")
+        record = json.loads(raw)
+        run = restore(record)
+        table = file.read()
+    except (OSError, pa.ArrowException, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"cannot read the run's paths: {exc}", file=path,
+                         fix="run `forecast run` again to write them") from exc
+    paths = table.column("path").to_numpy()
+    starts = iter(np.flatnonzero(paths == 0))  # the first row of each series, in file order
+    values = table.column("values").combine_chunks()
+    flat = values.flatten().to_numpy(zero_copy_only=False)
+    offsets = values.offsets.to_numpy()
+    series = {}
+    for rec in record["series"]:
+        future = np.empty((run.draws, 0))
+        if rec["horizon"]:
+            first = int(next(starts))
+            future = flat[offsets[first]:offsets[first + run.draws]].reshape(
+                run.draws, rec["horizon"])
+        series[(rec["region"], rec["indicator"])] = series_result(rec, future)
+    return RunPaths(run, series)
