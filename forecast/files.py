@@ -88,6 +88,22 @@ def scratch_file(beside: Path, suffix: str) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
+def write_new_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` as UTF-8, whole or not at all, and never over a file that
+    exists (FileExistsError, also when another writer makes it meanwhile: the finished file
+    is linked into place, which refuses an existing name)."""
+    with scratch_file(path, f".tmp{path.suffix}") as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError as exc:
+            if (error := write_error(exc, path)) is None:
+                raise
+            raise error from exc
+
+
 def write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` as UTF-8, whole or not at all (line ends as given)."""
     with atomic_file(path) as tmp:

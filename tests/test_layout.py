@@ -17,7 +17,8 @@ PACKAGE = REPO / "forecast"
 # from its own package, never from a higher or an equal one
 RANKS = {"errors": 0, "config": 1, "interruptions": 1, "timings": 1, "files": 2, "streams": 2,
          "execution": 2, "inputs": 3, "extract": 4, "models": 4, "simulation": 5,
-         "targets": 6, "assessment": 7, "evaluation": 8, "outputs": 8, "api": 9, "cli": 10}
+         "targets": 6, "assessment": 7, "evaluation": 8, "outputs": 8, "api": 9, "explore": 9,
+         "cli": 10}
 INTERFACE = {"api", "cli"}  # where the clock, the environment and the current folder are read
 CLOCK_AND_ENVIRONMENT = re.compile(
     r"date\.today|datetime\.now|datetime\.today|time\.time\(|os\.environ|os\.getenv|"

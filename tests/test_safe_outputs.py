@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from forecast.assessment.run import assess
 from forecast.assessment.settings import Settings
-from forecast.cli.app import _report_fit, fail
+from forecast.cli.common import _report_fit, fail
 from forecast.cli.console import frame_text, text_table
 from forecast.config import BacktestFolder, Workspace, plan_report_folder, posterior_file
 from forecast.errors import InputError

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from forecast.assessment.settings import Settings
 from forecast.inputs.catalogue import Catalogue
 from forecast.inputs.plans import Target
-from forecast.inputs.regions import region_resolver
 from forecast.inputs.scenarios import check_against_run
 from forecast.inputs.series import SeriesTable, series_table, usable_history
-from forecast.inputs.workspace import Inputs
-from forecast.models.fitting import PooledFits
 from forecast.models.transforms import transform_for
 from forecast.simulation.dependence import (
     INDEPENDENT,
@@ -31,6 +29,10 @@ from forecast.simulation.dependence import (
 )
 from forecast.simulation.derived import DerivedRequest, parse, plan_derived
 from forecast.simulation.simulate import SeriesRequest
+
+if TYPE_CHECKING:  # types only: a replay of stored paths needs neither the fits nor a workspace
+    from forecast.inputs.workspace import Inputs
+    from forecast.models.fitting import PooledFits
 
 MIN_POINTS = 2  # below this a series is "insufficient data", unless the pooled model has it
 
@@ -165,6 +167,8 @@ class RunWork:
 
 def run_targets(inputs: Inputs) -> list[Target]:
     """Every target of every plan, in plan order, with its region resolved to the data's."""
+    from forecast.inputs.regions import region_resolver  # the tables' readers: only here
+
     resolve = region_resolver(inputs.regions)
     return [_with_region(t, resolve(t.region)) for plan in inputs.plans for t in plan.targets]
 

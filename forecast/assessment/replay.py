@@ -26,7 +26,6 @@ from forecast.inputs.plans import Target
 from forecast.inputs.scenarios import BASELINE, Scenario
 from forecast.simulation.simulate import SeriesResult
 from forecast.targets.achievable import achievable_rows
-from forecast.targets.engine import is_met, probability
 
 CURVE_POINTS = 61  # values of a target at which P(met) is drawn
 
@@ -129,21 +128,31 @@ def curve(target: Target, binding: np.ndarray | None,
           points: int = CURVE_POINTS) -> list[tuple[float, float]]:
     """P(met) of ``target`` with its value set to each of ``points`` values spanning the
     compared quantity's 1st to 99th percentile (and the stated value): the share of paths
-    whose binding quantity meets it, as ``is_met`` decides."""
-    if binding is None or target.op == "between" or not len(binding):
+    whose binding quantity meets it (as ``is_met`` would say, counted on the sorted
+    quantities at once; a path without a quantity meets no value)."""
+    if binding is None or target.op not in SIDES or not len(binding):
         return []
-    finite = binding[np.isfinite(binding)]
-    if not len(finite):
+    ordered = np.sort(binding[np.isfinite(binding)])
+    if not len(ordered):
         return []
-    lo, hi = np.quantile(finite, [0.01, 0.99])
+    lo, hi = np.quantile(ordered, [0.01, 0.99])
     if target.value is not None and math.isfinite(target.value):
         lo, hi = min(lo, target.value), max(hi, target.value)
     if hi <= lo:
         hi = lo + max(abs(lo) * 0.01, 1e-9)
     grid = np.linspace(lo, hi, points)
-    column = binding[:, None]
-    return [(float(v), probability(is_met(replace(target, value=float(v)), column))[0])
-            for v in grid]
+    if target.value is not None and math.isfinite(target.value):  # the value itself, exactly
+        grid = np.union1d(grid, [target.value])
+    below, up = SIDES[target.op]  # below: which searchsorted side counts the values below v
+    count = np.searchsorted(ordered, grid, side=below)
+    met = len(ordered) - count if up else count
+    return [(float(v), float(m) / len(binding)) for v, m in zip(grid, met, strict=True)]
+
+
+# per op: the searchsorted side that counts the paths not meeting (up) or meeting (down) v,
+# and whether the target is met above v
+SIDES = {">=": ("left", True), ">": ("right", True), "<=": ("right", False),
+         "<": ("left", False)}
 
 
 def rows_frame(replays: list[PlanReplay]) -> pd.DataFrame:

@@ -180,13 +180,16 @@ def assess(inputs: Inputs, settings: Settings, executor=None,
          for (a, b), d in sorted(run.dependence.items())},
         plan_outcomes(run.targets, met, list(settings.scenario_ids), settings.draws,
                       leads, run.common_shocks, settings.seed),
-        run_record(run, settings, simulated_catalogue(run)) if settings.paths else None)
+        run_record(run, settings, run_catalogue(run, inputs.catalogue))
+        if settings.paths else None)
 
 
-def simulated_catalogue(run) -> dict[str, Indicator]:
-    """The catalogue entries of the indicators a run simulates or derives."""
+def run_catalogue(run, catalogue) -> dict[str, Indicator]:
+    """The catalogue entries of the indicators a run simulates, derives or its targets name."""
     out = {r.indicator.id: r.indicator for u in run.units for r in u.requests}
     out.update({d.indicator.id: d.indicator for u in run.units for d in u.derived})
+    out.update({ind: catalogue[ind] for t in run.targets
+                for ind in (t.indicator, t.other_indicator) if ind and ind in catalogue})
     return out
 
 

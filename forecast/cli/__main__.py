@@ -1,5 +1,5 @@
 """``python -m forecast.cli``: the `forecast` command."""
 
-from forecast.cli import app
+from forecast.cli import main
 
-app()
+main()

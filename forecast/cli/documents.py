@@ -11,7 +11,7 @@ import typer
 
 from forecast.api import example as api_example
 from forecast.api import extract as api_extract
-from forecast.cli.app import app, fail
+from forecast.cli.common import app, fail
 from forecast.cli.console import echo
 from forecast.errors import InputError
 from forecast.extract.writing import draft_yaml, write_text

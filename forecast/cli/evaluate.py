@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from forecast.api import backtest as api_backtest
 from forecast.api import calibrate as api_calibrate
-from forecast.cli.app import MODEL_CHOICES, ModelName, app, fail
+from forecast.cli.common import MODEL_CHOICES, ModelName, app, fail
 from forecast.cli.console import echo
 from forecast.config import DEFAULT_MODEL, DEFAULT_SEED
 from forecast.errors import InputError

@@ -9,7 +9,7 @@ import typer
 
 from forecast.api import compare_runs
 from forecast.api import runs as api_runs
-from forecast.cli.app import Format, HistoryOpt, WorkspaceArg, app, fail
+from forecast.cli.common import Format, HistoryOpt, WorkspaceArg, app, fail
 from forecast.cli.console import echo, frame_text
 from forecast.errors import InputError
 

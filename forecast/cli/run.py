@@ -10,7 +10,7 @@ import typer
 
 from forecast.api import OpenWorkspace, open_workspace
 from forecast.assessment.review import review_year
-from forecast.cli.app import (
+from forecast.cli.common import (
     MODEL_CHOICES,
     Bars,
     HistoryOpt,

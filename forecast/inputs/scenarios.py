@@ -109,7 +109,13 @@ def _adjustment(raw: Any, path: Path, index: int, catalogue: Catalogue) -> Adjus
 
 def read_scenario(path: Path, catalogue: Catalogue) -> Scenario:
     """One scenario file, validated against the catalogue."""
-    doc = read_yaml(path)
+    return scenario_from(read_yaml(path), path, catalogue)
+
+
+def scenario_from(doc: Any, path: Path | str, catalogue: Catalogue) -> Scenario:
+    """A scenario from the content of a scenario file (``path`` names it in errors), validated
+    against the catalogue: what `forecast explore` checks its controls with before it
+    writes them as a file."""
     if not isinstance(doc, dict) or not isinstance(doc.get("scenario"), dict):
         raise InputError("no 'scenario:' section", file=path,
                          fix="start the file with scenario: and id:")
@@ -128,7 +134,8 @@ def read_scenario(path: Path, catalogue: Catalogue) -> Scenario:
     return Scenario(sid, sid if head.title is None else head.title,
                     (head.description or "").strip(),
                     tuple(_adjustment(a, path, i, catalogue) for i, a in enumerate(raw, 1)),
-                    path, head.title_en, (head.description_en or "").strip() or None)
+                    path if isinstance(path, Path) else None, head.title_en,
+                    (head.description_en or "").strip() or None)
 
 
 def read_scenarios(folder: Path, catalogue: Catalogue) -> list[Scenario]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.optimize import brentq
 
 from forecast.inputs.plans import Target
 from forecast.simulation.paths import Paths
@@ -170,6 +169,8 @@ def required_rate(target: Target, history: Paths, value: float | None = None) ->
         if remaining <= 0 or last <= 0:
             return None
         total = lambda r: sum(last * (1 + r) ** k for k in range(1, span + 1)) - remaining  # noqa: E731
+        from scipy.optimize import brentq  # only a cumulative target's rate needs it
+
         return 100 * brentq(total, -0.999, 100.0) if total(-0.999) < 0 < total(100.0) else None
     if target.kind == "level":
         level = value

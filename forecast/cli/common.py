@@ -17,18 +17,12 @@ from tqdm import tqdm
 
 from forecast.api import OpenWorkspace, open_workspace
 from forecast.cli.console import echo
+from forecast.cli.options import HistoryOpt, Lang, fail  # noqa: F401 (shared options)
 from forecast.config import RunFolder
-from forecast.errors import InputError
 from forecast.models.fitting import poor
 from forecast.models.registry import MODEL_NAMES
 from forecast.outputs.reports.writers import Written
 from forecast.outputs.safe_text import terminal_line
-
-HistoryOpt = Annotated[str | None, typer.Option(
-    "--history", help="The run history's database: a SQLAlchemy URL, e.g. "
-    "postgresql+psycopg://office@db/forecast (or set FORECAST_HISTORY_URL). Default: "
-    "reports/history.sqlite in the workspace.")]
-
 
 app = typer.Typer(
     add_completion=False,
@@ -41,14 +35,6 @@ app = typer.Typer(
 
 ModelName = Enum("ModelName", {m: m for m in MODEL_NAMES}, type=str)
 MODEL_CHOICES = f"Forecasting model: {', '.join(MODEL_NAMES)}."  # its metavar is MODEL
-Lang = Enum("Lang", {"en": "en", "zh": "zh"}, type=str)
-
-
-def fail(exc: InputError) -> None:
-    """Say a user's error as one line on stderr (its text, which may quote the user's ids and
-    files, made one clean line) and exit with status 2."""
-    echo(terminal_line(f"error: {exc}"), err=True)
-    raise typer.Exit(2)
 
 
 WorkspaceArg = Annotated[Path | None, typer.Argument(

@@ -1,0 +1,160 @@
+"""What `forecast explore` costs and how fast it answers: its start, its updates measured in
+the browser, and the size and write time of the paths it needs.
+
+The bundled example is copied to a temporary workspace and run once (every report, the
+paths kept). Then:
+
+- start: `forecast explore RUN --port 0` is launched ``--starts`` times as a user launches
+  it (a new process), timed from the launch to the page's first 200 answer;
+- updates: in Chromium (Playwright), the growth-shift slider of R&D spending is moved
+  ``--updates`` times and a target-value control typed into as often; each update is timed
+  by the page itself (window.exploreTimings: from the change to the new page drawn);
+- paths: paths.parquet's size and the seconds its writer took (``timings`` "paths"), and the
+  cached run's total with and without them (`--no-paths`), side by side.
+
+With ``--national N`` a synthetic national workspace of N counties (``make_national``) is run
+with ``--model drift`` (the paths' size depends on how many series, draws and years there
+are, not on the model; drift spares an hour of pooled fits), without the check and the
+reports, once with the paths and once without.
+
+    .venv/bin/python benchmarks/bench_explore.py
+    .venv/bin/python benchmarks/bench_explore.py --national 3000
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import forecast
+from forecast.api import example
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_national import temporary_workspace
+
+PLAN = "fyp14-rd-intensity"
+
+
+def run(root: Path, out: Path, paths: bool, **options) -> dict:
+    ws = forecast.open_workspace(root)
+    done = ws.run(ws.settings(**{k: v for k, v in options.items() if k == "model"}), out=out,
+                  paths=paths, timings=True,
+                  **{k: v for k, v in options.items() if k != "model"})
+    return done.timings.as_dict()
+
+
+def start_seconds(folder: Path) -> float:
+    """Seconds from launching `forecast explore` to the page's first answer."""
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "forecast.cli", "explore", str(folder),
+                                "--port", "0"], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    try:
+        for line in process.stdout:
+            found = re.search(r"http://127\.0\.0\.1:\d+/", line)
+            if found:
+                with urllib.request.urlopen(found.group(0) + f"?plan={PLAN}") as response:
+                    response.read()
+                return time.perf_counter() - started
+        raise RuntimeError("forecast explore printed no address")
+    finally:
+        process.terminate()
+        process.wait()
+
+
+def browser_updates(folder: Path, n: int) -> tuple[list[float], list[float]]:
+    """Milliseconds of ``n`` slider updates and ``n`` target-value updates, as the page
+    measured them."""
+    from playwright.sync_api import sync_playwright
+
+    process = subprocess.Popen([sys.executable, "-m", "forecast.cli", "explore", str(folder),
+                                "--port", "0"], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    try:
+        address = next(m.group(0) for line in process.stdout
+                       if (m := re.search(r"http://127\.0\.0\.1:\d+/", line)))
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium"),
+                                        args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1300, "height": 1300})
+            page.goto(address + f"?plan={PLAN}&lang=en")
+            slider = page.locator('fieldset[data-indicator="rd_expenditure"] '
+                                  '[data-key="growth_shift"]')
+            done = 0
+            for k in range(n):
+                slider.evaluate("(el, v) => { el.value = String(v); el.dispatchEvent("
+                                "new Event('input', {bubbles: true})); }", (k % 9) - 4 or 0.5)
+                done += 1
+                page.locator(f"body[data-updated='{done}']").wait_for(state="attached")
+            box = page.locator('input[data-target="rd-intensity-beijing"]')
+            stated = float(box.get_attribute("data-stated"))
+            for k in range(n):
+                box.fill(f"{stated + 0.05 * ((k % 7) - 3 or 1):.2f}")
+                done += 1
+                page.locator(f"body[data-updated='{done}']").wait_for(state="attached")
+            timings = page.evaluate("window.exploreTimings")
+            browser.close()
+        return timings[:n], timings[n:]
+    finally:
+        process.terminate()
+        process.wait()
+
+
+def describe(ms: list[float]) -> str:
+    q = statistics.quantiles(ms, n=10)
+    return f"median {statistics.median(ms):.0f} ms, p90 {q[-1]:.0f} ms, max {max(ms):.0f} ms"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--starts", type=int, default=5)
+    ap.add_argument("--updates", type=int, default=40)
+    ap.add_argument("--national", type=int, default=0, help="counties of a national run")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "ws"
+        example(root)
+        first = run(root, Path(tmp) / "first", paths=True)
+        size = (Path(tmp) / "first" / "paths.parquet").stat().st_size
+        print(f"bundled run: paths.parquet {size / 1e6:.2f} MB, written in "
+              f"{first['paths']:.2f} s of the run's {first['total']:.1f} s")
+        with_paths, without = [], []
+        for k in range(2):  # cached runs, alternating
+            with_paths.append(run(root, Path(tmp) / f"with{k}", paths=True,
+                                  reports=False, check=False)["total"])
+            without.append(run(root, Path(tmp) / f"without{k}", paths=False,
+                               reports=False, check=False)["total"])
+        a, b = statistics.median(with_paths), statistics.median(without)
+        print(f"cached bundled run (no reports, no check): {a:.2f} s with the paths, "
+              f"{b:.2f} s without: {a / b - 1:+.0%}")
+        starts = [start_seconds(Path(tmp) / "first") for _ in range(args.starts)]
+        print(f"start (launch to first page), {args.starts} launches: median "
+              f"{statistics.median(starts):.2f} s, max {max(starts):.2f} s (limit 3 s)")
+        slider, typed = browser_updates(Path(tmp) / "first", args.updates)
+        print(f"updates in the browser, growth-shift slider x{len(slider)}: "
+              f"{describe(slider)} (limit: median 200 ms)")
+        print(f"updates in the browser, target-value control x{len(typed)}: {describe(typed)}")
+    if args.national:
+        with temporary_workspace(args.national) as root:
+            out = root / "reports"
+            kept = run(root, out / "paths", paths=True, model="drift", reports=False,
+                       check=False, workers=2)
+            size = (out / "paths" / "paths.parquet").stat().st_size
+            skipped = run(root, out / "no-paths", paths=False, model="drift", reports=False,
+                          check=False, workers=2)
+            print(f"national {args.national} regions (drift, 2 workers): paths.parquet "
+                  f"{size / 1e9:.2f} GB written in {kept['paths']:.1f} s; run "
+                  f"{kept['total']:.1f} s with the paths, {skipped['total']:.1f} s without "
+                  f"({kept['total'] / skipped['total'] - 1:+.0%})")
+
+
+if __name__ == "__main__":
+    main()
