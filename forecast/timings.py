@@ -13,9 +13,11 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-STAGES = ("load", "fits", "compile", "tune", "draw", "simulate", "review look-back",
+STAGES = ("load", "fits", "compile", "tune", "draw", "simulate", "paths", "review look-back",
           "own-data check", "reports", "history")
 FIT_PARTS = {"compile": "compile_seconds", "tune": "tune_seconds", "draw": "draw_seconds"}
+# parts of another stage's seconds: shown indented under it, not added to the total
+PARTS = (*FIT_PARTS, "paths")  # paths: writing paths.parquet, within simulate
 
 
 class Timings:
@@ -50,9 +52,10 @@ class Timings:
 
     def as_dict(self) -> dict:
         """Stage -> seconds (rounded to 0.01), ``total`` (the stages that are not parts of
-        ``fits``), and how many fits were made and read from the cache."""
+        another: ``fits``' and ``simulate``'s), and how many fits were made and read from the
+        cache."""
         stages = {s: round(self.seconds[s], 2) for s in STAGES if s in self.seconds}
-        total = sum(v for s, v in self.seconds.items() if s not in FIT_PARTS)
+        total = sum(v for s, v in self.seconds.items() if s not in PARTS)
         return {**stages, "total": round(total, 2), "fits_made": self.fits["fitted"],
                 "fits_cached": self.fits["cached"]}
 
@@ -62,12 +65,14 @@ class Timings:
         out = ["timings (seconds):"]
         for stage in STAGES:
             if stage in d:
-                indent = "    " if stage in FIT_PARTS else "  "
+                indent = "    " if stage in PARTS else "  "
                 note = ""
                 if stage == "fits":
                     note = f"  ({d['fits_made']} fitted, {d['fits_cached']} from the cache)"
                 elif stage in FIT_PARTS:
                     note = "  (summed over fits)"
+                elif stage == "paths":
+                    note = "  (writing paths.parquet, within simulate)"
                 out.append(f"{indent}{stage:<{20 - len(indent)}}{d[stage]:>8.1f}{note}")
         out.append(f"  {'total':<18}{d['total']:>8.1f}")
         return out

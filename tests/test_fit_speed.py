@@ -192,14 +192,16 @@ def test_timings_add_up_and_know_their_stages():
     clock.add_fits([{"cached": False, "compile_seconds": 2.0, "tune_seconds": 1.0,
                      "draw_seconds": 0.5}, {"cached": True, "compile_seconds": 9.0}])
     clock.add("fits", 4.0)
+    clock.add("paths", 0.25)
     d = clock.as_dict()
     assert d["compile"] == 2.0 and d["tune"] == 1.0 and d["draw"] == 0.5
     assert d["fits_made"] == 1 and d["fits_cached"] == 1
-    assert d["total"] == pytest.approx(5.0, abs=0.01)  # compile, tune, draw are inside fits
+    # compile, tune, draw are inside fits; paths (paths.parquet written) inside simulate
+    assert d["total"] == pytest.approx(5.0, abs=0.01) and d["paths"] == 0.25
     with pytest.raises(ValueError):
         clock.add("lunch", 1.0)
     assert [line.split()[0] for line in clock.lines()[1:]] == [
-        "load", "fits", "compile", "tune", "draw", "simulate", "total"]
+        "load", "fits", "compile", "tune", "draw", "simulate", "paths", "total"]
 
 
 def test_forecast_run_timings_prints_and_records_every_stage(tiny_workspace, tmp_path):
@@ -208,8 +210,8 @@ def test_forecast_run_timings_prints_and_records_every_stage(tiny_workspace, tmp
                                       "--model", "drift", "--timings", "--quiet"])
     assert result.exit_code == 0, result.output
     printed = result.output[result.output.index("timings (seconds):"):]
-    for stage in ("load", "fits", "simulate", "review look-back", "own-data check", "reports",
-                  "history", "total"):
+    for stage in ("load", "fits", "simulate", "paths", "review look-back", "own-data check",
+                  "reports", "history", "total"):
         assert f"  {stage} " in printed or f"    {stage} " in printed, stage
     recorded = json.loads((out / "probabilities.json").read_text())["diagnostics"]["timings"]
     assert set(recorded) >= {"load", "fits", "simulate", "review look-back", "own-data check",

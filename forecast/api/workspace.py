@@ -154,6 +154,7 @@ class OpenWorkspace:
                         raise
                     if writer is not None:
                         writer.close(result.stored)
+                        clock.add("paths", writer.seconds)
                 with clock.stage("review look-back"):
                     reviewed = review(inputs, settings, result, pool, fitted=fitted)
             with clock.stage("own-data check"):  # on this machine, as many processes as

@@ -15,6 +15,7 @@ so a national run never holds all its paths at once; compressed with zstd.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,11 +40,15 @@ class PathsWriter:
     def __init__(self, path: Path):
         self.path = path
         self.series: list[dict] = []
+        self.seconds = 0.0  # spent writing (a run's timings: "paths")
+        started = time.perf_counter()
         self._writer = pq.ParquetWriter(path, SCHEMA, compression="zstd")
+        self.seconds += time.perf_counter() - started
 
     def add(self, results: tuple[SeriesResult, ...]) -> None:
         """One batch of simulated series, as a row group (a series with no simulated year,
         all observed, has its history in the metadata and no rows)."""
+        started = time.perf_counter()
         columns: dict[str, list] = {name: [] for name in SCHEMA.names}
         for res in results:
             start = res.history.values.shape[1]
@@ -62,14 +67,17 @@ class PathsWriter:
         if columns["path"]:
             self._writer.write_table(pa.Table.from_arrays(
                 [pa.concat_arrays(columns[name]) for name in SCHEMA.names], schema=SCHEMA))
+        self.seconds += time.perf_counter() - started
 
     def close(self, record: dict | None) -> None:
         """Finish the file with the run's work (None: a run that failed; the file is left
         for the caller to remove)."""
+        started = time.perf_counter()
         if record is not None:
             self._writer.add_key_value_metadata({META_KEY: json.dumps(
                 {**record, "series": self.series}, ensure_ascii=False, allow_nan=False)})
         self._writer.close()
+        self.seconds += time.perf_counter() - started
 
 
 @dataclass(frozen=True)
