@@ -6,24 +6,16 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-import typer
 
+from forecast.cli.options import echo  # noqa: F401 (every command's one printer)
 from forecast.outputs.plan_line import plan_line
 from forecast.outputs.safe_text import (
     markdown_text,
     neutralise_formulas,
     terminal_line,
-    terminal_text,
 )
 from forecast.outputs.standing import OUTLOOKS, UNDECIDED, plan_standing
 from forecast.outputs.wording import OP_SYMBOLS, fmt_number, fmt_rate, progress_text
-
-
-def echo(text: object = "", err: bool = False) -> None:
-    """Print a line of the toolkit's output (stderr with ``err``): every line a command
-    prints comes through here, so user text with control characters or escape sequences
-    (an id like ``x\x1b[2J``) cannot clear, recolour or retitle the user's terminal."""
-    typer.echo(terminal_text(text), err=err)
 
 
 def text_table(header: list[str], body: list[list[str]], right: set[int]) -> list[str]:

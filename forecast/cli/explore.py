@@ -11,11 +11,9 @@ from typing import Annotated
 
 import typer
 
-from forecast.cli.console import echo
-from forecast.cli.options import HistoryOpt, Lang, fail
+from forecast.cli.options import HistoryOpt, Lang, echo, fail
 from forecast.config import resolve_workspace
 from forecast.errors import InputError
-from forecast.outputs.history import ENV_URL, history_url
 
 EXTRA = "forecast[explore]"
 
@@ -67,7 +65,13 @@ def explore(
     try:
         loopback = check_host(host or "127.0.0.1", host is not None)
         ws, _ = resolve_workspace(workspace, Path.cwd())
-        folder = find_run(run, ws, history_url(ws.history_file, history, os.environ.get(ENV_URL)))
+
+        def history_of() -> str:  # the run history: only read when no run folder is given
+            from forecast.outputs.history import ENV_URL, history_url
+
+            return history_url(ws.history_file, history, os.environ.get(ENV_URL))
+
+        folder = find_run(run, ws, history_of)
         explorer = Explorer(folder)
         explorer.workspace = run_workspace(explorer.meta)
         if not loopback:

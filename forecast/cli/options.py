@@ -1,6 +1,7 @@
 """What every `forecast` command shares and `forecast explore` needs before the rest: the
---history and --lang options and how a user's error is said (one line, exit status 2). Light
-on purpose: `forecast explore` starts from here without importing the other commands."""
+--history and --lang options, the one printer and how a user's error is said (one line, exit
+status 2). Light on purpose: `forecast explore` starts from here without importing the other
+commands."""
 
 from __future__ import annotations
 
@@ -9,9 +10,16 @@ from typing import Annotated
 
 import typer
 
-from forecast.cli.console import echo
 from forecast.errors import InputError
-from forecast.outputs.safe_text import terminal_line
+from forecast.outputs.safe_text import terminal_line, terminal_text
+
+
+def echo(text: object = "", err: bool = False) -> None:
+    """Print a line of the toolkit's output (stderr with ``err``): every line a command
+    prints comes through here, so user text with control characters or escape sequences
+    (an id like ``x\x1b[2J``) cannot clear, recolour or retitle the user's terminal."""
+    typer.echo(terminal_text(text), err=err)
+
 
 HistoryOpt = Annotated[str | None, typer.Option(
     "--history", help="The run history's database: a SQLAlchemy URL, e.g. "

@@ -18,18 +18,20 @@ from pathlib import Path
 from forecast.config import CHECKOUT_ROOT, RunFolder, Workspace
 from forecast.errors import InputError
 from forecast.explore.session import Explorer
-from forecast.outputs.publish import listed_runs
 
 LOOPBACK = "127.0.0.1"
 
 
-def find_run(run: str | None, workspace: Workspace, history_url: str) -> Path:
-    """The run folder to explore (InputError naming what to give when there is none)."""
+def find_run(run: str | None, workspace: Workspace, history_url: Callable[[], str]) -> Path:
+    """The run folder to explore (InputError naming what to give when there is none);
+    ``history_url`` gives the run history's database, read only when ``run`` is no folder."""
+    from forecast.outputs.publish import listed_runs
+
     if run is not None:
         folder = Path(run).expanduser()
         if folder.is_dir():
             return folder
-        recorded = listed_runs(history_url, None)
+        recorded = listed_runs(history_url(), None)
         match = recorded[recorded["run_id"] == run]
         if len(match) and Path(str(match["folder"].iloc[0])).is_dir():
             return Path(str(match["folder"].iloc[0]))
@@ -39,7 +41,7 @@ def find_run(run: str | None, workspace: Workspace, history_url: str) -> Path:
         raise InputError(f"no run folder or recorded run {run!r}", file=run,
                          fix="give a folder written by `forecast run`, or a run id from "
                          "`forecast runs`")
-    for folder in listed_runs(history_url, None)["folder"]:
+    for folder in listed_runs(history_url(), None)["folder"]:
         if folder and RunFolder(Path(str(folder))).probabilities_json.is_file():
             return Path(str(folder))
     raise InputError("no finished run to explore", file=workspace.reports,

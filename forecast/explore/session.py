@@ -48,8 +48,9 @@ class Explorer:
             raise InputError("not a run folder (no probabilities.json)", file=folder,
                              fix="give a folder written by `forecast run`")
         if not files.paths.is_file():
-            raise InputError(word("no_paths", "en").rstrip("."), file=files.paths,
-                             fix="run `forecast run` again without --no-paths")
+            raise InputError("this run kept no simulated paths (it was run with --no-paths)",
+                             file=files.paths, fix="run `forecast run` again without "
+                             "--no-paths, then explore that run")
         payload = json.loads(files.probabilities_json.read_text(encoding="utf-8"))
         self.folder = Path(folder)
         self.workspace = workspace

@@ -45,10 +45,6 @@ WORDS: dict[str, tuple[str, str]] = {  # key -> (zh, en)
                    "A range target, or one not assessed: no curve."),
     "whole": ("规划整体", "The plan as a whole"),
     "not_assessed": ("未评估", "not assessed"),
-    "no_paths": ("此次运行未保存模拟路径(使用了 --no-paths),无法推演。请重新运行 forecast run"
-                 "(不加 --no-paths)。",
-                 "This run kept no simulated paths (--no-paths): run `forecast run` again "
-                 "without it."),
     "language": ("English", "中文"),
     "updated": ("已更新", "updated"),
 }
