@@ -203,7 +203,9 @@ def prepare_out_dir(out: Path) -> None:
 # the lock when its process dies, however it dies, so a free lock beside a temporary folder
 # means its writer is gone.
 LOCK_MARK = "forecast"  # the lock file's first word, then the owner's pid
-_TEMPORARY = re.compile(r"^\.(.+)\.[0-9a-f]{8}$")
+# a writer's temporary folder beside ``name`` (``.name.1a2b3c4d``), or its scratch file
+# (``scratch_file``: ``.name.1a2b3c4d.paths.parquet``)
+_TEMPORARY = re.compile(r"^\.(.+?)\.[0-9a-f]{8}(\.[A-Za-z0-9.]+)?$")
 _held: dict[str, list[int]] = {}  # lock file -> [descriptor, depth]: this process's claims
 
 
@@ -305,7 +307,8 @@ def _owner(lock: Path) -> str:
 
 
 def clear_stale(parent: Path) -> None:
-    """Remove the temporary folders and lock files that writers killed mid-write left in
+    """Remove the temporary folders, scratch files and lock files that writers killed
+    mid-write left in
     ``parent``: only forecast's (beside a lock file it wrote) and only those whose writer is
     gone (its lock is free); a live run's are never touched."""
     if fcntl is None:
@@ -332,11 +335,16 @@ def clear_stale(parent: Path) -> None:
 
 
 def _remove_temporaries(entries: list[Path], name: str) -> None:
-    """Remove the temporary folders of ``name`` among ``entries`` (its lock is held)."""
+    """Remove the temporary folders and scratch files of ``name`` among ``entries`` (its
+    lock is held)."""
     for entry in entries:
         found = _TEMPORARY.match(entry.name)
-        if found and found.group(1) == name and entry.is_dir() and not entry.is_symlink():
+        if not found or found.group(1) != name or entry.is_symlink():
+            continue
+        if found.group(2) is None and entry.is_dir():
             shutil.rmtree(entry, ignore_errors=True)
+        elif found.group(2) is not None and entry.is_file():
+            entry.unlink(missing_ok=True)
 
 
 # libyaml's C loader where installed: ten times faster for thousands of plan files

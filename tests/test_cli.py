@@ -58,7 +58,7 @@ def test_run_writes_all_outputs_and_rows(workspace, tmp_path):
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} == {"probabilities.csv", "probabilities.json",
                                                "probabilities.parquet", "suggestions.csv",
-                                               "plan_outcomes.csv",
+                                               "plan_outcomes.csv", "paths.parquet",
                                                "review.csv", "summary.md"}
     parquet = pd.read_parquet(out / "probabilities.parquet")
     csv = pd.read_csv(out / "probabilities.csv", keep_default_na=False, na_values=[""])

@@ -9,7 +9,7 @@ import getpass
 import os
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -150,7 +150,8 @@ class OpenWorkspace:
                                         on_paths=writer and writer.add, **hooks)
                     except BaseException:
                         if writer is not None:
-                            writer.close(None)
+                            with suppress(Exception):  # the run's own error is the one to say
+                                writer.close(None)
                         raise
                     if writer is not None:
                         writer.close(result.stored)

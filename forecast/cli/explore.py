@@ -51,9 +51,9 @@ def explore(
 
     Example:
 
-        forecast explore                      # the latest run, http://127.0.0.1:8765/
+        forecast explore          # the latest run: http://127.0.0.1:8765/
 
-        forecast explore reports/20261205-101500-auto-seed20231 --lang en --port 0
+        forecast explore reports/20261205-101500-auto-seed20231 --lang en
     """
     missing = [m for m in ("fastapi", "uvicorn") if importlib.util.find_spec(m) is None]
     if missing:

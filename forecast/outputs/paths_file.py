@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ import pyarrow.parquet as pq
 
 from forecast.assessment.stored import StoredRun, restore, series_record, series_result
 from forecast.errors import InputError
+from forecast.files import write_error
 from forecast.simulation.simulate import SeriesResult
 
 META_KEY = b"forecast.paths"
@@ -42,8 +44,19 @@ class PathsWriter:
         self.series: list[dict] = []
         self.seconds = 0.0  # spent writing (a run's timings: "paths")
         started = time.perf_counter()
-        self._writer = pq.ParquetWriter(path, SCHEMA, compression="zstd")
+        with self._refused():
+            self._writer = pq.ParquetWriter(path, SCHEMA, compression="zstd")
         self.seconds += time.perf_counter() - started
+
+    @contextmanager
+    def _refused(self):
+        """A write the system refuses (a full disk) as the one-line InputError."""
+        try:
+            yield
+        except OSError as exc:
+            if (error := write_error(exc, self.path)) is None:
+                raise
+            raise error from exc
 
     def add(self, results: tuple[SeriesResult, ...]) -> None:
         """One batch of simulated series, as a row group (a series with no simulated year,
@@ -65,18 +78,20 @@ class PathsWriter:
             columns["values"].append(pa.ListArray.from_arrays(
                 pa.array(np.arange(n + 1, dtype=np.int32) * horizon), pa.array(future.ravel())))
         if columns["path"]:
-            self._writer.write_table(pa.Table.from_arrays(
-                [pa.concat_arrays(columns[name]) for name in SCHEMA.names], schema=SCHEMA))
+            with self._refused():
+                self._writer.write_table(pa.Table.from_arrays(
+                    [pa.concat_arrays(columns[name]) for name in SCHEMA.names], schema=SCHEMA))
         self.seconds += time.perf_counter() - started
 
     def close(self, record: dict | None) -> None:
         """Finish the file with the run's work (None: a run that failed; the file is left
         for the caller to remove)."""
         started = time.perf_counter()
-        if record is not None:
-            self._writer.add_key_value_metadata({META_KEY: json.dumps(
-                {**record, "series": self.series}, ensure_ascii=False, allow_nan=False)})
-        self._writer.close()
+        with self._refused():
+            if record is not None:
+                self._writer.add_key_value_metadata({META_KEY: json.dumps(
+                    {**record, "series": self.series}, ensure_ascii=False, allow_nan=False)})
+            self._writer.close()
         self.seconds += time.perf_counter() - started
 
 
