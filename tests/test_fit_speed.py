@@ -53,7 +53,9 @@ def test_drawing_stops_at_the_first_converged_checkpoint_with_the_bytes_of_that_
     """The draws kept are exactly those of a fit asked for that many draws (so where the
     sampler was when the check ran never matters), and the checkpoint before did not pass."""
     panel = _panel()
-    settings = PooledSettings(chains=4, draws=800, tune=300)
+    # room to stop early on any machine: where a run converges depends on its floating point
+    # (this seed needed more than 800 draws on a second machine)
+    settings = PooledSettings(chains=4, draws=1500, tune=300)
     levels = used_levels(panel)
     times = FitTimes()
     stopped = sample(panel, settings, seed=11, times=times)
