@@ -372,6 +372,7 @@ def test_bad_requests_get_a_4xx_with_a_one_line_error_never_a_traceback(served):
          {}, 422),
         ("/api/view", json.dumps(ok).encode(), {"Origin": "http://evil.example"}, 403),
         ("/api/view", json.dumps(ok).encode(), {"Host": "evil.example"}, 400),
+        ("/api/view", json.dumps({**ok, "selected": "x" * 2_000_000}).encode(), {}, 413),
     ]
     for path, body, headers, status in cases:
         code, text = post(address, path, body, headers)

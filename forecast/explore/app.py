@@ -38,6 +38,7 @@ HERE = files("forecast.explore")
 STATIC = {"explore.js": "text/javascript", "explore.css": "text/css"}
 # the reports' Chinese face (Fandol, shipped with the package), for machines without one
 FONT = ("fandol-fang.otf", files("forecast.outputs.reports") / "fandol" / "FandolFang-Regular.otf")
+MAX_BODY = 1_000_000  # bytes: a request's body (a page's state is a few kilobytes)
 MAX_ADJUSTMENTS = 60
 MAX_VALUES = 2000
 SECURITY_HEADERS = {
@@ -106,6 +107,10 @@ def create_app(explorer: Explorer, lang: str = "zh", hosts: tuple[str, ...] = ()
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
+        length = request.headers.get("content-length", "0")
+        if not length.isdigit() or int(length) > MAX_BODY or \
+                request.headers.get("transfer-encoding"):
+            return _error(413, f"request body over {MAX_BODY} bytes, or of no stated length")
         origin = request.headers.get("origin")
         if request.method != "GET" and origin is not None and \
                 urlsplit(origin).netloc != request.headers.get("host"):
