@@ -118,8 +118,12 @@ def main() -> None:
     ap.add_argument("--starts", type=int, default=5)
     ap.add_argument("--updates", type=int, default=40)
     ap.add_argument("--national", type=int, default=0, help="counties of a national run")
+    ap.add_argument("--national-only", action="store_true",
+                    help="only the national run (with --national)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
+        if args.national_only:
+            return national(args.national)
         root = Path(tmp) / "ws"
         example(root)
         first = run(root, Path(tmp) / "first", paths=True)
@@ -143,14 +147,21 @@ def main() -> None:
               f"{describe(slider)} (limit: median 200 ms)")
         print(f"updates in the browser, target-value control x{len(typed)}: {describe(typed)}")
     if args.national:
-        with temporary_workspace(args.national) as root:
+        national(args.national)
+
+
+def national(regions: int) -> None:
+    """Paths' size and write time, and the run with and without them, for ``regions``
+    synthetic counties."""
+    if regions:
+        with temporary_workspace(regions) as root:
             out = root / "reports"
             kept = run(root, out / "paths", paths=True, model="drift", reports=False,
                        check=False, workers=2)
             size = (out / "paths" / "paths.parquet").stat().st_size
             skipped = run(root, out / "no-paths", paths=False, model="drift", reports=False,
                           check=False, workers=2)
-            print(f"national {args.national} regions (drift, 2 workers): paths.parquet "
+            print(f"national {regions} regions (drift, 2 workers): paths.parquet "
                   f"{size / 1e9:.2f} GB written in {kept['paths']:.1f} s; run "
                   f"{kept['total']:.1f} s with the paths, {skipped['total']:.1f} s without "
                   f"({kept['total'] / skipped['total'] - 1:+.0%})")

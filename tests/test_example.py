@@ -107,6 +107,8 @@ def test_the_wheel_runs_the_example_with_the_same_bytes_as_the_checkout(
     for needed in ("forecast/data/calibration.json", "forecast/data/priors.yaml",
                    "forecast/data/indicators.yaml",
                    "forecast/outputs/reports/templates/report.html.j2",
+                   "forecast/explore/templates/page.html.j2",
+                   "forecast/explore/static/explore.js",
                    "forecast/example/data/observations.csv",
                    "forecast/example/data/plans/xiangtan-2023.yaml",
                    "forecast/example/data/calibration/corpus.yaml"):
