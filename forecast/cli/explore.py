@@ -55,7 +55,7 @@ def explore(
 
         forecast explore reports/20261205-101500-auto-seed20231 --lang en
     """
-    missing = [m for m in ("fastapi", "uvicorn") if importlib.util.find_spec(m) is None]
+    missing = [m for m in ("starlette", "uvicorn") if importlib.util.find_spec(m) is None]
     if missing:
         fail(InputError(f"forecast explore needs {', '.join(missing)}",
                         fix=f"install the optional extra: pip install '{EXTRA}'"))

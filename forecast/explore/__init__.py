@@ -1,5 +1,5 @@
 """`forecast explore`: a finished run's what-if in the browser, for the meeting where targets
-are set (the optional extra ``explore``: FastAPI on uvicorn).
+are set (the optional extra ``explore``: Starlette on uvicorn).
 
 session.py   the run folder opened: its stored paths replayed for a plan, as the page shows it
 charts.py    the fan chart and the P(met) curve as SVG
