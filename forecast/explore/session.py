@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 from forecast.assessment.replay import PlanReplay, Replay
@@ -166,7 +167,8 @@ class Explorer:
             "targets": rows,
             "selected": chosen.target.id if chosen else None,
             "fan": self._fan(now, base, region, indicator, lang, scenario is not None),
-            "curve": self._curve(chosen, base, lang) if chosen else "",
+            "curve": self._curve(chosen, base, lang) if chosen else
+            f'<p class="help">{escape(word("curve_none", lang))}</p>',
             "outcome": plan_line(now.outcome, lang) if now.outcome else "",
             "baseline_outcome": plan_line(base.outcome, lang) if base.outcome else "",
         }

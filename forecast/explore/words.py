@@ -46,7 +46,6 @@ WORDS: dict[str, tuple[str, str]] = {  # key -> (zh, en)
     "whole": ("规划整体", "The plan as a whole"),
     "not_assessed": ("未评估", "not assessed"),
     "language": ("English", "中文"),
-    "updated": ("已更新", "updated"),
 }
 
 
