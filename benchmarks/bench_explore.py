@@ -18,7 +18,8 @@ are, not on the model; drift spares an hour of pooled fits), without the check a
 reports, once with the paths and once without.
 
     .venv/bin/python benchmarks/bench_explore.py
-    .venv/bin/python benchmarks/bench_explore.py --national 3000
+    .venv/bin/python benchmarks/bench_explore.py --national 3000 --national-only
+    .venv/bin/python benchmarks/bench_explore.py --run reports/<run-id>   # start, updates
 """
 
 from __future__ import annotations
@@ -116,11 +117,16 @@ def describe(ms: list[float]) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--starts", type=int, default=5)
+    ap.add_argument("--repeats", type=int, default=4, help="cached runs of each variant")
     ap.add_argument("--updates", type=int, default=40)
     ap.add_argument("--national", type=int, default=0, help="counties of a national run")
     ap.add_argument("--national-only", action="store_true",
                     help="only the national run (with --national)")
+    ap.add_argument("--run", type=Path, help="measure the start and the updates on this "
+                    "finished run of the bundled example, without running it again")
     args = ap.parse_args()
+    if args.run:
+        return measure_app(args.run, args.starts, args.updates)
     with tempfile.TemporaryDirectory() as tmp:
         if args.national_only:
             return national(args.national)
@@ -131,23 +137,28 @@ def main() -> None:
         print(f"bundled run: paths.parquet {size / 1e6:.2f} MB, written in "
               f"{first['paths']:.2f} s of the run's {first['total']:.1f} s")
         with_paths, without = [], []
-        for k in range(2):  # cached runs, alternating
-            with_paths.append(run(root, Path(tmp) / f"with{k}", paths=True,
-                                  reports=False, check=False)["total"])
-            without.append(run(root, Path(tmp) / f"without{k}", paths=False,
-                               reports=False, check=False)["total"])
+        for k in range(args.repeats):  # cached runs, alternating, each first in turn
+            for paths in ((True, False) if k % 2 else (False, True)):
+                total = run(root, Path(tmp) / f"{paths}{k}", paths=paths, reports=False,
+                            check=False)["total"]
+                (with_paths if paths else without).append(total)
         a, b = statistics.median(with_paths), statistics.median(without)
-        print(f"cached bundled run (no reports, no check): {a:.2f} s with the paths, "
-              f"{b:.2f} s without: {a / b - 1:+.0%}")
-        starts = [start_seconds(Path(tmp) / "first") for _ in range(args.starts)]
-        print(f"start (launch to first page), {args.starts} launches: median "
-              f"{statistics.median(starts):.2f} s, max {max(starts):.2f} s (limit 3 s)")
-        slider, typed = browser_updates(Path(tmp) / "first", args.updates)
-        print(f"updates in the browser, growth-shift slider x{len(slider)}: "
-              f"{describe(slider)} (limit: median 200 ms)")
-        print(f"updates in the browser, target-value control x{len(typed)}: {describe(typed)}")
+        print(f"cached bundled run (no reports, no check), median of {args.repeats}: {a:.2f} s "
+              f"with the paths, {b:.2f} s without: {a / b - 1:+.0%}")
+        measure_app(Path(tmp) / "first", args.starts, args.updates)
     if args.national:
         national(args.national)
+
+
+def measure_app(folder: Path, starts: int, updates: int) -> None:
+    """The explorer's start and its updates in the browser, on a finished run."""
+    seconds = [start_seconds(folder) for _ in range(starts)]
+    print(f"start (launch to first page), {starts} launches: median "
+          f"{statistics.median(seconds):.2f} s, max {max(seconds):.2f} s (limit 3 s)")
+    slider, typed = browser_updates(folder, updates)
+    print(f"updates in the browser, growth-shift slider x{len(slider)}: "
+          f"{describe(slider)} (limit: median 200 ms)")
+    print(f"updates in the browser, target-value control x{len(typed)}: {describe(typed)}")
 
 
 def national(regions: int) -> None:
