@@ -15,7 +15,6 @@ import math
 from dataclasses import dataclass, replace
 
 import numpy as np
-import pandas as pd
 
 from forecast.assessment.layout import RegionWork
 from forecast.assessment.outcomes import plan_outcomes
@@ -153,8 +152,3 @@ def curve(target: Target, binding: np.ndarray | None,
 # and whether the target is met above v
 SIDES = {">=": ("left", True), ">": ("right", True), "<=": ("right", False),
          "<": ("left", False)}
-
-
-def rows_frame(replays: list[PlanReplay]) -> pd.DataFrame:
-    """The probabilities.csv rows of replayed plans."""
-    return pd.DataFrame([t.row for r in replays for t in r.targets])

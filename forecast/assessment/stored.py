@@ -51,8 +51,8 @@ def _indicator(ind: Indicator) -> dict:
     out = asdict(ind)
     out["aliases"], out["aliases_traditional"] = list(ind.aliases), list(ind.aliases_traditional)
     for bound in ("lower", "upper"):  # JSON has no infinity
-        out[bound] = None if math.isinf(ind.__getattribute__(bound)) else ind.__getattribute__(
-            bound)
+        value = getattr(ind, bound)
+        out[bound] = None if math.isinf(value) else value
     return out
 
 
