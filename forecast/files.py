@@ -96,9 +96,7 @@ def write_new_text(path: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8", newline="")
         try:
             os.link(tmp, path)
-        except FileExistsError:
-            raise
-        except OSError as exc:
+        except OSError as exc:  # FileExistsError is no refused write: raised as it is
             if (error := write_error(exc, path)) is None:
                 raise
             raise error from exc

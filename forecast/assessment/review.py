@@ -124,8 +124,9 @@ def look_back_runs(inputs: Inputs, settings: Settings, plans: list[Plan]
 
 def _look_back(inputs: Inputs, settings: Settings, year: int, plans: list[Plan]
                ) -> tuple[Inputs, Settings]:
-    """The inputs and settings of the look back from ``year`` at ``plans``."""
-    return replace(inputs, plans=plans), replace(settings, as_of=year)
+    """The inputs and settings of the look back from ``year`` at ``plans`` (its paths are not
+    kept: only the run's own go into paths.parquet)."""
+    return replace(inputs, plans=plans), replace(settings, as_of=year, paths=False)
 
 
 def probabilities_at_base(inputs: Inputs, settings: Settings, now: Assessment,
