@@ -33,6 +33,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import forecast
@@ -52,23 +54,31 @@ def run(root: Path, out: Path, paths: bool, **options) -> dict:
     return done.timings.as_dict()
 
 
-def start_seconds(folder: Path) -> float:
-    """Seconds from launching `forecast explore` to the page's first answer."""
-    started = time.perf_counter()
+@contextmanager
+def explorer(folder: Path) -> Iterator[str]:
+    """`forecast explore FOLDER --port 0` as a user launches it; its address once it prints
+    it; stopped afterwards."""
     process = subprocess.Popen([sys.executable, "-m", "forecast.cli", "explore", str(folder),
                                 "--port", "0"], stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     try:
-        for line in process.stdout:
-            found = re.search(r"http://127\.0\.0\.1:\d+/", line)
-            if found:
-                with urllib.request.urlopen(found.group(0) + f"?plan={PLAN}") as response:
-                    response.read()
-                return time.perf_counter() - started
-        raise RuntimeError("forecast explore printed no address")
+        found = next((m for line in process.stdout
+                      if (m := re.search(r"http://127\.0\.0\.1:\d+/", line))), None)
+        if found is None:
+            raise RuntimeError("forecast explore printed no address")
+        yield found.group(0)
     finally:
         process.terminate()
         process.wait()
+
+
+def start_seconds(folder: Path) -> float:
+    """Seconds from launching `forecast explore` to the page's first answer."""
+    started = time.perf_counter()
+    with explorer(folder) as address:
+        with urllib.request.urlopen(address + f"?plan={PLAN}") as response:
+            response.read()
+        return time.perf_counter() - started
 
 
 def browser_updates(folder: Path, n: int) -> tuple[list[float], list[float]]:
@@ -76,12 +86,7 @@ def browser_updates(folder: Path, n: int) -> tuple[list[float], list[float]]:
     measured them."""
     from playwright.sync_api import sync_playwright
 
-    process = subprocess.Popen([sys.executable, "-m", "forecast.cli", "explore", str(folder),
-                                "--port", "0"], stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
-    try:
-        address = next(m.group(0) for line in process.stdout
-                       if (m := re.search(r"http://127\.0\.0\.1:\d+/", line)))
+    with explorer(folder) as address:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=shutil.which("chromium"),
                                         args=["--no-sandbox"])
@@ -104,9 +109,6 @@ def browser_updates(folder: Path, n: int) -> tuple[list[float], list[float]]:
             timings = page.evaluate("window.exploreTimings")
             browser.close()
         return timings[:n], timings[n:]
-    finally:
-        process.terminate()
-        process.wait()
 
 
 def describe(ms: list[float]) -> str:
