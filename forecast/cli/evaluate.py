@@ -15,6 +15,7 @@ from forecast.cli.common import MODEL_CHOICES, ModelName, app, fail
 from forecast.cli.console import echo
 from forecast.config import DEFAULT_MODEL, DEFAULT_SEED
 from forecast.errors import InputError
+from forecast.models.registry import TREND_MEMBERS
 
 
 @app.command()
@@ -129,7 +130,8 @@ def calibrate(
         fail(exc)
     w = calibration.models["trend"]["weights"]
     echo(f"learned from {report['held_out_values']} held-out values of "
-               f"{report['series']} series (years up to {report['until']}); weight of linear "
-               "drift: "
-               + ", ".join(f"{k} {v['linear']:.2f}" for k, v in sorted(w.items())))
+               f"{report['series']} series (years up to {report['until']}); weights of "
+               + "/".join(TREND_MEMBERS) + ": "
+               + ", ".join(f"{k} " + "/".join(f"{v.get(m, 0):.2f}" for m in TREND_MEMBERS)
+                           for k, v in sorted(w.items())))
     echo(f"wrote {report['out']}")

@@ -3,12 +3,13 @@
 Two steps, both on origins whose held-out years end by ``until`` (so the years scored later,
 after ``until``, are never seen):
 
-1. member weights per indicator: the share of `linear` (vs compound-growth `drift`) paths
-   that minimises the mean CRPS (scaled like MASE) of the mixture on held-out values across
-   all regions' series of that indicator. CRPS scores the whole distribution, so the weights
-   serve the probabilities planners read, not just the median. Indicators with too few
-   backtest points, and indicators not in the corpus, get the weight learned on everything
-   ("default");
+1. member weights per indicator: the shares of `linear`, compound-growth `drift` and the
+   damped `theta` in the mixture that minimise the mean CRPS (scaled like MASE) on held-out
+   values across all regions' series of that indicator, searched on the simplex in steps of
+   0.05 (the way IHME weights its rate-of-change models by out-of-sample validity). CRPS
+   scores the whole distribution, so the weights serve the probabilities planners read, not
+   just the median. Indicators with too few backtest points, and indicators not in the
+   corpus, get the weights learned on everything ("default");
 2. spread factors per kind group and horizon, from the weighted mixture's held-out values
    (``fit_factors``).
 
@@ -18,6 +19,7 @@ panel backtest (``panel``) of the indicators `auto` would pool there.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -32,67 +34,80 @@ from forecast.evaluation.panel import as_parents, pooled_indicators, run_panel_b
 from forecast.evaluation.results import BacktestResult
 from forecast.execution import map_units
 from forecast.models.hierarchy.settings import PooledSettings
+from forecast.models.registry import TREND_MEMBERS
 from forecast.simulation.calibration import Calibration, kind_group
 from forecast.simulation.simulate import simulate_future
 
-WEIGHT_GRID = np.round(np.arange(0.0, 1.0001, 0.05), 2)
+WEIGHT_STEP = 0.05  # the member weights are searched on the simplex in steps of this
 MIN_POINTS_FOR_OWN_WEIGHT = 100  # held-out values an indicator needs to get its own weight
 # Provinces in one year share that year's shock, so the pooled model's held-out values are
 # about as many pieces of evidence as the calendar years they fall in, not the province-years.
 MIN_HELD_OUT_YEARS = 5
 
 
+def weight_grid(members: int = len(TREND_MEMBERS), step: float = WEIGHT_STEP) -> np.ndarray:
+    """Every weight vector of ``members`` members in multiples of ``step`` summing to 1."""
+    units = round(1 / step)
+    points = [c for c in itertools.product(range(units + 1), repeat=members - 1)
+              if sum(c) <= units]
+    return np.array([[*c, units - sum(c)] for c in points], dtype=float) / units
+
+
 @dataclass(frozen=True)
-class _MixtureCrps:
-    """Per unit: the scaled CRPS of the linear/drift mixture at every weight of the grid."""
+class _MixtureTerms:
+    """Per unit: the terms of the mixture's scaled CRPS (``scoring.mixture_crps_terms``) of
+    the `trend` members on its held-out values, summed over its origins."""
 
     settings: BacktestSettings
 
-    def __call__(self, unit: SeriesUnit) -> tuple[str, np.ndarray, int]:
-        total, count = np.zeros(len(WEIGHT_GRID)), 0
+    def __call__(self, unit: SeriesUnit) -> tuple[str, np.ndarray, np.ndarray, int]:
+        k = len(TREND_MEMBERS)
+        a, b, count = np.zeros(k), np.zeros((k, k)), 0
         for cut, end in cuts(unit.years, self.settings):
             c = cut_by_position(unit, cut, end)
             scale = scoring.naive_scale(c.train)
             if scale <= 0:
                 continue
             actual = c.actual
-            members = {
-                m: simulate_future(c.request(), m, len(actual), self.settings.draws,
-                                   self.settings.seed, stream=(str(c.origin),)).values
-                for m in ("linear", "drift")
-            }
-            n = self.settings.draws
-            for i, w in enumerate(WEIGHT_GRID):
-                k = round(w * n)
-                mix = np.vstack([members["linear"][:k], members["drift"][: n - k]])
-                total[i] += scoring.crps(actual, mix).sum() / scale
+            members = [simulate_future(c.request(), m, len(actual), self.settings.draws,
+                                       self.settings.seed, stream=(str(c.origin),)).values
+                       for m in TREND_MEMBERS]
+            terms = scoring.mixture_crps_terms(actual, members)
+            a += terms[0] / scale
+            b += terms[1] / scale
             count += len(actual)
-        return unit.indicator.id, total, count
+        return unit.indicator.id, a, b, count
+
+
+def best_weights(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
+    """The grid's weights with the least mean CRPS w·a − ½ wᵀ b w (ties: the first)."""
+    grid = weight_grid()
+    total = grid @ a - 0.5 * np.einsum("gi,ij,gj->g", grid, b, grid)
+    w = grid[int(np.argmin(total))]
+    return {m: round(float(x), 2) for m, x in zip(TREND_MEMBERS, w, strict=True)}
 
 
 def learn_weights(units: list[SeriesUnit], settings: BacktestSettings,
                   own: set[str] | frozenset[str], workers: int = 1,
                   progress: Callable[[int], None] | None = None) -> dict[str, dict[str, float]]:
-    """The share of `linear` in the mixture that minimises the mean scaled CRPS of held-out
+    """The weights of the `trend` members that minimise the mean scaled CRPS of held-out
     values: per indicator in ``own`` with enough of them, and over everything ("default")."""
+    k = len(TREND_MEMBERS)
     by_indicator: dict[str, list] = {}
-    for indicator, total, count in map_units(_MixtureCrps(settings), units, workers,
-                                             chunksize=max(1, len(units) // (8 * workers))):
-        acc = by_indicator.setdefault(indicator, [np.zeros(len(WEIGHT_GRID)), 0])
-        acc[0] += total
-        acc[1] += count
+    for indicator, a, b, count in map_units(_MixtureTerms(settings), units, workers,
+                                            chunksize=max(1, len(units) // (8 * workers))):
+        acc = by_indicator.setdefault(indicator, [np.zeros(k), np.zeros((k, k)), 0])
+        acc[0] += a
+        acc[1] += b
+        acc[2] += count
         if progress:
             progress(1)
-    everything = sum(t for t, _ in by_indicator.values())
-    weights = {"default": _pair(float(WEIGHT_GRID[int(np.argmin(everything))]))}
-    for indicator, (total, count) in sorted(by_indicator.items()):
+    weights = {"default": best_weights(sum(v[0] for v in by_indicator.values()),
+                                       sum(v[1] for v in by_indicator.values()))}
+    for indicator, (a, b, count) in sorted(by_indicator.items()):
         if indicator in own and count >= MIN_POINTS_FOR_OWN_WEIGHT:
-            weights[indicator] = _pair(float(WEIGHT_GRID[int(np.argmin(total))]))
+            weights[indicator] = best_weights(a, b)
     return weights
-
-
-def _pair(w: float) -> dict[str, float]:
-    return {"linear": w, "drift": round(1 - w, 2)}
 
 
 def pooled_learning_backtest(units: list[SeriesUnit], until: int, horizon: int = 6,
@@ -128,7 +143,7 @@ def learn(units: list[SeriesUnit], until: int, horizon: int = 6, draws: int = 10
           own: set[str] | None = None,
           regions: pd.DataFrame | dict[str, str] | None = None,
           pooled: PooledSettings | None = None) -> tuple[Calibration, dict]:
-    """The calibration of ``model`` (a linear/drift mixture), and a report of what was learned.
+    """The calibration of ``model`` (the `trend` mixture), and a report of what was learned.
 
     Indicators in ``own`` (default: all) get their own weights and spread factors where they
     have enough backtest points; the rest of the corpus informs only the defaults. With

@@ -43,6 +43,37 @@ def crps(actual: np.ndarray, paths: np.ndarray) -> np.ndarray:
     return np.asarray(scoringrules.crps_ensemble(actual, paths.T, estimator="pwm"), dtype=float)
 
 
+def _mean_abs_difference(a: np.ndarray, b: np.ndarray, fair: bool) -> float:
+    """Mean |a_i - b_j| over all pairs (over pairs i != j when ``fair``, for a sample with
+    itself), from sorted values and cumulative sums in O(n log n)."""
+    b = np.sort(b)
+    below = np.searchsorted(b, a, side="right")
+    cum = np.concatenate([[0.0], np.cumsum(b)])
+    total = float(np.sum(a * below - cum[below] + (cum[-1] - cum[below]) - a * (len(b) - below)))
+    pairs = len(a) * (len(b) - 1) if fair else len(a) * len(b)
+    return total / pairs
+
+
+def mixture_crps_terms(actual: np.ndarray, members: list[np.ndarray]
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """The terms that give the CRPS of any mixture of ``members`` (each n_paths x horizon),
+    summed over the horizons: ``a[k]`` = E|X_k - y| and ``b[j, k]`` = E|X_j - X_k'|.
+
+    The CRPS of the mixture with weights w (summing to 1) is then w·a − ½ wᵀ b w (the energy
+    form CRPS = E|X − y| − ½ E|X − X'|), so weights can be chosen on a fine grid from these
+    terms alone. Within a member the pairs are i ≠ j, the "fair" estimator ``crps`` uses.
+    """
+    k = len(members)
+    a, b = np.zeros(k), np.zeros((k, k))
+    for h, y in enumerate(np.asarray(actual, dtype=float)):
+        cols = [np.asarray(m[:, h], dtype=float) for m in members]
+        for i in range(k):
+            a[i] += float(np.mean(np.abs(cols[i] - y)))
+            for j in range(i, k):
+                b[i, j] += _mean_abs_difference(cols[i], cols[j], fair=i == j)
+    return a, np.triu(b) + np.triu(b, 1).T
+
+
 def cdf_at(actual: np.ndarray, paths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per horizon the forecast CDF just below and at the actual value, F(y-) and F(y), read
     from the simulated paths (n_paths x horizon): the ends of the randomised PIT's range."""

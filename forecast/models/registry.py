@@ -15,13 +15,14 @@ from forecast.models.base import FitInfo, Model
 from forecast.models.cagr import CagrRule
 from forecast.models.random_walk import Drift, LinearDrift, Naive, load_prior
 from forecast.models.statespace import Arima011, Ets, FitFailed, LocalLinearTrend
+from forecast.models.theta import Theta
 from forecast.models.transforms import Transform
 
 ENSEMBLE_MEMBERS = ("ets", "llt", "arima")
 POOLED_MODELS = ("bayes", "auto", "counts")  # models fitted over every region before simulating
-TREND_MEMBERS = ("linear", "drift")
+TREND_MEMBERS = ("linear", "drift", "theta")
 MODEL_NAMES = ("auto", "bayes", "counts", "trend", "ensemble", "naive", "drift", "linear",
-               "cagr", "ets", "llt", "arima")
+               "theta", "cagr", "ets", "llt", "arima")
 MODEL_HELP = {
     "auto": "per indicator: counts for whole-number series up to 100, bayes where several "
     "regions of the hierarchy have it, trend where one does (the default; the reason is in "
@@ -30,13 +31,15 @@ MODEL_HELP = {
     "regions.csv (PyMC; posteriors cached in models/)",
     "counts": "counts as counts: negative-binomial flows, stocks moved by whole entries and "
     "exits, rates pooled over the tree (every count series; the rest as auto)",
-    "trend": "calibrated mixture of linear and compound-growth drift, weights learned per "
-    "indicator from backtests",
+    "trend": "calibrated mixture of linear drift, compound-growth drift and the theta model, "
+    "weights learned per indicator from backtests",
     "ensemble": "equal-weight mixture of ets, llt and arima paths",
     "naive": "random walk: no trend",
     "drift": "random walk with drift on the log/logit scale: the past average growth rate "
     "continues",
     "linear": "random walk with drift whose median adds the past average annual change",
+    "theta": "dynamic optimised theta model: a smoothed level plus a damped share of the "
+    "fitted trend (Fiorucci et al. 2016), with the drift model's spread",
     "cagr": "UN ESCAP trend rule: recency-weighted growth, deterministic (reference only)",
     "ets": "damped-trend exponential smoothing (statsmodels ETSModel)",
     "llt": "local linear trend (statsmodels UnobservedComponents)",
@@ -51,6 +54,7 @@ def get_model(name: str) -> Model:
         "naive": lambda: Naive(prior_df, prior_scale),
         "drift": lambda: Drift(prior_df, prior_scale),
         "linear": lambda: LinearDrift(prior_df, prior_scale),
+        "theta": lambda: Theta(prior_df, prior_scale),
         "cagr": CagrRule,
         "ets": Ets,
         "llt": LocalLinearTrend,
@@ -91,14 +95,17 @@ def simulate_series(name: str, z: np.ndarray, transform: Transform, horizon: int
 
     ``rng_for(member)`` gives each model its own random stream, so adding a member to a
     mixture does not change the others' paths. ``weights`` are the mixture weights of `trend`'s
-    members (equal when not given); `ensemble` mixes its members equally.
+    members (equal when not given; a member a calibration does not name has none); `ensemble`
+    mixes its members equally.
     """
     info = FitInfo(model=name)
     if name == "ensemble":
         members, w = ENSEMBLE_MEMBERS, [1.0] * len(ENSEMBLE_MEMBERS)
     elif name == "trend":
         members = TREND_MEMBERS
-        w = [(weights or {}).get(m, 1.0) for m in members]
+        # a calibration names the members it weighs (one learned before a member existed
+        # gives it none); without a calibration the members are weighed equally
+        w = [weights.get(m, 0.0) for m in members] if weights else [1.0] * len(members)
     else:
         return _simulate_one(name, z, transform, horizon, n_paths, rng_for(name), info), info
     parts = [

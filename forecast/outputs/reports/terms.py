@@ -73,8 +73,9 @@ _NOTES_ZH: list[tuple[str, str]] = [
 
 # the models a report names, as its method text and calibration appendix describe them
 MODEL_WORDS: dict[str, tuple[str, str]] = {
-    "trend": ("趋势模型(线性趋势与复合增长漂移的校准加权组合)",
-              "the trend model (a calibrated mixture of linear and compound-growth drift)"),
+    "trend": ("趋势模型(线性趋势、复合增长漂移与 theta 模型的校准加权组合)",
+              "the trend model (a calibrated mixture of linear drift, compound-growth drift "
+              "and the theta model)"),
     "bayes": ("贝叶斯分层汇合模型(同组地区共享趋势与波动的信息)",
               "the Bayesian hierarchical pooled model (regions of a group share their trend "
               "and volatility)"),
@@ -83,6 +84,8 @@ MODEL_WORDS: dict[str, tuple[str, str]] = {
                "exits, rates pooled over regions)"),
     "drift": ("带漂移的随机游走", "a random walk with drift"),
     "linear": ("线性漂移的随机游走", "a random walk with linear drift"),
+    "theta": ("动态优化 theta 模型(平滑水平加阻尼趋势)",
+              "the dynamic optimised theta model (a smoothed level plus a damped trend)"),
     "naive": ("无趋势的随机游走", "a random walk without trend"),
     "ensemble": ("ets、llt、arima 的等权组合", "an equal-weight mixture of ets, llt and arima"),
     "ets": ("阻尼趋势指数平滑", "damped-trend exponential smoothing"),
