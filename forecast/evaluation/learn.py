@@ -79,9 +79,12 @@ class _MixtureTerms:
         return unit.indicator.id, a, b, count
 
 
-def best_weights(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
-    """The grid's weights with the least mean CRPS w·a − ½ wᵀ b w (ties: the first)."""
+def best_weights(a: np.ndarray, b: np.ndarray,
+                 members: tuple[str, ...] = TREND_MEMBERS) -> dict[str, float]:
+    """The grid's weights with the least mean CRPS w·a − ½ wᵀ b w (ties: the first), among
+    those that weigh only ``members`` (the others get 0: an ablation of the mixture)."""
     grid = weight_grid()
+    grid = grid[grid[:, [m not in members for m in TREND_MEMBERS]].sum(axis=1) == 0]
     total = grid @ a - 0.5 * np.einsum("gi,ij,gj->g", grid, b, grid)
     w = grid[int(np.argmin(total))]
     return {m: round(float(x), 2) for m, x in zip(TREND_MEMBERS, w, strict=True)}
@@ -89,7 +92,8 @@ def best_weights(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
 
 def learn_weights(units: list[SeriesUnit], settings: BacktestSettings,
                   own: set[str] | frozenset[str], workers: int = 1,
-                  progress: Callable[[int], None] | None = None) -> dict[str, dict[str, float]]:
+                  progress: Callable[[int], None] | None = None,
+                  members: tuple[str, ...] = TREND_MEMBERS) -> dict[str, dict[str, float]]:
     """The weights of the `trend` members that minimise the mean scaled CRPS of held-out
     values: per indicator in ``own`` with enough of them, and over everything ("default")."""
     k = len(TREND_MEMBERS)
@@ -103,10 +107,10 @@ def learn_weights(units: list[SeriesUnit], settings: BacktestSettings,
         if progress:
             progress(1)
     weights = {"default": best_weights(sum(v[0] for v in by_indicator.values()),
-                                       sum(v[1] for v in by_indicator.values()))}
+                                       sum(v[1] for v in by_indicator.values()), members)}
     for indicator, (a, b, count) in sorted(by_indicator.items()):
         if indicator in own and count >= MIN_POINTS_FOR_OWN_WEIGHT:
-            weights[indicator] = best_weights(a, b)
+            weights[indicator] = best_weights(a, b, members)
     return weights
 
 
@@ -142,18 +146,20 @@ def learn(units: list[SeriesUnit], until: int, horizon: int = 6, draws: int = 10
           progress: Callable[[int], None] | None = None,
           own: set[str] | None = None,
           regions: pd.DataFrame | dict[str, str] | None = None,
-          pooled: PooledSettings | None = None) -> tuple[Calibration, dict]:
+          pooled: PooledSettings | None = None,
+          members: tuple[str, ...] = TREND_MEMBERS) -> tuple[Calibration, dict]:
     """The calibration of ``model`` (the `trend` mixture), and a report of what was learned.
 
     Indicators in ``own`` (default: all) get their own weights and spread factors where they
     have enough backtest points; the rest of the corpus informs only the defaults. With
     ``regions`` (regions.csv) the pooled model's spread factors are learned too ("bayes"),
-    fitted with ``pooled`` (default: the run's default settings).
+    fitted with ``pooled`` (default: the run's default settings). ``members`` limits the
+    mixture to some of `trend`'s members (the benchmarks' "without theta").
     """
     own = {u.indicator.id for u in units} if own is None else own
     settings = BacktestSettings(model=model, holdout=horizon, draws=draws, seed=seed,
                                 until=until)
-    weights = learn_weights(units, settings, own, workers, progress)
+    weights = learn_weights(units, settings, own, workers, progress, members)
     unweighted = Calibration({model: {"weights": weights}}, {})
     res = run_backtest(units, replace(settings, calibration=unweighted), workers, progress)
     spread = fit_factors(res.points, horizon, own=own)
