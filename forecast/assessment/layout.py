@@ -19,6 +19,8 @@ from forecast.inputs.catalogue import Catalogue
 from forecast.inputs.plans import Target
 from forecast.inputs.scenarios import check_against_run
 from forecast.inputs.series import SeriesTable, series_table, usable_history
+from forecast.inputs.vintages import preliminary_years, revision_pairs
+from forecast.models.revisions import RevisionError, learn_revisions
 from forecast.models.transforms import transform_for
 from forecast.simulation.dependence import (
     INDEPENDENT,
@@ -58,17 +60,43 @@ def observed_series(inputs: Inputs, as_of: int | None) -> SeriesTable:
     return series_table(observed(inputs, as_of))
 
 
+@dataclass(frozen=True)
+class Vintages:
+    """Which figures are still preliminary, and how far each indicator's preliminary figures
+    moved when revised (only where observations.csv has a vintage column)."""
+
+    preliminary: frozenset[tuple[str, str, int]] = frozenset()
+    errors: dict[str, RevisionError] = field(default_factory=dict)
+
+    def revision(self, region: str, indicator: str, last_year: int) -> RevisionError | None:
+        if (region, indicator, last_year) not in self.preliminary:
+            return None
+        return self.errors.get(indicator)
+
+
+def run_vintages(inputs: Inputs, as_of: int | None) -> Vintages:
+    """The vintages of the observations a run may use (up to ``as_of``)."""
+    obs = observed(inputs, as_of)
+    years = preliminary_years(obs)
+    if not years:
+        return Vintages()
+    return Vintages(years, learn_revisions(revision_pairs(obs), inputs.catalogue))
+
+
 def series_requests(catalogue: Catalogue, table: SeriesTable, targets: list[Target],
                     fits: PooledFits | None = None, *,
                     derive_ids: frozenset[str] = frozenset(), follow: bool = False,
-                    dependence: Callable[[str, str], Dependence] | None = None
+                    dependence: Callable[[str, str], Dependence] | None = None,
+                    vintages: Vintages | None = None
                     ) -> tuple[list[SeriesRequest], dict[tuple[str, str], str],
                                list[DerivedRequest]]:
     """What to simulate, why each other needed series cannot be (its note), and which
     series are derived from their components.
 
     A series of a pooled indicator carries its region's posterior; it needs only one point,
-    since its trend can come from its parent's and its spread from the pool."""
+    since its trend can come from its parent's and its spread from the pool. A series whose
+    latest year is preliminary carries its indicator's revision error (``vintages``)."""
+    vintages = vintages or Vintages()
     index = {key: k for k, key in enumerate(table.keys)}
     needed = _series_needed(targets)
     derived, extra = plan_derived(catalogue, table, needed, derive_ids,
@@ -104,7 +132,9 @@ def series_requests(catalogue: Catalogue, table: SeriesTable, targets: list[Targ
         model = None if choice is None or (choice.model in ("bayes", "counts") and not pooled)\
             else choice.model
         requests.append(SeriesRequest(region, indicator, years, values, until, gap,
-                                      model=model, posterior=posterior, counts=counts))
+                                      model=model, posterior=posterior, counts=counts,
+                                      revision=vintages.revision(region, ind_id,
+                                                                 int(years[-1]))))
     return requests, missing, derived
 
 
@@ -212,7 +242,8 @@ def region_work(inputs: Inputs, settings: Settings, fits: PooledFits | None = No
     assessable = [t for t in targets if t.assessable_kind]
     requests, missing, derived = series_requests(
         inputs.catalogue, table, assessable, fits, derive_ids=settings.derived_indicators,
-        follow=settings.follows_components, dependence=dependence)
+        follow=settings.follows_components, dependence=dependence,
+        vintages=run_vintages(inputs, settings.as_of))
     pairs = {(t.indicator, t.other_indicator): dependence(t.indicator, t.other_indicator)
              for t in assessable if t.other_indicator}
     by_region: dict[str, list] = {}

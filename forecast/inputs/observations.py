@@ -22,6 +22,7 @@ from forecast.inputs.plausibility import describe, implausible
 from forecast.inputs.regions import region_resolver
 from forecast.inputs.tabular import read_chunks, require_columns
 from forecast.inputs.values import YEAR_RULE, check_id, is_safe_id, parse_numbers
+from forecast.inputs.vintages import VINTAGE, VINTAGE_RULE, latest_vintage, parse_vintages
 
 OBS_COLUMNS = ("region", "indicator", "year", "value")
 
@@ -41,12 +42,15 @@ def read_observations(
 ) -> pd.DataFrame:
     """observations.csv as a validated tidy frame: region, indicator, year, value.
 
+    With an optional ``vintage`` column (``inputs.vintages``) a year may have a preliminary and
+    a final figure: the frame keeps the latest, with ``first_value`` and ``preliminary``.
+
     ``latest_year`` is the most recent year an observation may have (a later one is a typo or
     a forecast passed off as data). ``strict`` refuses a value out of scale with its series
     (`forecast run --strict`); without it the run's data-quality notes flag it.
     """
     parts, offset = [], 0
-    for chunk in read_chunks(path, OBS_COLUMNS):  # source and note are for people, not models
+    for chunk in read_chunks(path, (*OBS_COLUMNS, VINTAGE)):  # source, note: for people
         parts.append(_validated(chunk, path, offset, catalogue, latest_year))
         offset += len(chunk)
     if not parts:
@@ -55,7 +59,8 @@ def read_observations(
         "region": union_categoricals([p["region"] for p in parts]),
         "indicator": union_categoricals([p["indicator"] for p in parts]),
         **{col: np.concatenate([p[col].to_numpy() for p in parts])
-           for col in ("year", "value", "row")},
+           for col in ("year", "value", "row", "vintage_order", "labelled_preliminary")
+           if col in parts[0]},
     })
     resolve = region_resolver(regions)
     frame["region"] = frame["region"].map({r: resolve(str(r)) for r in
@@ -64,12 +69,18 @@ def read_observations(
     if unsafe:
         row = int(frame["row"][(frame["region"] == unsafe[0]).to_numpy()].iloc[0])
         check_id(unsafe[0], "region", file=path, row=row, column="region")
-    dup = frame.duplicated(["region", "indicator", "year"], keep="first").to_numpy()
+    vintages = "vintage_order" in frame
+    key = ["region", "indicator", "year", *(["vintage_order"] if vintages else [])]
+    dup = frame.duplicated(key, keep="first").to_numpy()
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
-        raise InputError(f"duplicate region/indicator/year (year {frame['year'].iloc[i]})",
+        raise InputError(f"duplicate region/indicator/year{'/vintage' if vintages else ''} "
+                         f"(year {frame['year'].iloc[i]})",
                          file=path, row=int(frame["row"].iloc[i]), column="year",
-                         fix="keep one value per region, indicator and year")
+                         fix="keep one value per region, indicator and year"
+                         + (" and vintage" if vintages else ""))
+    if vintages:
+        frame = latest_vintage(frame)
     if strict:
         _refuse_implausible(frame, path, catalogue)
     frame = frame.sort_values(["region", "indicator", "year"], kind="stable")
@@ -96,6 +107,7 @@ def _validated(frame: pd.DataFrame, path: Path, offset: int, catalogue: Catalogu
     number a spreadsheet would show, for error messages."""
     frame.columns = [str(c).strip() for c in frame.columns]
     require_columns(frame, OBS_COLUMNS, path)
+    vintage = frame.get(VINTAGE, None)
     frame = frame[list(OBS_COLUMNS)].copy()
     for col in ("region", "indicator"):
         frame[col] = frame[col].str.strip().astype("category")
@@ -143,5 +155,12 @@ def _validated(frame: pd.DataFrame, path: Path, offset: int, catalogue: Catalogu
         ind = catalogue[frame["indicator"].iloc[i]]
         fail(out, "value", f"value {{v}} is outside the bounds {ind.lower:g}–{ind.upper:g} of "
              f"{ind.id} ({ind.unit})", "check the unit: shares are in % (0–100)")
+    if vintage is not None:
+        order, preliminary, readable = parse_vintages(vintage)
+        if not readable.all():
+            i = int(np.flatnonzero(~readable)[0])
+            raise InputError(f"vintage {vintage.iloc[i]!r} is not a vintage", file=path,
+                             row=int(rows[i]), column=VINTAGE, fix=VINTAGE_RULE)
+        frame["vintage_order"], frame["labelled_preliminary"] = order, preliminary
     frame["row"] = rows.astype(np.int64)
     return frame

@@ -262,6 +262,8 @@ def merge_workbooks(observations: pd.DataFrame, entries: pd.DataFrame, catalogue
                          columns=["region", "indicator", "year", "value"])
     frame = pd.concat([observations.astype({"region": str, "indicator": str}), added],
                       ignore_index=True)
+    if "preliminary" in frame:  # observations.csv has vintages; an entered figure is final
+        frame["preliminary"] = frame["preliminary"].astype("boolean").fillna(False).astype(bool)
     _refuse_implausible(frame, len(observations), [w for _, w in fresh.values()], catalogue)
     frame = frame.sort_values(["region", "indicator", "year"], kind="stable")
     return frame.astype({"region": "category", "indicator": "category"}).reset_index(drop=True)

@@ -20,6 +20,7 @@ from forecast.models.counts.posterior import CountDraws
 from forecast.models.pooled.draws import RegionPosterior
 from forecast.models.random_walk import max_deviation
 from forecast.models.registry import POOLED_MODELS, simulate_series
+from forecast.models.revisions import RevisionError
 from forecast.models.transforms import Transform, transform_for
 from forecast.simulation.calibration import NONE, Calibration
 from forecast.simulation.paths import Paths
@@ -39,6 +40,7 @@ class SeriesRequest:
     model: str | None = None  # this series' own model (`auto` chooses per indicator)
     posterior: RegionPosterior | None = None  # the pooled fit's draws for this region
     counts: CountDraws | None = None  # the count model's draws, for a small count
+    revision: RevisionError | None = None  # the latest year is preliminary: how it may move
 
 
 @dataclass(frozen=True)
@@ -95,8 +97,10 @@ def simulate_future(req: SeriesRequest, model: str, horizon: int, n_paths: int, 
     transform = transform_for(req.indicator, req.values)
     if req.counts is not None:  # whole numbers in the indicator's unit: no transform
         values = req.counts.simulate(horizon, n_paths, rng_for(seed, *key, "counts"))
-        return Future(values, transform.forward(values), transform, "counts",
-                      req.counts.notes())
+        notes = req.counts.notes()
+        if req.revision is not None:
+            notes = [*notes, "latest year preliminary: counts are not widened for revisions"]
+        return Future(values, transform.forward(values), transform, "counts", notes)
     z = transform.forward(req.values)
     model = req.model or model
     notes = []
@@ -114,6 +118,10 @@ def simulate_future(req: SeriesRequest, model: str, horizon: int, n_paths: int, 
             lambda member: rng_for(seed, *key, member), calibration,
         )
         notes += info.notes
+    if req.revision is not None:  # its own stream: the model's paths stay as they were
+        shift = req.revision.draw(n_paths, rng_for(seed, *key, "revision"))
+        future_z = future_z + shift[:, None]
+        notes.append(req.revision.note())
     return Future(transform.inverse(future_z), future_z, transform, model, notes)
 
 
