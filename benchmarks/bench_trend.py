@@ -16,6 +16,7 @@ Differences come with 95% intervals from a bootstrap over series (all of a serie
 targets move together). Needs the bench extra: pip install -e ".[bench]".
 
     python benchmarks/bench_trend.py [--draws 2000] [--workers 2] [--datasets m3,tourism,cn,wb]
+                                     [--keep DIR]
 """
 
 from __future__ import annotations
@@ -45,12 +46,12 @@ from forecast.simulation.calibration import Calibration
 from forecast.streams import rng_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_accuracy import m3_csv
 from bench_pooled import provincial_units
 from sf_backtest import MODELS as SF_MODELS
 from sf_backtest import Z95
 
 ROOT = Path(__file__).resolve().parents[1]
-EXTERNAL = ROOT / "data" / "external"
 UNTIL = 2018  # calibrations learn from held-out years up to here
 THIS_YEAR = 2026
 NEW, OLD = "trend", "trend without theta"
@@ -58,14 +59,7 @@ ANCHORS = {"AutoTheta": "AutoTheta", "RandomWalkWithDrift": "RW-drift"}
 
 
 def m3_units(folder: Path) -> list[SeriesUnit]:
-    long = pd.read_csv(EXTERNAL / "m3_yearly_long.csv")
-    meta = pd.read_csv(EXTERNAL / "m3_yearly_meta.csv")[["series_id", "start_year"]]
-    long = long.merge(meta, on="series_id")
-    path = folder / "m3.csv"
-    pd.DataFrame({"region": long["series_id"], "indicator": "m3_yearly",
-                  "year": long["start_year"] + long["t"] - 1, "value": long["value"]}
-                 ).to_csv(path, index=False)
-    obs, catalogue = read_series(path, "amount", THIS_YEAR)
+    obs, catalogue = read_series(m3_csv(folder), "amount", THIS_YEAR)
     return series_units(obs, catalogue)
 
 
@@ -81,16 +75,23 @@ def wb_units() -> list[SeriesUnit]:
     return series_units(obs, catalogue)
 
 
-def calibrations(without: str | None, draws: int, workers: int) -> dict[str, Calibration]:
+def calibrations(without: str | None, draws: int, workers: int, keep: Path | None
+                 ) -> dict[str, Calibration]:
     """The two calibrations, learned from what `forecast calibrate` learns from, less the
-    data set ``without`` where it is in the corpus."""
+    data set ``without`` where it is in the corpus (read from ``keep`` if learned before)."""
     units, own = calibration_corpus(THIS_YEAR)
     units = [u for u in units if u.indicator.id != without]
     out = {}
     for name, members in ((NEW, ("linear", "drift", "theta")), (OLD, ("linear", "drift"))):
         start = time.perf_counter()
+        kept = keep / f"{name.replace(' ', '-')}-without-{without}-{draws}.json" if keep else None
+        if kept is not None and kept.exists():
+            out[name] = Calibration.load(kept)
+            continue
         out[name], _ = learn(units, until=UNTIL, horizon=6, draws=draws, workers=workers,
                              own=own, members=members)
+        if kept is not None:
+            out[name].save(kept)
         w = out[name].models["trend"]["weights"]
         print(f"<!-- {name} learned without {without or 'nothing'} in "
               f"{time.perf_counter() - start:.0f} s; default weights {w['default']} -->",
@@ -203,10 +204,12 @@ def main() -> None:
     ap.add_argument("--learn-draws", type=int, default=1000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--datasets", default="m3,tourism,cn,wb")
+    ap.add_argument("--keep", type=Path, help="a folder to keep the learned calibrations in "
+                    "(and read them from on the next run)")
     args = ap.parse_args()
     chosen = args.datasets.split(",")
     catalogue = load_catalogue()
-    full = calibrations(None, args.learn_draws, args.workers)
+    full = calibrations(None, args.learn_draws, args.workers, args.keep)
     official = BacktestSettings(draws=args.draws, origins=1)
     rolling = BacktestSettings(draws=args.draws, holdout=3, origins=3, after=UNTIL)
     with tempfile.TemporaryDirectory() as tmp:
@@ -216,7 +219,7 @@ def main() -> None:
             print(markdown("M3 yearly, 645 series, official holdout h = 6", res,
                            {k: weights_of(c, "m3_yearly") for k, c in full.items()}), flush=True)
     if "tourism" in chosen:
-        cals = calibrations("tourism_yearly", args.learn_draws, args.workers)
+        cals = calibrations("tourism_yearly", args.learn_draws, args.workers, args.keep)
         res = score(tourism_units(), replace(official, holdout=4), cals, args.workers)
         print(markdown("Tourism yearly, 518 series, official holdout h = 4 (calibration learned "
                        "without tourism)", res,
