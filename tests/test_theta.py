@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy.optimize import minimize
 
 from forecast.evaluation import scoring
-from forecast.evaluation.learn import learn, weight_grid
+from forecast.evaluation.learn import best_weights, earned_weights, learn, weight_grid
 from forecast.evaluation.origins import SeriesUnit
 from forecast.models.registry import TREND_MEMBERS, get_model
 from forecast.models.theta import MIN_POINTS, estimate, filter_series, theta_forecast
@@ -149,3 +149,35 @@ def test_learner_gives_theta_the_weight_where_the_truth_is_a_damped_trend(catalo
     weights = calibration.models["trend"]["weights"]
     assert weights["damped"]["theta"] >= 0.6
     assert weights["line"]["theta"] <= 0.4 and weights["line"]["drift"] <= 0.2
+
+
+def _terms(truth_shift: float, shifts: tuple[float, float, float], n: int, seed: int):
+    """Per-series mixture terms of three Gaussian members centred at ``shifts`` when the
+    truth is centred at ``truth_shift`` (3 held-out values a series, 200 paths a member)."""
+    rng = np.random.default_rng(seed)
+    a, b = [], []
+    for _ in range(n):
+        actual = truth_shift + rng.standard_normal(3)
+        members = [s + rng.standard_normal((200, 3)) for s in shifts]
+        ta, tb = scoring.mixture_crps_terms(actual, members)
+        a.append(ta)
+        b.append(tb)
+    return np.array(a), np.array(b)
+
+
+def test_a_member_without_a_clear_gain_is_left_out():
+    """theta forecasts exactly as linear does (the same distribution, other draws): the
+    best weights in-sample mix them by noise (0.95 on theta here); only one of the two is
+    kept, whole, and drift, far off, gets nothing."""
+    a, b = _terms(0.0, (0.0, 1.5, 0.0), 80, 17)
+    assert 0 < best_weights(a.sum(axis=0), b.sum(axis=0))["theta"] < 1
+    w = earned_weights(a, b)
+    assert sorted(w.values()) == [0.0, 0.0, 1.0] and w["drift"] == 0.0
+
+
+def test_a_member_with_a_clear_gain_stays():
+    """The truth is centred where theta is; linear and drift are off: theta keeps the weight."""
+    a, b = _terms(0.0, (0.6, 1.5, 0.0), 80, 18)
+    w = earned_weights(a, b)
+    assert w["theta"] >= 0.8
+    assert best_weights(a.sum(axis=0), b.sum(axis=0)) == w
