@@ -22,7 +22,6 @@ from forecast.models.transforms import transform_for
 from forecast.simulation.simulate import SeriesRequest, simulate_future
 
 from builders import HUNAN_RD
-from conftest import TINY_PLAN, write_workspace
 
 
 def _obs(tmp_path: Path, text: str) -> Path:
@@ -111,7 +110,16 @@ def _run(workspace: Path, out: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
-def test_final_only_vintages_change_nothing_and_a_preliminary_year_widens(tmp_path):
+PLAN = """\
+plan: {id: tiny, title: tiny plan, region: 湖南}
+targets:
+  - {id: level, indicator: rd_expenditure, op: '>=', value: 1300, year: 2023, base_year: 2020,
+     text: x}
+"""
+
+
+def test_final_only_vintages_change_nothing_and_a_preliminary_year_widens(tmp_path,
+                                                                           make_workspace):
     """The same observations with a vintage column that names every figure final give the
     same files, byte for byte, as without it (run id and date aside); a preliminary latest
     year with five revised years before it widens the 2023 distribution."""
@@ -125,7 +133,7 @@ def test_final_only_vintages_change_nothing_and_a_preliminary_year_widens(tmp_pa
     prelim = prelim.replace(f"2020,{HUNAN_RD[-1]},final", f"2020,{HUNAN_RD[-1]},preliminary")
     runs = {}
     for name, text in (("base", base), ("final", final), ("prelim", prelim)):
-        ws = write_workspace(tmp_path / name, text, TINY_PLAN)
+        ws = make_workspace(tmp_path / name, text, PLAN)
         _run(ws, tmp_path / f"{name}-run")
         runs[name] = tmp_path / f"{name}-run"
     same = ["probabilities.csv", "probabilities.parquet", "plan_outcomes.csv", "paths.parquet",
@@ -137,3 +145,18 @@ def test_final_only_vintages_change_nothing_and_a_preliminary_year_widens(tmp_pa
     assert width["prelim"] > width["base"]
     assert "latest year preliminary" in (runs["prelim"] / "probabilities.json").read_text("utf-8")
     assert "latest year preliminary" not in (runs["base"] / "probabilities.json").read_text()
+
+
+def test_excel_date_cells_and_empty_cells_are_read(tmp_path, catalogue):
+    """A date typed into Excel arrives with a time of day; an empty vintage is final."""
+    import datetime
+
+    frame = pd.DataFrame({"region": ["A", "A", "A", "B"], "indicator": ["gdp"] * 4,
+                          "year": [2020, 2020, 2021, 2021], "value": [1.0, 1.1, 1.2, 5.0],
+                          "vintage": [datetime.datetime(2021, 2, 28),
+                                      datetime.datetime(2021, 9, 30), " Preliminary ", None]})
+    frame.to_excel(tmp_path / "observations.xlsx", index=False)
+    obs = read_observations(tmp_path / "observations.xlsx", catalogue)
+    assert obs["value"].tolist() == [1.1, 1.2, 5.0]
+    assert obs["first_value"].iloc[0] == 1.0
+    assert obs["preliminary"].tolist() == [False, True, False]

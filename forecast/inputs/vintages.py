@@ -34,7 +34,9 @@ def parse_vintages(cells: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray
     """Per cell: its order among vintages (preliminary 0, a date its day number, final last),
     whether it is labelled preliminary, and whether it could be read at all."""
     text = cells.astype(str).str.strip().str.lower()
-    dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    # a date cell of Excel arrives as "2024-02-29 00:00:00"
+    dates = pd.to_datetime(text.str.removesuffix(" 00:00:00"), format="%Y-%m-%d",
+                           errors="coerce")
     preliminary = text.isin(PRELIMINARY_WORDS).to_numpy()
     final = text.isin(FINAL_WORDS).to_numpy()
     dated = dates.notna().to_numpy()
