@@ -7,8 +7,8 @@ after ``until``, are never seen):
    damped `theta` in the mixture that minimise the mean CRPS (scaled like MASE) on held-out
    values across all regions' series of that indicator, searched on the simplex in steps of
    0.05 (the way IHME weights its rate-of-change models by out-of-sample validity), among
-   the members that earn their place: those whose removal clearly worsens that CRPS in a
-   bootstrap over series (``earned_weights``). CRPS
+   the members that earn their place: those whose removal worsens that CRPS in at least 84%
+   of bootstrap replicates over series (``earned_weights``; the one-standard-error rule). CRPS
    scores the whole distribution, so the weights serve the probabilities planners read, not
    just the median. Indicators with too few backtest points, and indicators not in the
    corpus, get the weights learned on everything ("default");
@@ -42,7 +42,9 @@ from forecast.simulation.simulate import simulate_future
 
 WEIGHT_STEP = 0.05  # the member weights are searched on the simplex in steps of this
 MIN_POINTS_FOR_OWN_WEIGHT = 100  # held-out values an indicator needs to get its own weight
-EARN_LEVEL = 0.05  # a member stays in the mixture if it helps in at least 95% of replicates
+# A member stays in the mixture if it helps in at least 84% of bootstrap replicates: the
+# one-standard-error rule (the simplest mixture within about a standard error of the best).
+EARN_LEVEL = 0.16
 BOOT_REPS = 1000  # bootstrap replicates over series for that test
 # Provinces in one year share that year's shock, so the pooled model's held-out values are
 # about as many pieces of evidence as the calendar years they fall in, not the province-years.
@@ -109,9 +111,9 @@ def earned_weights(a: np.ndarray, b: np.ndarray, members: tuple[str, ...] = TREN
     """The best weights among the members that earn their place, from per-series terms
     (``a``: series × k, ``b``: series × k × k).
 
-    A member earns its place when the mixture without it has a clearly higher CRPS: in a
-    bootstrap over series, the best mixture beats the best one without the member in at least
-    ``1 − EARN_LEVEL`` of the replicates. Members that do not are dropped one at a time, the
+    A member earns its place when the mixture without it has a higher CRPS beyond noise: in
+    a bootstrap over series, the best mixture beats the best one without the member in at
+    least ``1 − EARN_LEVEL`` (84%) of the replicates, the one-standard-error rule. Members that do not are dropped one at a time, the
     least useful first, so a richer mixture is used only where the held-out years ask for it
     (a small in-sample gain of a weight is as likely to be noise as skill).
     """
