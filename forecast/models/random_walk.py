@@ -104,9 +104,26 @@ class LinearFit:
         h = np.arange(1, horizon + 1)
         median_raw = np.clip(self.last_raw + self.slope * h, self.floor, self.ceiling)
         centre = self.transform.continuous().forward(median_raw)
-        paths = self.shocks.simulate(horizon, n_paths, rng)
-        location = self.shocks.last + h * self.shocks.drift
-        return centre + (paths - location)
+        return around_median(centre, self.shocks, horizon, n_paths, rng)
+
+
+def around_median(centre: np.ndarray, shocks: RandomWalkFit, horizon: int, n_paths: int,
+                  rng: np.random.Generator) -> np.ndarray:
+    """Paths whose median is ``centre`` (model scale, one value a year) and whose spread is
+    the drift model's: its paths less its own median line."""
+    h = np.arange(1, horizon + 1)
+    paths = shocks.simulate(horizon, n_paths, rng)
+    location = shocks.last + h * shocks.drift
+    return centre + (paths - location)
+
+
+def inside_bounds(transform: Transform, last_raw: float) -> tuple[float, float]:
+    """Where a median path extended from ``last_raw`` stops: just inside the indicator's
+    bounds (1% of the distance to each), since a straight line may cross them."""
+    floor = transform.lower + 0.01 * (last_raw - transform.lower)
+    ceiling = (transform.upper - 0.01 * (transform.upper - last_raw)
+               if np.isfinite(transform.upper) else np.inf)
+    return floor, ceiling
 
 
 @dataclass(frozen=True)
@@ -126,9 +143,6 @@ class LinearDrift:
     def fit(self, z: np.ndarray, transform: Transform) -> LinearFit:
         raw = transform.continuous().inverse(z)
         slope = float((raw[-1] - raw[0]) / (len(raw) - 1))
-        # a straight line may cross a bound: stop it just inside (1% of the distance to it)
-        floor = transform.lower + 0.01 * (raw[-1] - transform.lower)
-        ceiling = (transform.upper - 0.01 * (transform.upper - raw[-1])
-                   if np.isfinite(transform.upper) else np.inf)
+        floor, ceiling = inside_bounds(transform, raw[-1])
         shocks = Drift(self.prior_df, self.prior_scale).fit(z)
         return LinearFit(float(raw[-1]), slope, floor, ceiling, transform, shocks)

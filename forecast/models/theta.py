@@ -30,7 +30,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from forecast.models.random_walk import Drift, LinearDrift, LinearFit
+from forecast.models.random_walk import (
+    Drift,
+    LinearDrift,
+    LinearFit,
+    RandomWalkFit,
+    around_median,
+    inside_bounds,
+)
 from forecast.models.transforms import Transform
 
 MIN_POINTS = 6  # three parameters, errors counted from the fourth year: at least three
@@ -172,18 +179,15 @@ class ThetaFit:
     floor: float
     ceiling: float
     transform: Transform
-    shocks: object  # RandomWalkFit: the drift model's posterior on the model scale
+    shocks: RandomWalkFit  # the drift model's posterior on the model scale
 
     def median(self, horizon: int) -> np.ndarray:
         path = theta_forecast(self.state, self.parameters.alpha, self.parameters.theta, horizon)
         return np.clip(path, self.floor, self.ceiling)
 
     def simulate(self, horizon: int, n_paths: int, rng: np.random.Generator) -> np.ndarray:
-        h = np.arange(1, horizon + 1)
         centre = self.transform.continuous().forward(self.median(horizon))
-        paths = self.shocks.simulate(horizon, n_paths, rng)
-        location = self.shocks.last + h * self.shocks.drift
-        return centre + (paths - location)
+        return around_median(centre, self.shocks, horizon, n_paths, rng)
 
 
 @dataclass(frozen=True)
@@ -201,8 +205,6 @@ class Theta:
         raw = transform.continuous().inverse(np.asarray(z, dtype=float))
         parameters = estimate(raw)
         state, _ = filter_series(raw, parameters.level0, parameters.alpha, parameters.theta)
-        floor = transform.lower + 0.01 * (raw[-1] - transform.lower)
-        ceiling = (transform.upper - 0.01 * (transform.upper - raw[-1])
-                   if np.isfinite(transform.upper) else np.inf)
+        floor, ceiling = inside_bounds(transform, raw[-1])
         shocks = Drift(self.prior_df, self.prior_scale).fit(z)
         return ThetaFit(state, parameters, floor, ceiling, transform, shocks)
