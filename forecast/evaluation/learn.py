@@ -113,9 +113,10 @@ def earned_weights(a: np.ndarray, b: np.ndarray, members: tuple[str, ...] = TREN
 
     A member earns its place when the mixture without it has a higher CRPS beyond noise: in
     a bootstrap over series, the best mixture beats the best one without the member in at
-    least ``1 − EARN_LEVEL`` (84%) of the replicates, the one-standard-error rule. Members that do not are dropped one at a time, the
-    least useful first, so a richer mixture is used only where the held-out years ask for it
-    (a small in-sample gain of a weight is as likely to be noise as skill).
+    least ``1 − EARN_LEVEL`` (84%) of the replicates, the one-standard-error rule. Members
+    that do not are dropped one at a time, the least useful first, so a richer mixture is
+    used only where the held-out years ask for it (a small in-sample gain of a weight is as
+    likely to be noise as skill).
     """
     picks = np.random.default_rng(seed).integers(0, len(a), (reps, len(a)))
     boot_a, boot_b = a[picks].sum(axis=1), b[picks].sum(axis=1)
