@@ -167,12 +167,22 @@ def _terms(truth_shift: float, shifts: tuple[float, float, float], n: int, seed:
 
 def test_a_member_without_a_clear_gain_is_left_out():
     """theta forecasts exactly as linear does (the same distribution, other draws): the
-    best weights in-sample mix them by noise (0.95 on theta here); only one of the two is
-    kept, whole, and drift, far off, gets nothing."""
+    best weights in-sample mix them by noise (0.95 on theta here); theta, the challenger,
+    has not earned its place, so linear keeps it all and drift, far off, gets nothing."""
     a, b = _terms(0.0, (0.0, 1.5, 0.0), 80, 17)
     assert 0 < best_weights(a.sum(axis=0), b.sum(axis=0))["theta"] < 1
     w = earned_weights(a, b)
-    assert sorted(w.values()) == [0.0, 0.0, 1.0] and w["drift"] == 0.0
+    assert w["theta"] == 0.0 and w["linear"] >= 0.9
+    assert w == best_weights(a.sum(axis=0), b.sum(axis=0), ("linear", "drift"))
+
+
+def test_linear_and_drift_are_weighed_as_before():
+    """Only the challenger can be dropped: between linear and drift the best weights stand,
+    however small a share's gain."""
+    a, b = _terms(0.3, (0.0, 0.6, 5.0), 40, 19)
+    w = earned_weights(a, b)
+    assert w == best_weights(a.sum(axis=0), b.sum(axis=0), ("linear", "drift"))
+    assert 0 < w["drift"] < 1 and w["theta"] == 0.0
 
 
 def test_a_member_with_a_clear_gain_stays():

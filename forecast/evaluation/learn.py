@@ -7,8 +7,9 @@ after ``until``, are never seen):
    damped `theta` in the mixture that minimise the mean CRPS (scaled like MASE) on held-out
    values across all regions' series of that indicator, searched on the simplex in steps of
    0.05 (the way IHME weights its rate-of-change models by out-of-sample validity), among
-   the members that earn their place: those whose removal worsens that CRPS in at least 84%
-   of bootstrap replicates over series (``earned_weights``; the one-standard-error rule). CRPS
+   those where the new member, `theta`, earns its place: where weights chosen with it beat
+   those chosen without it on series left out, in at least 84% of bootstrap replicates
+   (``earned_weights``; the one-standard-error rule). CRPS
    scores the whole distribution, so the weights serve the probabilities planners read, not
    just the median. Indicators with too few backtest points, and indicators not in the
    corpus, get the weights learned on everything ("default");
@@ -42,8 +43,9 @@ from forecast.simulation.simulate import simulate_future
 
 WEIGHT_STEP = 0.05  # the member weights are searched on the simplex in steps of this
 MIN_POINTS_FOR_OWN_WEIGHT = 100  # held-out values an indicator needs to get its own weight
-# A member stays in the mixture if it helps in at least 84% of bootstrap replicates: the
-# one-standard-error rule (the simplest mixture within about a standard error of the best).
+# A new member (a challenger of linear and drift) stays in the mixture if it helps on the
+# series left out in at least 84% of bootstrap replicates: the one-standard-error rule.
+CHALLENGERS = ("theta",)
 EARN_LEVEL = 0.16
 BOOT_REPS = 1000  # bootstrap replicates over series for that test
 # Provinces in one year share that year's shock, so the pooled model's held-out values are
@@ -106,31 +108,46 @@ def best_weights(a: np.ndarray, b: np.ndarray,
     return {m: round(float(x), 2) for m, x in zip(TREND_MEMBERS, w, strict=True)}
 
 
-def earned_weights(a: np.ndarray, b: np.ndarray, members: tuple[str, ...] = TREND_MEMBERS,
-                   reps: int = BOOT_REPS, seed: int = DEFAULT_SEED) -> dict[str, float]:
-    """The best weights among the members that earn their place, from per-series terms
-    (``a``: series × k, ``b``: series × k × k).
+def _out_of_bag_gain(a: np.ndarray, b: np.ndarray, full: np.ndarray, reduced: np.ndarray,
+                     counts: np.ndarray) -> np.ndarray:
+    """Per bootstrap replicate (``counts``: how often each series was drawn): weights chosen
+    on the series drawn, on the ``full`` grid and the ``reduced`` one, and the CRPS the full
+    choice saves on the series not drawn (positive: the richer mixture did better there)."""
+    in_a, in_b = counts @ a, np.einsum("rs,sij->rij", counts, b)
+    out = (counts == 0).astype(float)
+    out_a, out_b = out @ a, np.einsum("rs,sij->rij", out, b)
+    chosen = [grid[np.argmin(_mixture_crps(grid, in_a, in_b), axis=1)]
+              for grid in (full, reduced)]
+    score = [np.einsum("ri,ri->r", w, out_a) - 0.5 * np.einsum("ri,rij,rj->r", w, out_b, w)
+             for w in chosen]
+    return score[1] - score[0]
 
-    A member earns its place when the mixture without it has a higher CRPS beyond noise: in
-    a bootstrap over series, the best mixture beats the best one without the member in at
-    least ``1 − EARN_LEVEL`` (84%) of the replicates, the one-standard-error rule. Members
-    that do not are dropped one at a time, the least useful first, so a richer mixture is
-    used only where the held-out years ask for it (a small in-sample gain of a weight is as
-    likely to be noise as skill).
+
+def earned_weights(a: np.ndarray, b: np.ndarray, members: tuple[str, ...] = TREND_MEMBERS,
+                   challengers: tuple[str, ...] = CHALLENGERS, reps: int = BOOT_REPS,
+                   seed: int = DEFAULT_SEED) -> dict[str, float]:
+    """The best weights among the members, less the ``challengers`` that do not earn their
+    place, from per-series terms (``a``: series × k, ``b``: series × k × k).
+
+    A challenger earns its place when a mixture chosen with it forecasts series it was not
+    chosen on better than one chosen without it: in a bootstrap over series, weights are
+    picked on the series drawn and scored on those left out, and the challenger must save
+    CRPS in at least ``1 − EARN_LEVEL`` (84%) of the replicates (its gain's lower
+    one-standard-error bound above zero). Those that do not are dropped one at a time, the
+    least useful first, so a new member changes the mixture only where held-out series ask
+    for it; the weights among the others are learned as before.
     """
+    counts = np.zeros((reps, len(a)))
     picks = np.random.default_rng(seed).integers(0, len(a), (reps, len(a)))
-    boot_a, boot_b = a[picks].sum(axis=1), b[picks].sum(axis=1)
-    active = [m for m in members]
+    np.add.at(counts, (np.arange(reps)[:, None], picks), 1.0)
+    active = list(members)
     while len(active) > 1:
         full = best_weights(a.sum(axis=0), b.sum(axis=0), tuple(active))
-        w_full = np.array([full[m] for m in TREND_MEMBERS])
         worst, worst_share = None, 1.0
-        for m in [m for m in active if full[m] > 0]:
+        for m in [m for m in active if full[m] > 0 and m in challengers]:
             rest = tuple(x for x in active if x != m)
-            reduced = best_weights(a.sum(axis=0), b.sum(axis=0), rest)
-            w_rest = np.array([reduced[x] for x in TREND_MEMBERS])
-            crps = _mixture_crps(np.vstack([w_full, w_rest]), boot_a, boot_b)
-            share = float(np.mean(crps[:, 0] < crps[:, 1]))  # replicates where m helps
+            gain = _out_of_bag_gain(a, b, _grid_of(active), _grid_of(rest), counts)
+            share = float(np.mean(gain > 0))
             if share < 1 - EARN_LEVEL and share < worst_share:
                 worst, worst_share = m, share
         if worst is None:
@@ -143,9 +160,9 @@ def learn_weights(units: list[SeriesUnit], settings: BacktestSettings,
                   own: set[str] | frozenset[str], workers: int = 1,
                   progress: Callable[[int], None] | None = None,
                   members: tuple[str, ...] = TREND_MEMBERS) -> dict[str, dict[str, float]]:
-    """The weights of the `trend` members (those that earn their place, ``earned_weights``)
-    that minimise the mean scaled CRPS of held-out values: per indicator in ``own`` with
-    enough of them, and over everything ("default")."""
+    """The weights of the `trend` members (theta only where it earns its place,
+    ``earned_weights``) that minimise the mean scaled CRPS of held-out values: per indicator
+    in ``own`` with enough of them, and over everything ("default")."""
     by_indicator: dict[str, list] = {}
     for indicator, a, b, count in map_units(_MixtureTerms(settings), units, workers,
                                             chunksize=max(1, len(units) // (8 * workers))):
