@@ -192,6 +192,26 @@ def markdown(title: str, results: dict[str, BacktestResult], weights: dict[str, 
     return "\n".join(lines) + "\n"
 
 
+def by_indicator(results: dict[str, BacktestResult], cals: dict[str, Calibration],
+                 indicators: list[str]) -> str:
+    """One row per indicator: the weights, Brier and MASE of both models, and the paired
+    difference in Brier with its interval."""
+    lines = ["#### … by indicator", "",
+             f"| indicator | weights {OLD} → {NEW} | Brier {OLD} | Brier {NEW} | "
+             "Brier difference | MASE before → after |", "|---|---|---:|---:|---|---|"]
+    for indicator in indicators:
+        sub = {k: BacktestResult(r.metrics[r.metrics["indicator"] == indicator],
+                                 r.events[r.events["indicator"] == indicator],
+                                 pd.DataFrame(), 0) for k, r in results.items()}
+        old, new = score_row(sub[OLD]), score_row(sub[NEW])
+        d = paired(sub[NEW], sub[OLD])["Brier"]
+        lines.append(f"| {indicator} | {weights_of(cals[OLD], indicator)} → "
+                     f"{weights_of(cals[NEW], indicator)} | {old['Brier']:.4f} | "
+                     f"{new['Brier']:.4f} | {d[0]:+.4f} [{d[1]:+.4f}, {d[2]:+.4f}] | "
+                     f"{old['MASE']:.3f} → {new['MASE']:.3f} |")
+    return "\n".join(lines) + "\n"
+
+
 def weights_of(cal: Calibration, indicator: str) -> str:
     w = cal.weights("trend", indicator) or {}
     return "/".join(f"{w.get(m, 0):.2f}" for m in ("linear", "drift", "theta"))
@@ -240,12 +260,7 @@ def main() -> None:
                        "held-out years 2019-2023", res,
                        {k: weights_of(c, "rd_intensity") + " (R&D intensity)"
                         for k, c in full.items()}), flush=True)
-        for indicator in sorted({u.indicator.id for u in units}):
-            sub = {k: BacktestResult(r.metrics[r.metrics["indicator"] == indicator],
-                                     r.events[r.events["indicator"] == indicator],
-                                     pd.DataFrame(), 0) for k, r in res.items()}
-            print(markdown(f"… {indicator}", sub,
-                           {k: weights_of(c, indicator) for k, c in full.items()}), flush=True)
+        print(by_indicator(res, full, sorted({u.indicator.id for u in units})), flush=True)
     if "wb" in chosen:
         res = score(wb_units(), rolling, full, args.workers)
         print(markdown("World Bank R&D % of GDP, 3 rolling origins, h = 3, held-out years "
