@@ -191,3 +191,11 @@ def test_a_member_with_a_clear_gain_stays():
     w = earned_weights(a, b)
     assert w["theta"] >= 0.8
     assert best_weights(a.sum(axis=0), b.sum(axis=0)) == w
+
+
+def test_a_constant_series_stays_flat():
+    y = np.full(8, 5.0)
+    p = estimate(y)
+    state, errors = filter_series(y, p.level0, p.alpha, p.theta)
+    np.testing.assert_allclose(errors[3:], 0, atol=1e-9)
+    np.testing.assert_allclose(theta_forecast(state, p.alpha, p.theta, 3), 5.0, rtol=1e-9)
