@@ -9,10 +9,10 @@ after ``until``, are never seen):
    0.05 (the way IHME weights its rate-of-change models by out-of-sample validity), among
    those where the new member, `theta`, earns its place: where weights chosen with it beat
    those chosen without it on series left out, in at least 84% of bootstrap replicates
-   (``earned_weights``; the one-standard-error rule). CRPS
-   scores the whole distribution, so the weights serve the probabilities planners read, not
-   just the median. Indicators with too few backtest points, and indicators not in the
-   corpus, get the weights learned on everything ("default");
+   (``earned_weights``; the one-standard-error rule). CRPS scores the whole distribution,
+   so the weights serve the probabilities planners read, not just the median. Indicators
+   with too few backtest points, and indicators not in the corpus, get the weights learned
+   on everything ("default");
 2. spread factors per kind group and horizon, from the weighted mixture's held-out values
    (``fit_factors``).
 
