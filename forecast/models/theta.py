@@ -74,22 +74,14 @@ def _one_step(state: ThetaState, alpha: float, theta: float) -> float:
 
 def filter_series(y: np.ndarray, level0: float, alpha: float, theta: float
                   ) -> tuple[ThetaState, np.ndarray]:
-    """The state after the last year and the one-step errors (the first year's is 0).
-
-    Written on plain floats: the optimiser calls it a few hundred times per series."""
-    values = [float(v) for v in y]
-    share, decay = 1 - 1 / theta, 1 - alpha
-    level, mean, a, b = alpha * values[0] + decay * level0, values[0], values[0], 0.0
-    errors = np.zeros(len(values))
-    power = decay  # (1 - alpha) ** t
-    for t, v in enumerate(values[1:], start=1):
-        errors[t] = v - (level + share * (power * a + b * (1 - power * decay) / alpha))
-        level = alpha * v + decay * level
-        b = ((t - 1) * b + 6 * (v - mean) / (t + 1)) / (t + 2)
-        mean = (t * mean + v) / (t + 1)
-        a = mean - b * (t + 2) / 2
-        power *= decay
-    return ThetaState(level, mean, a, b, len(values)), errors
+    """The state after the last year and the one-step errors (the first year's is 0)."""
+    y = np.asarray(y, dtype=float)
+    state = ThetaState(alpha * y[0] + (1 - alpha) * level0, float(y[0]), float(y[0]), 0.0, 1)
+    errors = np.zeros(len(y))
+    for t in range(1, len(y)):
+        errors[t] = y[t] - _one_step(state, alpha, theta)
+        state = _step(state, float(y[t]), alpha)
+    return state, errors
 
 
 def theta_forecast(state: ThetaState, alpha: float, theta: float, horizon: int) -> np.ndarray:
