@@ -101,7 +101,8 @@ def calibrations(without: str | None, draws: int, workers: int, keep: Path | Non
         if kept is not None:
             out[name].save(kept)
         w = out[name].models["trend"]["weights"]
-        print(f"<!-- {name} learned without {without or 'nothing'} in "
+        whose = f"{without}'s training years and the rest" if without else "the corpus"
+        print(f"<!-- {name} learned from {whose} in "
               f"{time.perf_counter() - start:.0f} s; default weights {w['default']} -->",
               flush=True)
     return out
