@@ -101,14 +101,15 @@ class ThetaParameters:
 
 
 def _line_states(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A[t] and B[t] for t = 1..n (they do not depend on α or θ)."""
-    a, b = np.empty(len(y)), np.empty(len(y))
-    mean, a[0], b[0] = y[0], y[0], 0.0
-    for t in range(1, len(y)):
-        b[t] = ((t - 1) * b[t - 1] + 6 * (y[t] - mean) / (t + 1)) / (t + 2)
-        mean = (t * mean + y[t]) / (t + 1)
-        a[t] = mean - b[t] * (t + 2) / 2
-    return a, b
+    """A[t] and B[t] for t = 1..n, by the model's own update (they do not depend on α or θ,
+    so the level is carried with any α and ignored)."""
+    state = ThetaState(0.0, float(y[0]), float(y[0]), 0.0, 1)
+    a, b = [state.a], [state.b]
+    for v in y[1:]:
+        state = _step(state, float(v), 0.5)
+        a.append(state.a)
+        b.append(state.b)
+    return np.array(a), np.array(b)
 
 
 def _profile(y: np.ndarray, alphas: np.ndarray, a: np.ndarray, b: np.ndarray
