@@ -148,7 +148,9 @@ def plan_stage(table: SeriesTable, catalogue: Catalogue, regions: pd.DataFrame |
     series, rounding = pooled_series(table, catalogue, indicators)
     small = count_series(table, catalogue, indicators, model)
     settings = settings or PooledSettings()
-    count_panels = {ind: build_count_panel(ind, counted, parents, flow=catalogue[ind].flow)
+    ends = series_ends(table, indicators)
+    count_panels = {ind: build_count_panel(ind, counted, parents, catalogue[ind].flow,
+                                           {r: ends[ind][r] for r in counted})
                     for ind, counted in small.items()}
     small = {ind: counted for ind, counted in small.items()
              if model != "auto" or count_panels[ind].n_nodes <= settings.large_panel}
@@ -161,7 +163,6 @@ def plan_stage(table: SeriesTable, catalogue: Catalogue, regions: pd.DataFrame |
     for ind, regions_counted in small.items():
         choice[ind] = count_choice(choice.get(ind), catalogue[ind], len(regions_counted), model,
                                    whole=not series[ind])
-    ends = series_ends(table, indicators)
     panels: dict[str, Panel | CountPanel] = {
         ind: build_panel(ind, series[ind], parents, ends[ind], rounding[ind])
         for ind, c in choice.items() if c.model == "bayes" and series[ind]}

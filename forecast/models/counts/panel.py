@@ -34,6 +34,7 @@ class CountPanel:
     state_node: np.ndarray  # node of each latent yearly rate
     state_step: np.ndarray  # 0 for a region's first year, 1, 2, ... after
     state_start: np.ndarray  # index of the first state of the same region
+    state_year: np.ndarray  # index of each state's calendar year (0 = the panel's first year)
     last_state: np.ndarray  # per node: index of its latest state (-1 without data)
     obs_state: np.ndarray  # the state each observation is drawn from
     obs_value: np.ndarray  # a flow's count, or a stock's net change
@@ -48,12 +49,22 @@ class CountPanel:
     def n_states(self) -> int:
         return len(self.state_node)
 
+    @property
+    def n_years(self) -> int:
+        return int(self.state_year.max(initial=0)) + 1
+
+    @property
+    def regions_with_moves(self) -> int:
+        """Regions with at least two years: those whose rate moves tell a year shock."""
+        return int(np.sum(self.points > 1))
+
     def fingerprint(self) -> str:
         """A hash of everything the fit sees, for the posterior cache."""
         h = hashlib.sha256(f"{self.indicator}\x1f{self.flow}".encode())
         h.update("\x1f".join(self.nodes).encode())
         for arr in (self.parent, self.depth, self.points, self.base, self.state_node,
-                    self.state_step, self.obs_state, self.obs_value, self.obs_previous):
+                    self.state_step, self.state_year, self.obs_state, self.obs_value,
+                    self.obs_previous):
             h.update(np.ascontiguousarray(arr).tobytes())
         return h.hexdigest()
 
@@ -71,16 +82,21 @@ def starting_rate(values: np.ndarray, flow: bool) -> float:
 
 
 def build_count_panel(indicator: str, series: dict[str, np.ndarray], parents: dict[str, str],
-                      flow: bool) -> CountPanel:
-    """The panel of one indicator from each region's consecutive whole-number values."""
+                      flow: bool, ends: dict[str, int] | None = None) -> CountPanel:
+    """The panel of one indicator from each region's consecutive whole-number values.
+
+    ``ends`` maps a region to the calendar year of its last value (default: every series ends
+    in the same year), so that the rates of one year share that year's common shock."""
     counts = {r: np.rint(np.asarray(v, dtype=float)).astype(np.int64) for r, v in series.items()}
     for region, v in counts.items():
         if len(v) == 0 or np.any(v < 0):
             raise ValueError(f"{indicator} in {region}: counts must be whole numbers >= 0")
     tree = build_panel(indicator, {r: v.astype(float) for r, v in counts.items()}, parents)
+    ends = ends or dict.fromkeys(counts, 0)
+    first_year = min((ends[r] - len(v) + 1 for r, v in counts.items()), default=0)
     n = tree.n_nodes
     base, last_state, last_value = np.ones(n), np.full(n, -1, np.int64), np.zeros(n, np.int64)
-    state_node, state_step, state_start = [], [], []
+    state_node, state_step, state_start, state_year = [], [], [], []
     obs_state, obs_value, obs_previous = [], [], []
     for k, region in enumerate(tree.nodes):
         v = counts.get(region)
@@ -91,6 +107,8 @@ def build_count_panel(indicator: str, series: dict[str, np.ndarray], parents: di
         state_node += [k] * len(v)
         state_step += list(range(len(v)))
         state_start += [first] * len(v)
+        start_year = ends[region] - len(v) + 1 - first_year
+        state_year += range(start_year, start_year + len(v))
         last_state[k] = first + len(v) - 1
         last_value[k] = v[-1]
         if flow:
@@ -107,5 +125,6 @@ def build_count_panel(indicator: str, series: dict[str, np.ndarray], parents: di
         return np.asarray(x, dtype=np.int64)
 
     return CountPanel(indicator, flow, tree.nodes, tree.parent, tree.depth, tree.points, base,
-                      ints(state_node), ints(state_step), ints(state_start), last_state,
+                      ints(state_node), ints(state_step), ints(state_start), ints(state_year),
+                      last_state,
                       ints(obs_state), ints(obs_value), ints(obs_previous), last_value)
