@@ -25,6 +25,8 @@ Brier carry a 95% interval from a bootstrap over series. Seeds are fixed.
 
     python benchmarks/bench_counts.py            # about 15 minutes on 2 cores
     python benchmarks/bench_counts.py --quick    # fewer data sets, draws and paths
+    python benchmarks/bench_counts.py --recognitions --keep DIR   # the real flow only, and
+        # every model's scored events kept in DIR (to compare with another version's run)
 """
 
 from __future__ import annotations
@@ -105,12 +107,17 @@ def simulated_units(sets: int, rates: tuple[float, float], seed: int, label: str
 
 
 def backtests(units: list[SeriesUnit], models: tuple[str, ...], parents: dict[str, str],
-              settings: BacktestSettings, workers: int) -> dict[str, BacktestResult]:
+              settings: BacktestSettings, workers: int, keep: Path | None = None
+              ) -> dict[str, BacktestResult]:
     out = {}
     for model in models:
         start = time.perf_counter()
         out[model] = run_backtest(units, replace(settings, model=model), workers,
                                   regions=parents)
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+            out[model].events.to_csv(keep / f"{model}-events.csv", index=False)
+            out[model].metrics.to_csv(keep / f"{model}-metrics.csv", index=False)
         fits = out[model].fits
         worst = "" if fits.empty else (f", R-hat max {fits['r_hat_max'].max():.3f}, "
                                        f"{int(fits['divergences'].sum())} divergences")
@@ -187,7 +194,11 @@ def main() -> None:
     ap.add_argument("--skip-real", action="store_true")
     ap.add_argument("--skip-sweep", action="store_true")
     ap.add_argument("--only-real", action="store_true", help="only part 3, the real counts")
+    ap.add_argument("--recognitions", action="store_true",
+                    help="only the real flow (recognitions): counts, auto and bayes")
+    ap.add_argument("--keep", type=Path, help="a folder to keep each model's scored events in")
     args = ap.parse_args()
+    args.only_real = args.only_real or args.recognitions
     sets = 2 if args.quick else 4
     pooled = PooledSettings(draws=300, tune=300) if args.quick else PooledSettings()
     settings = BacktestSettings(holdout=HOLDOUT, origins=1, draws=400 if args.quick else 2000,
@@ -214,12 +225,14 @@ def main() -> None:
         prov = parents_of(read_regions(DATA / "regions.csv"))
         real = replace(settings, origins=3)
         print("## Real counts", flush=True)
-        res = backtests(flows, ("counts", "auto", "bayes"), prov, real, args.workers)
+        res = backtests(flows, ("counts", "auto", "bayes"), prov, real, args.workers,
+                        args.keep)
         print(table(res, "High-tech firm recognitions per year (flow), 31 provinces, origins "
                     "2019–2021", ("bayes",)))
-        real = replace(settings, origins=6)
-        res = backtests(stocks, ("auto", "bayes"), prov, real, args.workers)
-        print(table(res, "Valid invention patents (stock), origins 2015–2020", ("bayes",)))
+        if not args.recognitions:
+            real = replace(settings, origins=6)
+            res = backtests(stocks, ("auto", "bayes"), prov, real, args.workers)
+            print(table(res, "Valid invention patents (stock), origins 2015–2020", ("bayes",)))
     print(f"\n{time.perf_counter() - start:.0f} s in all, {args.workers} workers")
 
 
