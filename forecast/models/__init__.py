@@ -13,7 +13,7 @@ Indicators pooled over the tree of regions:
 
 hierarchy/       what the hierarchical models share: tree, samplers, settings, cache
 pooled/          `bayes`: the hierarchical random walk with drift
-counts/          `counts`: small counts as negative-binomial flows or entry-exit stocks
+counts/          `counts`: small counts as Poisson or negative-binomial flows, or entry-exit stocks
 choice.py        what `auto` fits for each indicator, and why
 fitting.py       stage one of a run: the panels and their fits, through the cache
 """

@@ -79,7 +79,7 @@ def choose_models(indicators: list[str], series: dict[str, dict[str, np.ndarray]
 def count_choice(choice: ModelChoice | None, indicator: Indicator, n: int, model: str,
                  whole: bool) -> ModelChoice:
     """The choice of an indicator some of whose series are counts, and why."""
-    what = "a flow: negative-binomial counts" if indicator.flow else \
+    what = "a flow: Poisson or negative-binomial counts, chosen by LOO" if indicator.flow else \
         "a stock: whole entries less exits, never below 0"
     why = (f"{n} series simulated as counts ({what}, rates pooled over the tree); "
            + ("--model counts" if model == "counts" else

@@ -29,8 +29,9 @@ MODEL_HELP = {
     "probabilities.json)",
     "bayes": "hierarchical Bayesian random walk with drift pooled across the regions of "
     "regions.csv (PyMC; posteriors cached in models/)",
-    "counts": "counts as counts: negative-binomial flows, stocks moved by whole entries and "
-    "exits, rates pooled over the tree (every count series; the rest as auto)",
+    "counts": "counts as counts: Poisson or negative-binomial flows (chosen by LOO), stocks "
+    "moved by whole entries and exits, rates pooled over the tree (every count series; the "
+    "rest as auto)",
     "trend": "calibrated mixture of linear drift, compound-growth drift and the theta model, "
     "weights learned per indicator from backtests",
     "ensemble": "equal-weight mixture of ets, llt and arima paths",

@@ -177,6 +177,8 @@ def tidy(raw, panel: CountPanel, settings: PooledSettings, seed: int, poisson: b
 
 
 def count_diagnostics(idata) -> dict:
-    """r_hat_max, ess_bulk_min and divergences over every kept parameter."""
+    """r_hat_max, ess_bulk_min and divergences over every kept parameter, and the count
+    family the fit kept (``family``)."""
     quiet_pymc()
-    return convergence([idata.posterior], idata)
+    return {**convergence([idata.posterior], idata),
+            "family": str(idata.posterior.attrs.get("family", "stock"))}

@@ -79,9 +79,9 @@ MODEL_WORDS: dict[str, tuple[str, str]] = {
     "bayes": ("贝叶斯分层汇合模型(同组地区共享趋势与波动的信息)",
               "the Bayesian hierarchical pooled model (regions of a group share their trend "
               "and volatility)"),
-    "counts": ("计数模型(负二项流量,或整数进入与退出的存量,速率在地区间汇合)",
-               "the count model (negative-binomial flows, or stocks of whole entries and "
-               "exits, rates pooled over regions)"),
+    "counts": ("计数模型(泊松或负二项流量,或整数进入与退出的存量,速率在地区间汇合)",
+               "the count model (Poisson or negative-binomial flows, or stocks of whole "
+               "entries and exits, rates pooled over regions)"),
     "drift": ("带漂移的随机游走", "a random walk with drift"),
     "linear": ("线性漂移的随机游走", "a random walk with linear drift"),
     "theta": ("动态优化 theta 模型(平滑水平加阻尼趋势)",
@@ -110,8 +110,9 @@ _NOTES_ZH += [
      r"仅 \1 个地区有 2 个以上数据点,少于 \2 个:无可汇合,采用趋势模型"),
     (r"^no hierarchy in regions\.csv linking its regions: nothing to pool, trend used$",
      r"regions.csv 中没有关联这些地区的层级:无可汇合,采用趋势模型"),
-    (r"^(?:the other )?(\d+) series simulated as counts \(a flow: negative-binomial counts, "
-     r"rates pooled over the tree\)$", r"\1 条序列按计数模拟(流量:负二项计数,速率在层级树上汇合)"),
+    (r"^(?:the other )?(\d+) series simulated as counts \(a flow: Poisson or negative-binomial "
+     r"counts, chosen by LOO, rates pooled over the tree\)$",
+     r"\1 条序列按计数模拟(流量:泊松或负二项计数,由留一交叉验证选择,速率在层级树上汇合)"),
     (r"^(?:the other )?(\d+) series simulated as counts \(a stock: whole entries less exits, "
      r"never below 0, rates pooled over the tree\)$",
      r"\1 条序列按计数模拟(存量:整数进入减退出,不低于 0,速率在层级树上汇合)"),
