@@ -43,7 +43,7 @@ import numpy as np
 
 from forecast.models.counts.panel import EXIT_GUESS, CountPanel
 from forecast.models.hierarchy.samplers import bucket, year_bucket
-from forecast.models.hierarchy.tree import MAX_DEPTH, tree_data, tree_drift
+from forecast.models.hierarchy.tree import MAX_DEPTH, pooled_growth, tree_data
 
 MODEL_VERSION = "counts-nb-rw-4"  # bump when the model or its fitting change: cached fits refit
 EXACT_MAX = 100  # stocks up to this size sum over every exit count; larger ones use the
@@ -139,27 +139,13 @@ def build_model(panel: CountPanel, n_pad: int | None = None, s_pad: int | None =
         shared = {name: pm.Data(name, value) for name, value in data.items()}
         node, moving = shared["state_node"], shared["state_moves"]
 
-        # Shocks every region shares in a year, of the size of a region's own moves.
-        year_scale = pm.HalfNormal("year_shock_scale", SIGMA_SCALE)
-        year_z = pm.Normal("year_z", 0.0, 1.0, dims="year")
-        year_shock = pm.Deterministic("year_shock", year_scale * shared["year_shocks_on"])
-        observed = shared["year_observed"]
-        mean_year_shock = year_shock * (year_z * observed).sum() / pt.maximum(observed.sum(), 1)
-
-        # The pooled model's priors on growth: a yearly growth of the rate within about ±20%
-        # (log scale) with 95% prior probability, on the mean growth over the observed years,
-        # shared shocks included; the drift is that less the shocks' mean (no ridge between
-        # them). A region alone has no peers to learn its growth from, so this prior is what
-        # bounds its futures: ±40% (this model's first prior) gave the county of 5, 3, 6, 4, 5
-        # a p90 of 18 five years on, which no planner believes (BENCHMARKS.md, issue 32).
-        observed_mean = pm.Normal("observed_mean_growth", 0.0, 0.1)
-        drift_mean = pm.Deterministic("drift_mean", observed_mean - mean_year_shock)
-        # Regions of one parent differ in trend growth by a few % a year (the provinces'
-        # recognitions: 1.6%; the bench_counts truth: 3%).
-        drift_spread = pm.HalfNormal("drift_spread", 0.05, dims="level")
-        drift_z = pm.Normal("drift_z", 0.0, 1.0, dims="node")  # non-centred: no funnel
-        drift = pm.Deterministic("drift", tree_drift(shared, drift_mean, drift_spread, drift_z),
-                                 dims="node")
+        # Shocks every region shares in a year, of the size of a region's own moves, and the
+        # drifts pooled down the tree with the pooled model's priors (``tree.pooled_growth``).
+        # A region alone has no peers to learn its growth from, so those priors are what bound
+        # its futures: this model's first ones (growth within ±40% a year, siblings within
+        # ~20%) gave the county of 5, 3, 6, 4, 5 a p90 of 18 five years on, which no planner
+        # believes (BENCHMARKS.md, issue 32).
+        year_shock, year_z, drift = pooled_growth(shared, SIGMA_SCALE)
 
         # Where a region's rate starts, against its own data's scale (``panel.starting_rate``).
         offset = pm.Normal("rate_offset", 0.0, 1.0, dims="node")

@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from forecast.models.hierarchy.samplers import bucket, year_bucket
-from forecast.models.hierarchy.tree import MAX_DEPTH, tree_data, tree_drift
+from forecast.models.hierarchy.tree import MAX_DEPTH, pooled_growth, tree_data
 from forecast.models.pooled.panel import Panel
 
 MODEL_VERSION = "pooled-rw-drift-4"  # bump when the model or its fitting change: cached fits refit
@@ -67,28 +67,10 @@ def build_model(panel: Panel, persistence: bool, n_pad: int | None = None,
     with pm.Model(coords=coords) as model:
         shared = {name: pm.Data(name, value) for name, value in data.items()}
 
-        # Shocks common to all regions in a year are of the size of a region's own (a few %);
-        # half-normal 0.05 as for the drift spread.
-        year_scale = pm.HalfNormal("year_shock_scale", 0.05)
-        year_z = pm.Normal("year_z", 0.0, 1.0, dims="year")
-        year_shock = pm.Deterministic("year_shock", year_scale * shared["year_shocks_on"])
-        observed = shared["year_observed"]
-        mean_year_shock = year_shock * (year_z * observed).sum() / pt.maximum(observed.sum(), 1)
-
-        # Yearly growth of an innovation indicator is within about ±20% (log/logit scale) with
-        # 95% prior probability: wide next to any observed national or provincial trend. The
-        # prior is on the mean growth over the observed years, shared shocks included, which
-        # the data pin down; the drift is that less the shared shocks' mean. (With the prior
-        # on the drift itself, drift and shared shocks slide against each other along a ridge
-        # the data cannot see, and the chains mixed slowly: R-hat up to 1.03.)
-        observed_mean = pm.Normal("observed_mean_growth", 0.0, 0.1)
-        drift_mean = pm.Deterministic("drift_mean", observed_mean - mean_year_shock)
-        # Regions of one parent differ in trend growth by a few % a year; a half-normal of
-        # scale 0.05 allows ~10% and shrinks towards full pooling when the data allow it.
-        drift_spread = pm.HalfNormal("drift_spread", 0.05, dims="level")
-        drift_z = pm.Normal("drift_z", 0.0, 1.0, dims="node")  # non-centred: no funnel
-        drift = pm.Deterministic("drift", tree_drift(shared, drift_mean, drift_spread, drift_z),
-                                 dims="node")
+        # Shocks common to all regions in a year are of the size of a region's own (a few %):
+        # half-normal 0.05 as for the drift spread; the drifts and their priors as the count
+        # model's (``tree.pooled_growth``).
+        year_shock, year_z, drift = pooled_growth(shared, 0.05)
 
         # Yearly shocks of a few % (the bundled provinces' median detrended sd is 0.05); a
         # normal on the log with sd 1 allows a factor of e^2 either way.
