@@ -5,8 +5,12 @@ more than that. The walk of the rate already lets counts vary from year to year,
 over-dispersion parameter is often not needed, and on nearly-Poisson data its funnel (shape
 towards infinity) gives the sampler divergences. Both fits are run and compared by their
 expected log predictive density under leave-one-out cross-validation (PSIS-LOO, Vehtari,
-Gelman & Gabry 2017). The negative binomial is kept only where it predicts better by more than
-one standard error of the difference: the simpler family wins a tie.
+Gelman & Gabry 2017), each count's own latent rate integrated out of its left-out likelihood
+(``integrated_loglik``): with a rate per count, plain PSIS-LOO lets each count keep the rate
+fitted to it, prefers Poisson on negative-binomial data and has Pareto k above 1. The negative
+binomial is kept only where it predicts better by more than one standard error of the
+difference: the simpler family wins a tie (decided on a learning set of simulated counties,
+BENCHMARKS.md, "A county alone").
 """
 
 from __future__ import annotations
