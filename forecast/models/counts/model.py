@@ -43,7 +43,7 @@ import numpy as np
 
 from forecast.models.counts.panel import EXIT_GUESS, CountPanel
 from forecast.models.hierarchy.samplers import bucket, year_bucket
-from forecast.models.hierarchy.tree import MAX_DEPTH, pooled_growth, tree_data
+from forecast.models.hierarchy.tree import MAX_DEPTH, pooled_growth, tree_data, year_data
 
 MODEL_VERSION = "counts-nb-rw-4"  # bump when the model or its fitting change: cached fits refit
 EXACT_MAX = 100  # stocks up to this size sum over every exit count; larger ones use the
@@ -53,7 +53,6 @@ SIGMA_SCALE = 0.1  # half-normal scale of the walk's step and of the shared year
 #                   provinces' count panels move by 0.06 (patents' entries) to 0.20 (recognitions,
 #                   beside a shared year shock of 0.14) a year on the log scale, and a county alone
 #                   learns little of its own from five counts (0.2 gave it futures twice as wide)
-YEAR_SHOCKS_MIN_REGIONS = 3  # regions with moves needed to tell a common year shock apart
 MAX_LAG = 32  # the persistence of a move reaches this many years (0.9 ** 32 = 0.03): enough
 #               for the longest bundled series, and one compiled model for every panel
 
@@ -85,9 +84,7 @@ def model_data(panel: CountPanel, n_pad: int, s_pad: int, y_pad: int | None = No
         "state_start": np.r_[panel.state_start,
                              np.arange(panel.n_states, s_pad)].astype(np.int64),
         "state_year": state_year,
-        "year_observed": np.isin(np.arange(y_pad), state_year[moves]).astype(float),
-        "year_shocks_on": np.array(
-            1.0 if panel.regions_with_moves >= YEAR_SHOCKS_MIN_REGIONS else 0.0),
+        **year_data(state_year[moves], y_pad, panel.regions_with_moves),
         "lag_index": lag_index.astype(np.int64),
         "lag_mask": lag_mask.astype(float),
         "poisson": np.array(1.0 if poisson else 0.0),

@@ -90,7 +90,6 @@ class CountPosterior:
     year_shock: np.ndarray  # (S,) zeros where year shocks are off
     persistence: np.ndarray | None  # (S,) None without persistence
     last_move: np.ndarray  # (S, R)
-    family: str = "stock"  # poisson, negative-binomial or stock
 
     def for_region(self, region: str, points: int) -> CountDraws:
         k = self.regions.index(region)
@@ -118,5 +117,4 @@ def counts_from_idata(idata, diagnostics: dict) -> CountPosterior:
         flat("sigma")[:, 0], flat("shape")[:, 0] if "shape" in post else np.full(s, np.inf),
         json.loads(post.attrs["last_value"]), json.loads(post.attrs.get("parents", "{}")),
         diagnostics, flat("year_shock")[:, 0],
-        flat("persistence")[:, 0] if "persistence" in post else None, flat("last_move"),
-        str(post.attrs.get("family", "stock")))
+        flat("persistence")[:, 0] if "persistence" in post else None, flat("last_move"))

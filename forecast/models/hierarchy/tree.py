@@ -59,6 +59,17 @@ def borrowing_note(points: int, parent: str | None) -> list[str]:
     return [f"one point: trend from {source} drift and the pooled spread"]
 
 
+YEAR_SHOCKS_MIN_REGIONS = 3  # regions with moves needed to tell a common year shock apart
+
+
+def year_data(years: np.ndarray, y_pad: int, regions: int) -> dict[str, np.ndarray]:
+    """The arrays ``pooled_growth`` reads: which of the ``y_pad`` padded years have moves
+    (``years``: the year index of each move) and whether year shocks are on (``regions`` with
+    moves, at least ``YEAR_SHOCKS_MIN_REGIONS``)."""
+    return {"year_observed": np.isin(np.arange(y_pad), years).astype(float),
+            "year_shocks_on": np.array(1.0 if regions >= YEAR_SHOCKS_MIN_REGIONS else 0.0)}
+
+
 def pooled_growth(shared: dict, year_shock_sd: float):
     """The growth block both hierarchical models share, inside a PyMC model: a shock every
     region shares in each year (half-normal ``year_shock_sd``, switched by the data's

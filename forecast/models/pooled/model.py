@@ -30,11 +30,10 @@ from __future__ import annotations
 import numpy as np
 
 from forecast.models.hierarchy.samplers import bucket, year_bucket
-from forecast.models.hierarchy.tree import MAX_DEPTH, pooled_growth, tree_data
+from forecast.models.hierarchy.tree import MAX_DEPTH, pooled_growth, tree_data, year_data
 from forecast.models.pooled.panel import Panel
 
 MODEL_VERSION = "pooled-rw-drift-4"  # bump when the model or its fitting change: cached fits refit
-YEAR_SHOCKS_MIN_REGIONS = 3  # regions with changes needed to tell a common year shock apart
 
 
 def model_data(panel: Panel, n_pad: int, y_pad: int) -> dict[str, np.ndarray]:
@@ -48,9 +47,7 @@ def model_data(panel: Panel, n_pad: int, y_pad: int) -> dict[str, np.ndarray]:
         "has_previous": panel.has_previous.astype(float),
         "year_of": panel.year_of.astype(np.int64),
         "noise": panel.noise.astype(float),
-        "year_observed": np.isin(np.arange(y_pad), panel.year_of).astype(float),
-        "year_shocks_on": np.array(
-            1.0 if panel.regions_with_changes >= YEAR_SHOCKS_MIN_REGIONS else 0.0),
+        **year_data(panel.year_of, y_pad, panel.regions_with_changes),
     }
 
 
