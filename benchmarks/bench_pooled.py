@@ -274,6 +274,27 @@ def horizon_markdown(results: dict[str, BacktestResult]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def origin_markdown(results: dict[str, BacktestResult], indicators: tuple[str, ...],
+                    names: tuple[str, ...] = ("bayes", "bayes, no persistence", "EB")) -> str:
+    """Brier score by indicator and origin for ``names``, each with its mean probability of
+    meeting the targets, beside the share met: where a model loses, and whether it is too
+    pessimistic or too optimistic there."""
+    lines = ["### By origin: Brier (mean probability of meeting)", "",
+             "| indicator | origin | share met | " + " | ".join(names) + " |",
+             "|---|---:|---:|" + "---|" * len(names)]
+    for ind in indicators:
+        by = {}
+        for name in names:
+            ev = subset(results[name], ind).events
+            by[name] = ev.assign(score=(ev["probability"] - ev["outcome"]) ** 2).groupby(
+                "origin")[["score", "probability", "outcome"]].mean()
+        for origin, met in by[names[0]]["outcome"].items():
+            cells = [f"{by[n].loc[origin, 'score']:.4f} ({by[n].loc[origin, 'probability']:.2f})"
+                     for n in names]
+            lines.append(f"| {ind} | {origin} | {met:.2f} | {' | '.join(cells)} |")
+    return "\n".join(lines) + "\n"
+
+
 def fits_markdown(fits: dict[str, pd.DataFrame]) -> str:
     lines = ["### Pooled fits (one per indicator and origin)", "",
              "| variant | fits | max R-hat | min bulk ESS | divergences | fits with divergences "
@@ -443,6 +464,7 @@ def main() -> None:
         ("bayes (raw) − bayes, no persistence (raw)", f"learning years (<= {UNTIL})",
          learning["bayes"], learning["bayes, no persistence"], None),
     ]))
+    print(origin_markdown(results, indicators))
     print(horizon_markdown(results))
     print(spread_markdown(cals))
     print(goals_markdown(per, overall, "bayes"))
