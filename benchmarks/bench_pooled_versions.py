@@ -7,7 +7,8 @@ pooled backtests of this checkout on both, with fixed seeds, and either saves th
 or compares them with a saved run of another version (``--against``): per indicator and
 overall, each version's Brier score, the difference with a 95% interval from a bootstrap over
 regions and the share of replicates in which this checkout is the better, and on the scored
-years each version against the EB anchor. Needs the bench extra.
+years each version against the EB anchor and its Brier skill against statsforecast's
+RW-drift (issue 32's goal for R&D intensity: +0.15). Needs the bench extra.
 
     git checkout OLD && python benchmarks/bench_pooled_versions.py --save old.pkl
     git checkout NEW && python benchmarks/bench_pooled_versions.py --against old.pkl
@@ -47,6 +48,7 @@ from bench_pooled import (
     paired,
     provincial_units,
     score_row,
+    sf_backtests,
     subset,
 )
 
@@ -76,17 +78,28 @@ def from_frames(saved: dict[str, tuple[pd.DataFrame, ...]]) -> dict[str, Backtes
     return {p: BacktestResult(m, e, pd.DataFrame(), 0) for p, (m, e) in saved.items()}
 
 
+def only(res: BacktestResult, indicators: tuple[str, ...]) -> BacktestResult:
+    """The backtest of ``indicators`` alone (a saved run may hold more)."""
+    return BacktestResult(res.metrics[res.metrics["indicator"].isin(indicators)],
+                          res.events[res.events["indicator"].isin(indicators)],
+                          pd.DataFrame(), 0)
+
+
 def comparison(new: dict[str, BacktestResult], old: dict[str, BacktestResult],
                indicators: tuple[str, ...], draws: int, seed: int) -> str:
     """The markdown table of both versions per period and indicator."""
     units = provincial_units(load_catalogue(), indicators)
+    new = {p: only(r, indicators) for p, r in new.items()}
+    old = {p: only(r, indicators) for p, r in old.items()}
     lines = ["| period | indicator | Brier before | Brier now | now − before [95%] | now better in "
-             "| before − EB | now − EB [95%] |", "|---|---|---:|---:|---|---:|---|---|"]
+             "| before − EB | now − EB [95%] | skill vs RW-drift before | now [95%] |",
+             "|---|---|---:|---:|---|---:|---|---|---|---|"]
     for period in PERIODS:
-        eb = None
+        eb = rw = None
         if period == "scored":
-            eb = eb_backtest(units, new[period].metrics[["region", "indicator", "origin"]],
-                             draws, seed)
+            origins = new[period].metrics[["region", "indicator", "origin"]]
+            eb = eb_backtest(units, origins, draws, seed)
+            rw = sf_backtests(units, origins, draws, seed)["RW-drift"]
         for ind in (*indicators, None):
             d = paired(new[period], old[period], ind)
             cells = [f"{score_row(subset(old[period], ind))['Brier']:.4f}",
@@ -94,26 +107,30 @@ def comparison(new: dict[str, BacktestResult], old: dict[str, BacktestResult],
                      "{:+.4f} [{:+.4f}, {:+.4f}]".format(*d["brier"]),
                      f"{d['share_a_lower_brier']:.0%}"]
             if eb is None:
-                cells += ["", ""]
+                cells += ["", "", "", ""]
             else:
                 before, now = paired(old[period], eb, ind), paired(new[period], eb, ind)
+                skill_before, skill = paired(old[period], rw, ind), paired(new[period], rw, ind)
                 cells += [f"{before['brier'][0]:+.4f}",
-                          "{:+.4f} [{:+.4f}, {:+.4f}]".format(*now["brier"])]
+                          "{:+.4f} [{:+.4f}, {:+.4f}]".format(*now["brier"]),
+                          f"{skill_before['bss'][0]:+.3f}",
+                          "{:+.3f} [{:+.3f}, {:+.3f}]".format(*skill["bss"])]
             lines.append(f"| {period} | {ind or 'all'} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    what = ap.add_mutually_exclusive_group(required=True)
-    what.add_argument("--save", type=Path, help="save this checkout's backtests here")
-    what.add_argument("--against", type=Path, help="compare with backtests saved by --save")
+    ap.add_argument("--save", type=Path, help="save this checkout's backtests here")
+    ap.add_argument("--against", type=Path, help="compare with backtests saved by --save")
     ap.add_argument("--draws", type=int, default=2000, help="simulated paths per series")
     ap.add_argument("--workers", type=int, default=default_workers())
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     ap.add_argument("--indicators", default=",".join(INDICATORS),
                     help="comma-separated indicator ids (default: all six)")
     args = ap.parse_args()
+    if not (args.save or args.against):
+        ap.error("give --save FILE, --against FILE or both")
     indicators = tuple(args.indicators.split(","))
     if unknown := set(indicators) - set(INDICATORS):
         ap.error(f"--indicators: not a provincial indicator: {', '.join(sorted(unknown))}")
@@ -129,11 +146,11 @@ def main() -> None:
     fits = new["scored"].fits
     print(f"scored fits: R-hat <= {fits['r_hat_max'].max():.3f}, "
           f"divergences {int(fits['divergences'].sum())}", file=sys.stderr)
-    if old is None:
+    if args.save:
         with atomic_file(args.save) as tmp:
             Path(tmp).write_bytes(pickle.dumps(as_frames(new)))
-        return
-    print(comparison(new, old, indicators, args.draws, args.seed))
+    if old is not None:
+        print(comparison(new, old, indicators, args.draws, args.seed))
 
 
 if __name__ == "__main__":
