@@ -60,29 +60,6 @@ def test_drifts_are_recovered_from_data_simulated_from_the_model():
     assert np.mean((pooled - t) ** 2) < np.mean((own - t) ** 2)
 
 
-def test_provinces_growing_apart_from_their_nation_keep_their_own_mean_growth():
-    """A nation's series grows at its provinces' size-weighted growth, which differs from their
-    mean growth when small ones grow faster. Simulated with a known shift of the provinces'
-    drifts from the nation's (0.08 a year): the posterior of the provinces' mean drift less the
-    nation's covers the realised shift, rather than pulling every province to the nation's."""
-    rng = np.random.default_rng(11)
-    nation, shift = 0.14, 0.08
-    parents = {f"p{k}": "nation" for k in range(30)}
-    truth = {p: nation + shift + 0.03 * rng.standard_normal() for p in parents}
-    series = {p: np.r_[0.0, np.cumsum(d + 0.1 * rng.standard_normal(6))]
-              for p, d in truth.items()}
-    series["nation"] = np.r_[0.0, np.cumsum(nation + 0.01 * rng.standard_normal(6))]
-    (post, diag), = fit_pooled({"x": build_panel("x", series, parents)}, QUICK, seed=5).values()
-    assert diag["r_hat_max"] < 1.05
-    provinces = [post.regions.index(p) for p in parents]
-    gap = post.drift[:, provinces].mean(axis=1) - post.drift[:, post.regions.index("nation")]
-    realised = np.mean(list(truth.values())) - nation
-    lo, hi = np.quantile(gap, [0.05, 0.95])
-    assert lo <= realised <= hi
-    # without the shift every province sat at the nation's drift: 90% interval -0.004 to 0.008
-    assert lo > 0.0
-
-
 def _workspace(root: Path, make_workspace, observations: pd.DataFrame, target: str) -> Inputs:
     regions = (EXAMPLE_DATA / "regions.csv").read_text(encoding="utf-8")
     plan = f"""

@@ -128,15 +128,14 @@ def test_shock_prior_matches_the_log_normal_on_the_log_scale():
 
 
 def pinned_hyper(s: int, phi: float, spread: list[float], scale2: float,
-                 year_effect: np.ndarray, level_shift: tuple[float, ...] = ()) -> Hyper:
+                 year_effect: np.ndarray) -> Hyper:
     """``s`` copies of one hyperparameter draw; Gaussian shocks (nu huge), leaf variance pinned
-    at ``scale2`` by a huge prior dof; the given year effects and shifts per level."""
-    full, shifts = np.zeros(MAX_DEPTH), np.zeros(MAX_DEPTH)
+    at ``scale2`` by a huge prior dof; the given year effects."""
+    full = np.zeros(MAX_DEPTH)
     full[:len(spread)] = spread
-    shifts[:len(level_shift)] = level_shift
-    return Hyper(np.full(s, 0.03), np.tile(full, (s, 1)), np.tile(shifts, (s, 1)),
-                 np.full(s, 1e6), np.full(s, phi), np.full(s, 1e9), np.full(s, scale2),
-                 np.full(s, 0.01), np.tile(year_effect, (s, 1)))
+    return Hyper(np.full(s, 0.03), np.tile(full, (s, 1)), np.full(s, 1e6), np.full(s, phi),
+                 np.full(s, 1e9), np.full(s, scale2), np.full(s, 0.01),
+                 np.tile(year_effect, (s, 1)))
 
 
 def regression_by_hand(panel, k: int, phi: float, effect: np.ndarray) -> tuple[float, float]:
@@ -174,10 +173,8 @@ def test_conditional_drift_is_the_normal_normal_posterior():
     np.testing.assert_allclose(sigma, np.sqrt(v), rtol=1e-3)
 
 
-@pytest.mark.parametrize("level_shift", [(), (0.0, 0.02, -0.03)])
-def test_upper_drifts_match_the_dense_gaussian_posterior(level_shift):
-    """The tree passes against the joint Gaussian of all drifts solved as one linear system,
-    with and without the children's drifts shifted from their parents' per level."""
+def test_upper_drifts_match_the_dense_gaussian_posterior():
+    """The tree passes against the joint Gaussian of all drifts solved as one linear system."""
     rng = np.random.default_rng(4)
     tree = {"p1": "root", "p2": "root", "c11": "p1", "c12": "p1", "c21": "p2"}
     series = {r: np.r_[0.0, np.cumsum(0.03 + 0.04 * rng.standard_normal(int(rng.integers(3, 9))))]
@@ -191,27 +188,25 @@ def test_upper_drifts_match_the_dense_gaussian_posterior(level_shift):
     s = 100_000
     draws = upper_drifts(panel.parent, panel.depth, changes_of(panel), panel.node_of, upper,
                          np.full((s, len(upper)), sigma_up),
-                         pinned_hyper(s, phi, spread, v_leaf, effect, level_shift),
+                         pinned_hyper(s, phi, spread, v_leaf, effect),
                          np.random.default_rng(5).standard_normal((s, len(upper))))
     # the lone root's drift is drift_mean (0.03); the others are unknowns of one linear system
     free = [k for k in range(panel.n_nodes) if panel.parent[k] >= 0]
     q, b = np.zeros((len(free), len(free))), np.zeros(len(free))
-    shift = dict(enumerate(level_shift))
     for i, k in enumerate(free):
         aa, ay = regression_by_hand(panel, k, phi, effect)
         v = sigma_up**2 if k in upper else v_leaf
-        w, delta = 1 / spread[panel.depth[k]] ** 2, shift.get(int(panel.depth[k]), 0.0)
-        q[i, i] += aa / v + w
-        b[i] += ay / v + w * delta  # the prior term w (x_k - x_parent - delta)^2
+        q[i, i] += aa / v + 1 / spread[panel.depth[k]] ** 2
+        b[i] += ay / v
         p = panel.parent[k]
         if p in free:
             j = free.index(p)
+            w = 1 / spread[panel.depth[k]] ** 2
             q[j, j] += w
             q[i, j] -= w
             q[j, i] -= w
-            b[j] -= w * delta
         else:
-            b[i] += 0.03 * w
+            b[i] += 0.03 / spread[panel.depth[k]] ** 2
     cov = np.linalg.inv(q)
     mean = cov @ b
     np.testing.assert_allclose(draws[:, list(upper).index(panel.nodes.index("root"))], 0.03)

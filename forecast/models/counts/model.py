@@ -137,8 +137,7 @@ def build_model(panel: CountPanel, n_pad: int | None = None, s_pad: int | None =
         node, moving = shared["state_node"], shared["state_moves"]
 
         # Shocks every region shares in a year, of the size of a region's own moves, and the
-        # drifts pooled down the tree with the pooled model's priors (``tree.pooled_growth``;
-        # not yet its levels' shifts, which were checked on the pooled model's backtests only).
+        # drifts pooled down the tree with the pooled model's priors (``tree.pooled_growth``).
         # A region alone has no peers to learn its growth from, so those priors are what bound
         # its futures: this model's first ones (growth within ±40% a year, siblings within
         # ~20%) gave the county of 5, 3, 6, 4, 5 a p90 of 18 five years on, which no planner

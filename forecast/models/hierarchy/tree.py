@@ -39,37 +39,17 @@ def tree_data(parent: np.ndarray, depth: np.ndarray, n_pad: int) -> dict[str, np
     }
 
 
-def tree_drift(shared: dict, drift_mean, drift_spread, drift_z, level_shift=None):
+def tree_drift(shared: dict, drift_mean, drift_spread, drift_z):
     """Every node's drift: the common mean plus its own and all its ancestors' deviations
-    (non-centred, ``drift_z`` scaled by the spread of the node's level), each deviation
-    centred on its level's ``level_shift`` where given."""
+    (non-centred, ``drift_z`` scaled by the spread of the node's level)."""
     import pytensor.tensor as pt
 
     spread = pt.set_subtensor(drift_spread[0], drift_spread[0] * shared["root_spread_on"])
     own = shared["active"] * spread[shared["level"]] * drift_z
-    if level_shift is not None:
-        own = own + shared["active"] * level_shift[shared["level"]]
     total = own
     for _ in range(MAX_DEPTH):  # add the parent's total: after MAX_DEPTH steps, all ancestors'
         total = own + pt.concatenate([total, pt.zeros(1)])[shared["parent_index"]]
     return drift_mean + total
-
-
-LEVEL_SHIFT_SD = 0.05  # prior sd of a level's shift: a few % a year, as the drifts' spread
-
-
-def level_shift_data(parent: np.ndarray, depth: np.ndarray, points: np.ndarray,
-                     n_pad: int) -> dict[str, np.ndarray]:
-    """Which levels' shifts the data can tell from their parents' drifts (``pooled_growth``):
-    a level where some region with changes has a parent with changes of its own. Elsewhere
-    (a root without data, a lone region, padding) the shift would slide against the drifts
-    along a ridge the data cannot see, so it is held at 0. Padded to ``n_pad`` nodes."""
-    moves = np.r_[points, np.zeros(n_pad - len(points), np.int64)] > 1
-    on = np.zeros(MAX_DEPTH)
-    for k in np.flatnonzero(moves[: len(parent)] & (parent >= 0)):
-        if moves[parent[k]]:
-            on[depth[k]] = 1.0
-    return {"level_shift_on": on}
 
 
 def borrowing_note(points: int, parent: str | None) -> list[str]:
@@ -90,7 +70,7 @@ def year_data(years: np.ndarray, y_pad: int, regions: int) -> dict[str, np.ndarr
             "year_shocks_on": np.array(1.0 if regions >= YEAR_SHOCKS_MIN_REGIONS else 0.0)}
 
 
-def pooled_growth(shared: dict, year_shock_sd: float, level_shifts: bool = False):
+def pooled_growth(shared: dict, year_shock_sd: float):
     """The growth block both hierarchical models share, inside a PyMC model: a shock every
     region shares in each year (half-normal ``year_shock_sd``, switched by the data's
     ``year_shocks_on``) and the drifts pooled down the tree (``tree_drift``). Returns the
@@ -105,16 +85,7 @@ def pooled_growth(shared: dict, year_shock_sd: float, level_shifts: bool = False
     and shared shocks slide against each other along a ridge the data cannot see, and the
     chains mixed slowly: R-hat up to 1.03.) Regions of one parent differ in trend growth by a
     few % a year; a half-normal of scale 0.05 allows ~10% and shrinks towards full pooling when
-    the data allow it.
-
-    With ``level_shifts`` (the pooled model), the children of a parent are centred on their
-    parent's drift plus a shift of their level (normal, sd ``LEVEL_SHIFT_SD``), where
-    ``level_shift_data`` says the data can tell it (``shared["level_shift_on"]``). A nation's
-    own series grows at its provinces' growth weighted by their size, while a province's drift
-    is its own: when small provinces grow faster, the provinces' mean growth is above the
-    nation's. Centred on the nation's drift itself, every province was pulled to it: technology
-    contracts at the 2019 origin, the nation 0.178 a year, the provinces' mean 0.253, their mean
-    posterior drift 0.178 (BENCHMARKS.md, issue 32)."""
+    the data allow it."""
     import pymc as pm
     import pytensor.tensor as pt
 
@@ -127,12 +98,6 @@ def pooled_growth(shared: dict, year_shock_sd: float, level_shifts: bool = False
     drift_mean = pm.Deterministic("drift_mean", observed_mean - mean_year_shock)
     drift_spread = pm.HalfNormal("drift_spread", 0.05, dims="level")
     drift_z = pm.Normal("drift_z", 0.0, 1.0, dims="node")  # non-centred: no funnel
-    shift = None
-    if level_shifts:
-        shift = pm.Deterministic("level_shift", LEVEL_SHIFT_SD * shared["level_shift_on"]
-                                 * pm.Normal("level_shift_z", 0.0, 1.0, dims="level"),
-                                 dims="level")
-    drift = pm.Deterministic("drift",
-                             tree_drift(shared, drift_mean, drift_spread, drift_z, shift),
+    drift = pm.Deterministic("drift", tree_drift(shared, drift_mean, drift_spread, drift_z),
                              dims="node")
     return year_shock, year_z, drift

@@ -7,19 +7,18 @@ Full NUTS over thousands of counties is too slow for a national run, so the fit 
    a deterministic sample of at most ``max_leaves`` leaves with data (the leaves whose names
    hash lowest). Its draws give the hyperparameters, the upper nodes' shock sizes and the
    shocks all regions share each year (a few hundred regions pin those well).
-2. Per draw of step 1, the drifts given the hyperparameters (the levels' shifts among them)
-   and the year shocks, in closed form, with the Student-t shocks replaced by Gaussian ones of
-   the same variance ``v = sigma^2 nu/(nu-2)``: the drifts of the whole tree are then jointly
-   Gaussian. One pass up the tree collects every region's data (all leaves, not only the
-   sampled ones) and one pass down draws the upper nodes' drifts, so a province's drift
-   reflects all its counties.
+2. Per draw of step 1, the drifts given the hyperparameters and the year shocks, in closed
+   form, with the Student-t shocks replaced by Gaussian ones of the same variance
+   ``v = sigma^2 nu/(nu-2)``: the drifts of the whole tree are then jointly Gaussian. One pass
+   up the tree collects every region's data (all leaves, not only the sampled ones) and one
+   pass down draws the upper nodes' drifts, so a province's drift reflects all its counties.
 3. A leaf's parameters are drawn when its paths are simulated, per path from its conditional
    given a posterior draw: ``v`` from a scaled-inverse-chi^2 that matches the model's
    log-normal prior of ``v`` on the log scale (mean and variance of ``log v``), updated with the
    leaf's squared deviations (``n - 1`` degrees of freedom: the drift profiled out; less the
    rounding variance they carry, for small counts); the drift from the normal combining the
-   parent's drift plus its level's shift (spread ``tau``) and the leaf's changes, each of
-   precision ``1 / (v + rounding variance)``. Paths keep the model's Student-t shocks, of scale
+   parent's drift (spread ``tau``) and the leaf's changes, each of precision
+   ``1 / (v + rounding variance)``. Paths keep the model's Student-t shocks, of scale
    ``sigma = sqrt(v (nu - 2) / nu)``, and the year shock. Step 2 uses the leaves' ``v`` at the
    same conditional's ``1 / E[1/v]``, so both steps see one Gaussian model.
 
@@ -51,7 +50,7 @@ from forecast.models.pooled.panel import Panel, build_panel
 MAX_LEAVES = 200  # leaves in the NUTS sub-panel: enough to pin the hyperparameters, fast to fit
 
 
-APPROX_VERSION = "conjugate-tree-4"  # bump when the approximation's maths change
+APPROX_VERSION = "conjugate-tree-3"  # bump when the approximation's maths change
 
 
 def name_rank(name: str) -> int:

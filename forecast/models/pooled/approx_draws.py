@@ -92,9 +92,8 @@ class ApproxPosterior:
             centre = self.hyper.drift_mean
             tau2 = self.hyper.drift_spread[:, 0] ** 2 * float((self.parent < 0).sum() > 1)
         else:
-            level = int(self.depth[k])
-            centre = self.drift[:, self.upper[parent]] + self.hyper.level_shift[:, level]
-            tau2 = self.hyper.drift_spread[:, level] ** 2
+            centre = self.drift[:, self.upper[parent]]
+            tau2 = self.hyper.drift_spread[:, int(self.depth[k])] ** 2
         mine = slice(self.bounds[k], self.bounds[k + 1])
         own = Changes(*(a[mine].copy() for a in (self.changes.change, self.changes.previous,
                                                   self.changes.has_previous, self.changes.year,

@@ -92,7 +92,6 @@ class Hyper:
 
     drift_mean: np.ndarray
     drift_spread: np.ndarray  # (S, MAX_DEPTH)
-    level_shift: np.ndarray  # (S, MAX_DEPTH) children's drifts centred on parent's + this
     nu: np.ndarray
     persistence: np.ndarray  # zeros when not modelled
     prior_dof: np.ndarray  # scaled-inverse-chi^2 prior of a leaf's shock variance
@@ -115,8 +114,8 @@ class Hyper:
                                   flat("shock_scale_spread")[:, 0], nu)
         phi = flat("persistence")[:, 0] if "persistence" in post else np.zeros(s)
         effect = flat("year_effect") if year_effect is None else year_effect
-        return cls(flat("drift_mean")[:, 0], flat("drift_spread"), flat("level_shift"), nu, phi,
-                   dof, scale2, flat("year_shock")[:, 0], effect)
+        return cls(flat("drift_mean")[:, 0], flat("drift_spread"), nu, phi, dof, scale2,
+                   flat("year_shock")[:, 0], effect)
 
 
 def upper_drifts(parent: np.ndarray, depth: np.ndarray, changes: Changes, node_of: np.ndarray,
@@ -147,7 +146,6 @@ def upper_drifts(parent: np.ndarray, depth: np.ndarray, changes: Changes, node_o
         info, shift = drift_information(w, y, v[:, node_of], changes.noise2, per_node)
         tau2 = hyper.drift_spread[sl][:, depth] ** 2  # spread around the parent
         tau2[:, parent < 0] *= root_on
-        level_shift = hyper.level_shift[sl][:, depth]  # 0 for the roots
         for d in range(MAX_DEPTH - 1, 0, -1):  # children send their data up, deepest first
             kids = np.flatnonzero(depth == d)
             if len(kids) == 0:
@@ -155,16 +153,13 @@ def upper_drifts(parent: np.ndarray, depth: np.ndarray, changes: Changes, node_o
             scale = 1 + tau2[:, kids] * info[:, kids]
             gather = sparse.csr_matrix((np.ones(len(kids)), (parent[kids], np.arange(len(kids)))),
                                        shape=(n_nodes, len(kids)))
-            # a child's drift is its parent's plus its level's shift: its data speak of the
-            # parent's drift at their own estimate less that shift
-            sent = shift[:, kids] - info[:, kids] * level_shift[:, kids]
             info += (gather @ (info[:, kids] / scale).T).T
-            shift += (gather @ (sent / scale).T).T
+            shift += (gather @ (shift[:, kids] / scale).T).T
         drift = np.zeros_like(info)
         for d in range(MAX_DEPTH):  # draws down the tree, parents first
             nodes = upper[depth[upper] == d]
             centre = np.where(parent[nodes] < 0, hyper.drift_mean[sl, None],
-                              drift[:, np.maximum(parent[nodes], 0)] + level_shift[:, nodes])
+                              drift[:, np.maximum(parent[nodes], 0)])
             scale = 1 + tau2[:, nodes] * info[:, nodes]
             drift[:, nodes] = ((centre + tau2[:, nodes] * shift[:, nodes]) / scale
                                + np.sqrt(tau2[:, nodes] / scale) * z[sl][:, up_pos[nodes]])

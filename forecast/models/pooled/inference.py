@@ -27,8 +27,8 @@ from forecast.models.hierarchy.tree import MAX_DEPTH
 from forecast.models.pooled.model import MODEL_VERSION, build_model, model_data
 from forecast.models.pooled.panel import Panel
 
-HYPER = ("drift_mean", "drift_spread", "level_shift", "shock_scale_mean", "shock_scale_spread",
-         "nu", "year_shock")
+HYPER = ("drift_mean", "drift_spread", "shock_scale_mean", "shock_scale_spread", "nu",
+         "year_shock")
 
 
 def fit_key(panel: Panel, settings: PooledSettings, seed: int) -> str:
@@ -92,7 +92,6 @@ def tidy(raw, panel: Panel, settings: PooledSettings, seed: int):
         .assign_coords(region),
         "drift_mean": post["drift_mean"],
         "drift_spread": post["drift_spread"].assign_coords(level=np.arange(MAX_DEPTH)),
-        "level_shift": post["level_shift"].assign_coords(level=np.arange(MAX_DEPTH)),
         "shock_scale_mean": post["shock_scale_mean"],
         "shock_scale_spread": post["shock_scale_spread"],
         "nu": post["nu"],
@@ -128,15 +127,10 @@ def diagnostics(idata, levels: list[int] | None = None) -> dict:
     quiet_pymc()
     post = idata.posterior
     names = ["drift", "sigma", *HYPER, *(["persistence"] if "persistence" in post else [])]
-    names = [n for n in names if n not in ("drift_spread", "level_shift")]
+    names.remove("drift_spread")
     parts = [post[names]]
     if levels is None:
         parts.append(post[["drift_spread"]])
     elif levels:  # none for a lone region: no spread between regions to learn
         parts.append(post[["drift_spread"]].sel(level=levels))
-    if "level_shift" in post:  # the levels whose shift is not held at 0
-        shifted = [int(v) for v in post["level"].values
-                   if bool((post["level_shift"].sel(level=v) != 0).any())]
-        if shifted:
-            parts.append(post[["level_shift"]].sel(level=shifted))
     return convergence(parts, idata)

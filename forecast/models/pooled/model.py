@@ -7,13 +7,11 @@ On the model scale (log for amounts, logit for shares) every region's yearly cha
     u ~ Normal(0, 1),  e ~ Student-t(nu)
 
 and the drifts are partially pooled down the tree of regions: a root's drift is drawn around a
-common mean, every other region's around its parent's drift plus a shift of its level (a
-nation's series grows at its provinces' growth weighted by size, not at their mean), with a
-spread per level of the tree. Shock sizes are pooled too (log-normal across regions).
-``u[t]`` is the shock every region shares in year t (a national downturn, a statistical
-revision): without it, 30 provinces' changes in one year would count as 30 independent pieces
-of evidence about the common trend, and the model would be too sure of it (the provincial
-backtests showed exactly that). It is
+common mean, every other region's around its parent's drift, with a spread per level of the
+tree. Shock sizes are pooled too (log-normal across regions). ``u[t]`` is the shock every region
+shares in year t (a national downturn, a statistical revision): without it, 30 provinces'
+changes in one year would count as 30 independent pieces of evidence about the common trend,
+and the model would be too sure of it (the provincial backtests showed exactly that). It is
 switched on when at least three regions have changes. ``persistence`` is the optional
 AR(1) of the yearly changes around the drift ("the drift may move slowly"); the backtests decide
 whether it is used (``PooledSettings.persistence``).
@@ -32,16 +30,10 @@ from __future__ import annotations
 import numpy as np
 
 from forecast.models.hierarchy.samplers import bucket, year_bucket
-from forecast.models.hierarchy.tree import (
-    MAX_DEPTH,
-    level_shift_data,
-    pooled_growth,
-    tree_data,
-    year_data,
-)
+from forecast.models.hierarchy.tree import MAX_DEPTH, pooled_growth, tree_data, year_data
 from forecast.models.pooled.panel import Panel
 
-MODEL_VERSION = "pooled-rw-drift-5"  # bump when the model or its fitting change: cached fits refit
+MODEL_VERSION = "pooled-rw-drift-4"  # bump when the model or its fitting change: cached fits refit
 
 
 def model_data(panel: Panel, n_pad: int, y_pad: int) -> dict[str, np.ndarray]:
@@ -49,7 +41,6 @@ def model_data(panel: Panel, n_pad: int, y_pad: int) -> dict[str, np.ndarray]:
     the padded year dimension, whose unused entries only meet their prior)."""
     return {
         **tree_data(panel.parent, panel.depth, n_pad),
-        **level_shift_data(panel.parent, panel.depth, panel.points, n_pad),
         "change": panel.change.astype(float),
         "node_of": panel.node_of.astype(np.int64),
         "previous": panel.previous.astype(float),
@@ -75,8 +66,8 @@ def build_model(panel: Panel, persistence: bool, n_pad: int | None = None,
 
         # Shocks common to all regions in a year are of the size of a region's own (a few %):
         # half-normal 0.05 as for the drift spread; the drifts and their priors as the count
-        # model's (``tree.pooled_growth``), with the shifts of levels the count model lacks.
-        year_shock, year_z, drift = pooled_growth(shared, 0.05, level_shifts=True)
+        # model's (``tree.pooled_growth``).
+        year_shock, year_z, drift = pooled_growth(shared, 0.05)
 
         # Yearly shocks of a few % (the bundled provinces' median detrended sd is 0.05); a
         # normal on the log with sd 1 allows a factor of e^2 either way.
