@@ -74,7 +74,12 @@ def as_frames(results: dict[str, BacktestResult]) -> dict[str, tuple[pd.DataFram
     return {p: (r.metrics, r.events) for p, r in results.items()}
 
 
-def from_frames(saved: dict[str, tuple[pd.DataFrame, ...]]) -> dict[str, BacktestResult]:
+def from_frames(saved) -> dict[str, BacktestResult]:
+    """The backtests of a file written by ``--save`` (ValueError for anything else)."""
+    if not (isinstance(saved, dict) and set(saved) == set(PERIODS)
+            and all(isinstance(v, tuple) and len(v) == 2
+                    and all(isinstance(f, pd.DataFrame) for f in v) for v in saved.values())):
+        raise ValueError("expected the learning and scored backtests")
     return {p: BacktestResult(m, e, pd.DataFrame(), 0) for p, (m, e) in saved.items()}
 
 
