@@ -110,7 +110,7 @@ def comparison(new: dict[str, BacktestResult], old: dict[str, BacktestResult],
             cells = [f"{score_row(subset(old[period], ind))['Brier']:.4f}",
                      f"{score_row(subset(new[period], ind))['Brier']:.4f}",
                      "{:+.4f} [{:+.4f}, {:+.4f}]".format(*d["brier"]),
-                     f"{d['share_a_lower_brier']:.0%}"]
+                     f"{d['share_a_lower_brier']:.1%}"]  # the 84% rule needs the decimal
             if eb is None:
                 cells += ["", "", "", ""]
             else:
