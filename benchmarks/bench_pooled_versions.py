@@ -143,7 +143,7 @@ def main() -> None:
     if args.against:
         try:
             old = from_frames(pickle.loads(args.against.read_bytes()))
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, KeyError) as exc:
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError) as exc:
             ap.error(f"--against {args.against}: not a file saved by --save ({exc})")
     clock = time.perf_counter()
     new = backtests(indicators, args.draws, args.seed, args.workers)

@@ -77,9 +77,10 @@ def pooled_growth(shared: dict, year_shock_sd: float):
     year shock's size, its standard-normal draws per year and the drift per node.
 
     Yearly growth of an innovation indicator is within about ±20% (log/logit scale) with 95%
-    prior probability: wide next to most observed national or provincial trends, though not
-    technology contracts' (about 30% a year), where a prior three times wider changed no
-    scored figure (BENCHMARKS.md, issue 32's fourth part). The prior is on
+    prior probability: wide next to most observed national or provincial trends, though near
+    its edge for technology contracts (the provinces' average 0.17-0.25 a year over 2012-2019),
+    where a prior three times wider changed no scored figure (BENCHMARKS.md, issue 32's
+    fourth part). The prior is on
     the mean growth over the observed years, shared shocks included, which the data pin down;
     the drift is that less the shared shocks' mean. (With the prior on the drift itself, drift
     and shared shocks slide against each other along a ridge the data cannot see, and the
