@@ -115,11 +115,12 @@ class FitJob:
         if isinstance(self.panel, CountPanel):
             idata = sample_counts(self.panel, settings, seed, times)
             return idata, count_diagnostics(idata)
+        panel = self.panel.recent(settings.window)
         if self._approx(settings):
-            idata = fit_approx(self.panel, settings, seed, times=times)
+            idata = fit_approx(panel, settings, seed, times=times)
         else:
-            idata = sample(self.panel, settings, seed, times)
-        return idata, diagnostics(idata, used_levels(self.panel))
+            idata = sample(panel, settings, seed, times)
+        return idata, diagnostics(idata, used_levels(panel))
 
 
 def fit_seed(seed: int, indicator: str) -> int:

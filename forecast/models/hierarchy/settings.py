@@ -30,6 +30,8 @@ class PooledSettings:
     # AR(1) of yearly changes around the drift: better on the provincial backtests' learning
     # years and on the scored ones (BENCHMARKS.md)
     persistence: bool = True
+    # the drift is estimated from each region's last `window` yearly changes alone (None: all)
+    window: int | None = None
     method: str = "auto"  # "nuts", "approx" (large panels), or "auto": approx above large_panel
     large_panel: int = 400  # nodes above which `auto` uses the fast approximation
 
@@ -46,6 +48,10 @@ class PooledSettings:
             if isinstance(value, bool) or not isinstance(value, int) or value < least:
                 raise InputError(f"PooledSettings.{name} is {value!r}", column=name,
                                  fix=f"give a whole number of at least {least}")
+        if self.window is not None and (isinstance(self.window, bool)
+                                        or not isinstance(self.window, int) or self.window < 2):
+            raise InputError(f"PooledSettings.window is {self.window!r}", column="window",
+                             fix="give a whole number of years of at least 2, or none for all")
         if not 0 < self.target_accept < 1:
             raise InputError(f"PooledSettings.target_accept is {self.target_accept!r}",
                              column="target_accept", fix="give a number between 0 and 1")
@@ -54,4 +60,9 @@ class PooledSettings:
         return self.method == "approx" or (self.method == "auto" and n_nodes > self.large_panel)
 
     def describe(self) -> dict:
-        return asdict(self)
+        """The settings as a fit's key and attributes record them (a window of all years is
+        left out, so fits made before the window existed keep their keys)."""
+        out = asdict(self)
+        if self.window is None:
+            out.pop("window")
+        return out

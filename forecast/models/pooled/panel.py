@@ -10,7 +10,7 @@ whose province has no series still pools through the province.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -48,6 +48,26 @@ class Panel:
     @property
     def n_roots(self) -> int:
         return int((self.parent < 0).sum())
+
+    def recent(self, window: int | None) -> Panel:
+        """The panel with each region's last ``window`` changes alone (all with None): the
+        drifts, shock sizes and year shocks are then estimated over recent years only. The
+        first change kept still knows the change before it (for persistence), and the years
+        are counted as ``build_panel`` counts them: from the year before the first change kept."""
+        if window is None or not len(self.change):
+            return self
+        # changes are grouped by node in time order: count each one's place from its node's end
+        after = np.zeros(len(self.change), dtype=np.int64)
+        for i in np.unique(self.node_of):
+            mine = np.flatnonzero(self.node_of == i)
+            after[mine] = np.arange(len(mine))[::-1]
+        keep = after < window
+        year_of = self.year_of[keep]
+        return replace(self, points=np.minimum(self.points, window + 1),
+                       change=self.change[keep], node_of=self.node_of[keep],
+                       previous=self.previous[keep], has_previous=self.has_previous[keep],
+                       year_of=year_of - (year_of.min() - 1 if len(year_of) else 0),
+                       noise=self.noise[keep])
 
     def fingerprint(self) -> str:
         """A hash of everything the fit sees, for the posterior cache."""

@@ -1,0 +1,85 @@
+"""The pooled model's drift over recent years alone (``PooledSettings.window``): the panel keeps
+each region's last changes, the setting is checked, and a drift that changed recently is
+recovered from a simulation with a known truth."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from forecast.errors import InputError
+from forecast.models.fitting import fit_pooled
+from forecast.models.hierarchy.settings import PooledSettings
+from forecast.models.pooled.panel import build_panel
+
+QUICK = PooledSettings(chains=2, draws=400, tune=400, retries=0)  # short on purpose
+
+
+def _panel():
+    series = {"a": np.array([0.0, 1.0, 3.0, 6.0, 10.0]), "b": np.array([0.0, 2.0, 5.0])}
+    return build_panel("x", series, {"a": "n", "b": "n"}, ends={"a": 2020, "b": 2020})
+
+
+def test_recent_keeps_each_regions_last_changes_and_what_came_before():
+    panel = _panel()
+    recent = panel.recent(2)
+    a, b = recent.nodes.index("a"), recent.nodes.index("b")
+    assert recent.change[recent.node_of == a].tolist() == [3.0, 4.0]
+    assert recent.change[recent.node_of == b].tolist() == [2.0, 3.0]
+    # the first change kept still knows the one before it (persistence reads it)
+    assert recent.previous[recent.node_of == a].tolist() == [2.0, 3.0]
+    assert recent.has_previous[recent.node_of == a].tolist() == [1.0, 1.0]
+    # the same calendar years (2019, 2020) for both, counted from the year before (as
+    # build_panel counts from the year of the first value)
+    assert recent.year_of[recent.node_of == a].tolist() == [1, 2]
+    assert recent.year_of[recent.node_of == b].tolist() == [1, 2]
+    assert recent.points[[a, b]].tolist() == [3, 3]
+
+
+def test_a_window_of_all_years_or_longer_than_the_data_changes_nothing():
+    panel = _panel()
+    assert panel.recent(None) is panel
+    assert panel.recent(10).fingerprint() == panel.fingerprint()
+
+
+@pytest.mark.parametrize("window", [0, 1, True, 2.5, "5"])
+def test_a_window_that_is_not_a_number_of_years_is_refused(window):
+    with pytest.raises(InputError, match="window"):
+        PooledSettings(window=window)
+
+
+def test_fits_without_a_window_keep_the_keys_they_had():
+    """A window of all years is not written into the settings a fit's key is made of, so the
+    posteriors cached before the window existed are still found."""
+    assert "window" not in PooledSettings().describe()
+    assert PooledSettings(window=5).describe()["window"] == 5
+
+
+def test_a_drift_that_rose_recently_is_recovered_with_a_window():
+    """30 regions grew 2% a year for ten years, then 10% for the last five. With a window of
+    five changes the posterior of the regions' drift is centred on 10%; over all years it is
+    centred on the fourteen-year average (about 4.9%), and today's growth is outside its 90%
+    interval."""
+    rng = np.random.default_rng(11)
+    truth_then, truth_now, recent_years = 0.02, 0.10, 5
+    series, parents = {}, {}
+    for r in range(30):
+        drift = np.r_[np.full(9, truth_then), np.full(recent_years, truth_now)]
+        drift = drift + 0.01 * rng.standard_normal()  # each region a little off the common
+        series[f"r{r}"] = np.r_[0.0, np.cumsum(drift + 0.03 * rng.standard_normal(14))]
+        parents[f"r{r}"] = "nation"
+    panel = build_panel("x", series, parents)
+    means = {}
+    for window in (recent_years, None):
+        (post, diag), = fit_pooled({"x": panel}, replace(QUICK, window=window),
+                                   seed=5).values()
+        assert diag["r_hat_max"] < 1.05
+        regions = [post.regions.index(f"r{r}") for r in range(30)]
+        means[window] = post.drift[:, regions].mean(axis=1)  # the regions' average drift
+    lo, hi = np.quantile(means[recent_years], [0.05, 0.95])
+    assert lo <= truth_now <= hi
+    average = (9 * truth_then + recent_years * truth_now) / 14
+    assert abs(means[None].mean() - average) < 0.015
+    assert np.quantile(means[None], 0.95) < truth_now  # today's growth outside its interval
