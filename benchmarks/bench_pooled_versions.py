@@ -13,7 +13,9 @@ RW-drift (issue 32's goal for R&D intensity: +0.15). Needs the bench extra.
     git checkout OLD && python benchmarks/bench_pooled_versions.py --save old.pkl
     git checkout NEW && python benchmarks/bench_pooled_versions.py --against old.pkl
 
-About 35 minutes a version on 2 cores (``--indicators`` for fewer).
+About 35 minutes a version on 2 cores (``--indicators`` for fewer, ``--periods scored`` for
+the scored years alone). ``--window N`` runs this checkout with the drift over each region's
+last N changes (``PooledSettings.window``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecast.config import DEFAULT_SEED
+from forecast.errors import InputError
 from forecast.evaluation.learn import pooled_learning_backtest
 from forecast.evaluation.origins import BacktestSettings
 from forecast.evaluation.panel import run_panel_backtest
@@ -55,17 +58,21 @@ from bench_pooled import (
 PERIODS = ("learning", "scored")
 
 
-def backtests(indicators: tuple[str, ...], draws: int, seed: int, workers: int
+def backtests(indicators: tuple[str, ...], draws: int, seed: int, workers: int,
+              pooled: PooledSettings, periods: tuple[str, ...] = PERIODS
               ) -> dict[str, BacktestResult]:
-    """This checkout's raw pooled backtests on the learning and the scored years."""
+    """This checkout's raw pooled backtests on the learning and/or the scored years."""
     units = provincial_units(load_catalogue(), indicators)
     regions = read_regions(DATA / "regions.csv")
-    learning = pooled_learning_backtest(units, UNTIL, HOLDOUT, draws, seed, regions, workers,
-                                        PooledSettings())
-    scoring = BacktestSettings(model="bayes", holdout=HOLDOUT, origins=ORIGINS, after=UNTIL,
-                               draws=draws, seed=seed, pooled=PooledSettings())
-    return {"learning": learning,
-            "scored": run_panel_backtest(units, scoring, workers, regions=regions)}
+    out = {}
+    if "learning" in periods:
+        out["learning"] = pooled_learning_backtest(units, UNTIL, HOLDOUT, draws, seed, regions,
+                                                   workers, pooled)
+    if "scored" in periods:
+        scoring = BacktestSettings(model="bayes", holdout=HOLDOUT, origins=ORIGINS, after=UNTIL,
+                                   draws=draws, seed=seed, pooled=pooled)
+        out["scored"] = run_panel_backtest(units, scoring, workers, regions=regions)
+    return out
 
 
 def as_frames(results: dict[str, BacktestResult]) -> dict[str, tuple[pd.DataFrame, ...]]:
@@ -76,10 +83,10 @@ def as_frames(results: dict[str, BacktestResult]) -> dict[str, tuple[pd.DataFram
 
 def from_frames(saved) -> dict[str, BacktestResult]:
     """The backtests of a file written by ``--save`` (ValueError for anything else)."""
-    if not (isinstance(saved, dict) and set(saved) == set(PERIODS)
+    if not (isinstance(saved, dict) and saved and set(saved) <= set(PERIODS)
             and all(isinstance(v, tuple) and len(v) == 2
                     and all(isinstance(f, pd.DataFrame) for f in v) for v in saved.values())):
-        raise ValueError("expected the learning and scored backtests")
+        raise ValueError("expected the learning and/or scored backtests")
     return {p: BacktestResult(m, e, pd.DataFrame(), 0) for p, (m, e) in saved.items()}
 
 
@@ -99,7 +106,7 @@ def comparison(new: dict[str, BacktestResult], old: dict[str, BacktestResult],
     lines = ["| period | indicator | Brier before | Brier now | now − before [95%] | now better in "
              "| before − EB | now − EB [95%] | skill vs RW-drift before | now [95%] |",
              "|---|---|---:|---:|---|---:|---|---|---|---|"]
-    for period in PERIODS:
+    for period in (p for p in PERIODS if p in new and p in old):
         eb = rw = None
         if period == "scored":
             origins = new[period].metrics[["region", "indicator", "origin"]]
@@ -133,7 +140,18 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     ap.add_argument("--indicators", default=",".join(INDICATORS),
                     help="comma-separated indicator ids (default: all six)")
+    ap.add_argument("--window", type=int,
+                    help="the pooled drift over each region's last WINDOW changes (default all)")
+    ap.add_argument("--periods", default=",".join(PERIODS),
+                    help="learning, scored or both (default both)")
     args = ap.parse_args()
+    periods = tuple(args.periods.split(","))
+    if not periods or set(periods) - set(PERIODS):
+        ap.error(f"--periods: give learning, scored or both, not {args.periods!r}")
+    try:
+        pooled = PooledSettings(window=args.window)
+    except InputError as exc:
+        ap.error(f"--window: {exc}")
     if not (args.save or args.against):
         ap.error("give --save FILE, --against FILE or both")
     indicators = tuple(args.indicators.split(","))
@@ -146,10 +164,10 @@ def main() -> None:
         except (OSError, pickle.UnpicklingError, EOFError, ValueError) as exc:
             ap.error(f"--against {args.against}: not a file saved by --save ({exc})")
     clock = time.perf_counter()
-    new = backtests(indicators, args.draws, args.seed, args.workers)
+    new = backtests(indicators, args.draws, args.seed, args.workers, pooled, periods)
     print(f"backtests in {time.perf_counter() - clock:.0f} s", file=sys.stderr)
-    fits = new["scored"].fits
-    print(f"scored fits: R-hat <= {fits['r_hat_max'].max():.3f}, "
+    fits = pd.concat([r.fits for r in new.values()])
+    print(f"fits: R-hat <= {fits['r_hat_max'].max():.3f}, "
           f"divergences {int(fits['divergences'].sum())}", file=sys.stderr)
     if args.save:
         with atomic_file(args.save) as tmp:
