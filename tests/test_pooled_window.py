@@ -8,7 +8,9 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
+from forecast.cli import app
 from forecast.errors import InputError
 from forecast.models.fitting import fit_pooled
 from forecast.models.hierarchy.settings import PooledSettings
@@ -83,3 +85,13 @@ def test_a_drift_that_rose_recently_is_recovered_with_a_window():
     average = (9 * truth_then + recent_years * truth_now) / 14
     assert abs(means[None].mean() - average) < 0.015
     assert np.quantile(means[None], 0.95) < truth_now  # today's growth outside its interval
+
+
+def test_forecast_run_refuses_a_window_of_one_year_in_one_line(tiny_workspace, tmp_path):
+    """One change cannot tell a trend from a shock: exit 2, one line, nothing written."""
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(tiny_workspace), "--out", str(out), "--model",
+                                      "bayes", "--drift-window", "1", "-q"])
+    assert result.exit_code == 2 and "window" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not out.exists()

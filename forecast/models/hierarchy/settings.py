@@ -30,7 +30,9 @@ class PooledSettings:
     # AR(1) of yearly changes around the drift: better on the provincial backtests' learning
     # years and on the scored ones (BENCHMARKS.md)
     persistence: bool = True
-    # the drift is estimated from each region's last `window` yearly changes alone (None: all)
+    # the drift is estimated from each region's last `window` yearly changes alone (None: all
+    # years, the default: on the World Bank panel a window of 8 won the learning years and lost
+    # the scored ones; benchmarks/bench_pooled_window.py)
     window: int | None = None
     method: str = "auto"  # "nuts", "approx" (large panels), or "auto": approx above large_panel
     large_panel: int = 400  # nodes above which `auto` uses the fast approximation
@@ -50,8 +52,9 @@ class PooledSettings:
                                  fix=f"give a whole number of at least {least}")
         if self.window is not None and (isinstance(self.window, bool)
                                         or not isinstance(self.window, int) or self.window < 2):
-            raise InputError(f"PooledSettings.window is {self.window!r}", column="window",
-                             fix="give a whole number of years of at least 2, or none for all")
+            raise InputError(f"a drift window of {self.window!r} yearly changes",
+                             column="--drift-window", fix="give a whole number of at least 2, "
+                             "or 0 for all years (None in PooledSettings)")
         if not 0 < self.target_accept < 1:
             raise InputError(f"PooledSettings.target_accept is {self.target_accept!r}",
                              column="target_accept", fix="give a number between 0 and 1")
