@@ -59,20 +59,25 @@ def test_fits_without_a_window_keep_the_keys_they_had():
     assert PooledSettings(window=5).describe()["window"] == 5
 
 
+def _risen(seed: int = 11, regions: int = 30, recent_years: int = 5):
+    """Regions under one nation that grew 2% a year for ten years, then 10% (the truth)."""
+    rng = np.random.default_rng(seed)
+    series, parents = {}, {}
+    for r in range(regions):
+        drift = np.r_[np.full(9, 0.02), np.full(recent_years, 0.10)]
+        drift = drift + 0.01 * rng.standard_normal()  # each region a little off the common
+        series[f"r{r}"] = np.r_[0.0, np.cumsum(drift + 0.03 * rng.standard_normal(14))]
+        parents[f"r{r}"] = "nation"
+    return build_panel("x", series, parents)
+
+
 def test_a_drift_that_rose_recently_is_recovered_with_a_window():
     """30 regions grew 2% a year for ten years, then 10% for the last five. With a window of
     five changes the posterior of the regions' drift is centred on 10%; over all years it is
     centred on the fourteen-year average (about 4.9%), and today's growth is outside its 90%
     interval."""
-    rng = np.random.default_rng(11)
     truth_then, truth_now, recent_years = 0.02, 0.10, 5
-    series, parents = {}, {}
-    for r in range(30):
-        drift = np.r_[np.full(9, truth_then), np.full(recent_years, truth_now)]
-        drift = drift + 0.01 * rng.standard_normal()  # each region a little off the common
-        series[f"r{r}"] = np.r_[0.0, np.cumsum(drift + 0.03 * rng.standard_normal(14))]
-        parents[f"r{r}"] = "nation"
-    panel = build_panel("x", series, parents)
+    panel = _risen()
     means = {}
     for window in (recent_years, None):
         (post, diag), = fit_pooled({"x": panel}, replace(QUICK, window=window),
@@ -85,6 +90,19 @@ def test_a_drift_that_rose_recently_is_recovered_with_a_window():
     average = (9 * truth_then + recent_years * truth_now) / 14
     assert abs(means[None].mean() - average) < 0.015
     assert np.quantile(means[None], 0.95) < truth_now  # today's growth outside its interval
+
+
+def test_the_large_panel_approximation_reads_the_same_window():
+    """Above ``large_panel`` regions the fit is approximated (``approx``): it sees the same
+    recent changes, so the nation's drift (the regions' common trend) is today's 10%."""
+    panel = _risen(seed=12)
+    (post, _), = fit_pooled({"x": panel}, replace(QUICK, method="approx", window=5),
+                            seed=5).values()
+    nation = post.drift[:, post.upper["nation"]]
+    lo, hi = np.quantile(nation, [0.05, 0.95])
+    assert lo <= 0.10 <= hi and hi - lo < 0.1
+    # every region's changes kept for its conditional draws are its last five
+    assert len(post.changes.change) == 30 * 5
 
 
 def test_forecast_run_refuses_a_window_of_one_year_in_one_line(tiny_workspace, tmp_path):
