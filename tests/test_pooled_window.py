@@ -40,6 +40,27 @@ def test_recent_keeps_each_regions_last_changes_and_what_came_before():
     assert recent.points[[a, b]].tolist() == [3, 3]
 
 
+@pytest.mark.parametrize("window", [2, 3, 7])
+def test_recent_is_each_regions_last_changes_on_a_ragged_tree(window):
+    """Series of 1-14 points in a three-level tree, ending in different years: the windowed
+    panel holds, for every region, exactly the tail of its own changes."""
+    rng = np.random.default_rng(window)
+    series = {f"c{i}": np.cumsum(rng.standard_normal(rng.integers(1, 15))) for i in range(40)}
+    series |= {f"p{j}": np.cumsum(rng.standard_normal(12)) for j in range(4)}
+    parents = {f"c{i}": f"p{i % 4}" for i in range(40)} | {f"p{j}": "n" for j in range(4)}
+    ends = {r: 2023 - int(rng.integers(0, 3)) for r in series}
+    panel = build_panel("x", series, parents, ends)
+    recent = panel.recent(window)
+    years = []
+    for i in range(panel.n_nodes):
+        own = panel.change[panel.node_of == i]
+        np.testing.assert_array_equal(recent.change[recent.node_of == i], own[-window:])
+        years.append(panel.year_of[panel.node_of == i][-window:])
+    # calendar years keep their distances (changes of one year still share its shock)
+    shift = np.concatenate(years) - recent.year_of
+    assert len(set(shift.tolist())) == 1 and recent.year_of.min() == 1
+
+
 def test_a_window_of_all_years_or_longer_than_the_data_changes_nothing():
     panel = _panel()
     assert panel.recent(None) is panel

@@ -56,11 +56,12 @@ class Panel:
         are counted as ``build_panel`` counts them: from the year before the first change kept."""
         if window is None or not len(self.change):
             return self
-        # changes are grouped by node in time order: count each one's place from its node's end
-        after = np.zeros(len(self.change), dtype=np.int64)
-        for i in np.unique(self.node_of):
-            mine = np.flatnonzero(self.node_of == i)
-            after[mine] = np.arange(len(mine))[::-1]
+        # a node's changes are in time order: count each one's place from its node's last
+        order = np.argsort(self.node_of, kind="stable")
+        counts = np.bincount(self.node_of, minlength=self.n_nodes)
+        last = np.cumsum(counts) - 1  # position of each node's last change in ``order``
+        after = np.empty(len(order), dtype=np.int64)
+        after[order] = last[self.node_of[order]] - np.arange(len(order))
         keep = after < window
         year_of = self.year_of[keep]
         return replace(self, points=np.minimum(self.points, window + 1),
