@@ -4,9 +4,11 @@ recovered from a simulation with a known truth."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -134,3 +136,20 @@ def test_forecast_run_refuses_a_window_of_one_year_in_one_line(tiny_workspace, t
     assert result.exit_code == 2 and "window" in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_forecast_run_fits_the_window_and_records_it(tiny_workspace, tmp_path):
+    """The option reaches the fit (Hunan's 2023 spending is forecast from its last three
+    changes, not from nine) and the run's record says which window it used."""
+    probability = {}
+    for window in ("0", "3"):
+        out = tmp_path / f"out{window}"
+        result = CliRunner().invoke(app, ["run", str(tiny_workspace), "--out", str(out),
+                                          "--model", "bayes", "--draws", "500", "--no-reports",
+                                          "--chains", "2", "--mcmc-draws", "200", "--no-check",
+                                          "--drift-window", window, "-q"])
+        assert result.exit_code == 0, result.output
+        meta = json.loads((out / "probabilities.json").read_text(encoding="utf-8"))["run"]
+        assert meta["settings"]["pooled"].get("window") == (None if window == "0" else 3)
+        probability[window] = pd.read_csv(out / "probabilities.csv")["probability"].iloc[0]
+    assert probability["0"] != probability["3"]

@@ -59,6 +59,22 @@ def test_the_method_text_says_what_the_run_used(bundled_run: BundledRun, lang):
 
 
 @pytest.mark.xdist_group(BUNDLED)
+@pytest.mark.xdist_group(BUNDLED)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_method_text_says_when_pooled_trends_read_recent_years_alone(bundled_run, lang):
+    """A drift window is the user's choice and changes every pooled trend: the method says so,
+    with the number the run recorded; a run without one says nothing of it."""
+    run = read_run(bundled_run.folder)
+    plain = paragraphs(section(build_report(run, lang, run_catalogue(run)), "methodology"))
+    assert "--drift-window" not in plain
+    settings = {**run.meta["settings"], "pooled": {**run.meta["settings"]["pooled"], "window": 6}}
+    windowed = replace(run, meta={**run.meta, "settings": settings})
+    text = paragraphs(section(build_report(windowed, lang, run_catalogue(windowed)),
+                              "methodology"))
+    assert "--drift-window 6" in text
+    assert ("最近 6 个年度变化" if lang == "zh" else "last 6 yearly changes") in text
+
+
 def test_the_calibration_appendix_says_which_series_its_evidence_does_not_cover(bundled_run):
     run = read_run(bundled_run.folder)
     rep = build_report(run, "zh", run_catalogue(run))

@@ -297,6 +297,11 @@ _WORDS.update({
                       "{parts}. A target's probability is the share of the thousands of "
                       "simulated futures in which it is met."),
     "method_model_count": ("{n} 条用{model}", "{n} used {model}"),
+    "method_drift_window": ("汇合模型的趋势只按各地区最近 {n} 个年度变化估计"
+                            "(--drift-window {n}),未用更早的年份。",
+                            "The pooled model estimated each region's trend from its last {n} "
+                            "yearly changes alone (--drift-window {n}), not from earlier "
+                            "years."),
     "method_no_series": ("模型:本次运行的模型设置为 {setting},但没有可模拟的序列。",
                          "Models: this run's model setting was {setting}, but no series could "
                          "be simulated."),

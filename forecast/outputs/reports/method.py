@@ -56,7 +56,11 @@ def models_used(ctx: Context) -> str:
     sep = "；" if ctx.zh else "; "
     parts = sep.join(t("method_model_count", model=model_word(m, ctx.lang), n=n)
                      for m, n in used.most_common())
-    return t("method_models", setting=setting, n=sum(used.values()), parts=parts)
+    text = t("method_models", setting=setting, n=sum(used.values()), parts=parts)
+    window = ctx.run.meta.get("settings", {}).get("pooled", {}).get("window")
+    if window and "bayes" in used:  # a choice the user made that changes every pooled trend
+        text += ("" if ctx.zh else " ") + t("method_drift_window", n=window)
+    return text
 
 
 def assessed_rule(ctx: Context) -> str:
