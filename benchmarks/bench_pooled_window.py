@@ -18,7 +18,7 @@ window by learning Brier; otherwise all years; and it becomes the default only w
 scored years confirm it (a lower Brier score than all years). Needs the bench extra. Seeds are
 fixed.
 
-    python benchmarks/bench_pooled_window.py                    # windows 5 and 8; about 50 min
+    python benchmarks/bench_pooled_window.py                    # windows 5 and 8; ~20 min
     python benchmarks/bench_pooled_window.py --windows 3,5 --keep /tmp/wb   # reuse backtests
 """
 
