@@ -116,9 +116,8 @@ def flow_loglik(raw, panel: CountPanel, poisson: bool) -> np.ndarray:
     nxt = np.minimum(states + 1, panel.n_states - 1)
     after = np.where((states + 1 < panel.n_states) & (step[nxt] > 0), states + 1, -1)
     drift = flat("drift")[:, panel.state_node[states]]
-    step_var = (flat("own_sigma")[:, panel.state_node[states]] ** 2
-                + flat("year_shock")[:, None] ** 2)
-    mean, var = bridge(flat("log_rate"), drift, step_var, before, after)
+    mean, var = bridge(flat("log_rate"), drift, flat("sigma") ** 2 + flat("year_shock") ** 2,
+                       before, after)
     lone = np.isnan(mean)  # a region with one year: its own rate, as in plain LOO
     mean = np.where(lone, flat("log_rate")[:, states], mean)
     shape = None if poisson else flat("shape")
@@ -147,7 +146,7 @@ def tidy(raw, panel: CountPanel, settings: PooledSettings, seed: int, poisson: b
         "last_log_rate": per_region(post["log_rate"], "state", last),
         "last_move": per_region(post["move"], "state", last),
         "drift_mean": post["drift_mean"],
-        "sigma": per_region(post["own_sigma"], "node", with_data),
+        "sigma": post["sigma"],
         "year_shock": post["year_shock"],
     }
     if "persistence" in post:

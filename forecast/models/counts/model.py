@@ -5,7 +5,7 @@ pooled model's changes are:
 
     log rate[r, 0] = log base[r] + level[r]
     log rate[r, t] = log rate[r, t-1] + drift[r] + move[r, t]
-    move[r, t] = persistence * move[r, t-1] + year_shock * u[year t] + sigma[r] * e[r, t]
+    move[r, t] = persistence * move[r, t-1] + year_shock * u[year t] + sigma * e[r, t]
     u, e ~ Normal(0, 1)
 
 ``u`` is the shock every region shares in a year (a policy push, a national downturn): it is
@@ -45,7 +45,7 @@ from forecast.models.counts.panel import EXIT_GUESS, CountPanel
 from forecast.models.hierarchy.samplers import bucket, year_bucket
 from forecast.models.hierarchy.tree import MAX_DEPTH, pooled_growth, tree_data, year_data
 
-MODEL_VERSION = "counts-nb-rw-5"  # bump when the model or its fitting change: cached fits refit
+MODEL_VERSION = "counts-nb-rw-4"  # bump when the model or its fitting change: cached fits refit
 EXACT_MAX = 100  # stocks up to this size sum over every exit count; larger ones use the
 #                  normal approximation of entries less exits (a difference of thousands of
 #                  small events), which keeps the cost of a fit independent of the stock's size
@@ -146,20 +146,10 @@ def build_model(panel: CountPanel, n_pad: int | None = None, s_pad: int | None =
 
         # Where a region's rate starts, against its own data's scale (``panel.starting_rate``).
         offset = pm.Normal("rate_offset", 0.0, 1.0, dims="node")
-        # Year-to-year moves of a region's rate beyond its drift and the year's shared shock:
-        # the typical region's step, and each region's own around it, log-normally, as the
-        # pooled model's shock sizes (a factor of two or three, rarely more). One step for
-        # all let a few volatile provinces widen every province's futures (BENCHMARKS.md,
-        # issue 32). With fewer than three regions with moves (``year_shocks_on``, as for the
-        # shared shocks) a region keeps the typical step: a county alone, the same prior.
+        # Year-to-year moves of a region's rate beyond its drift and the year's shared shock.
         sigma = pm.HalfNormal("sigma", SIGMA_SCALE)
-        step_spread = pm.HalfNormal("step_spread", 0.5)
-        step_scale_z = pm.Normal("step_scale_z", 0.0, 1.0, dims="node")
-        own_sigma = pm.Deterministic("own_sigma", sigma * pt.exp(
-            step_spread * shared["year_shocks_on"] * step_scale_z), dims="node")
         step = pm.Normal("step_z", 0.0, 1.0, dims="state")
-        innovation = (year_shock * year_z[shared["state_year"]] + own_sigma[node] * step) \
-            * moving
+        innovation = (year_shock * year_z[shared["state_year"]] + sigma * step) * moving
         if persistence:
             # A move partly carries into the next year; stationary by construction.
             phi = pm.TruncatedNormal("persistence", 0.0, 0.4, lower=-0.95, upper=0.95)

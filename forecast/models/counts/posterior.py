@@ -82,7 +82,7 @@ class CountPosterior:
     drift: np.ndarray  # (S, R)
     exit: np.ndarray  # (S, R)
     last_log_rate: np.ndarray  # (S, R)
-    sigma: np.ndarray  # (S, R) each region's step
+    sigma: np.ndarray  # (S,)
     shape: np.ndarray  # (S,) inf for a Poisson flow and a stock
     last_value: dict[str, int]
     parents: dict[str, str]
@@ -93,8 +93,7 @@ class CountPosterior:
 
     def for_region(self, region: str, points: int) -> CountDraws:
         k = self.regions.index(region)
-        return CountDraws(region, self.flow, self.drift[:, k].copy(), self.sigma[:, k].copy(),
-                          self.shape,
+        return CountDraws(region, self.flow, self.drift[:, k].copy(), self.sigma, self.shape,
                           self.exit[:, k].copy(), self.last_log_rate[:, k].copy(),
                           self.last_value[region], self.parents.get(region), points,
                           self.year_shock, self.persistence, self.last_move[:, k].copy())
@@ -115,7 +114,7 @@ def counts_from_idata(idata, diagnostics: dict) -> CountPosterior:
     return CountPosterior(
         str(post.attrs["indicator"]), flow, tuple(str(r) for r in post["region"].values),
         drift, np.zeros_like(drift) if flow else flat("exit"), flat("last_log_rate"),
-        flat("sigma"), flat("shape")[:, 0] if "shape" in post else np.full(s, np.inf),
+        flat("sigma")[:, 0], flat("shape")[:, 0] if "shape" in post else np.full(s, np.inf),
         json.loads(post.attrs["last_value"]), json.loads(post.attrs.get("parents", "{}")),
         diagnostics, flat("year_shock")[:, 0],
         flat("persistence")[:, 0] if "persistence" in post else None, flat("last_move"))
