@@ -79,12 +79,20 @@ def backtest(period: str, window: int | None, draws: int, seed: int, workers: in
     return res
 
 
-def markdown(results: dict[str, dict[int | None, BacktestResult]]) -> tuple[str, int | None]:
-    """The table of every window against all years, and the window the rule chooses."""
+def chosen_window(learning: dict[int | None, BacktestResult]) -> int | None:
+    """The rule on the learning years: the window with the lowest Brier score among those
+    better than all years in at least ``RULE`` of the bootstrap replicates; None for all."""
+    base = learning[None]
+    passing = [(score_row(res)["Brier"], window) for window, res in learning.items()
+               if window is not None and paired(res, base)["share_a_lower_brier"] >= RULE]
+    return min(passing)[1] if passing else None
+
+
+def markdown(results: dict[str, dict[int | None, BacktestResult]]) -> str:
+    """The table of every window against all years, on each period."""
     lines = ["| period | window | series-origins | Brier | 80% / 95% coverage | CRPS (scaled) "
              "| window − all years [95%] | window better in |",
              "|---|---|---:|---:|---|---:|---|---:|"]
-    chosen, best = None, None
     for period, by_window in results.items():
         base = by_window[None]
         for window, res in by_window.items():
@@ -97,11 +105,8 @@ def markdown(results: dict[str, dict[int | None, BacktestResult]]) -> tuple[str,
                 d = paired(res, base)
                 cells += ["{:+.4f} [{:+.4f}, {:+.4f}]".format(*d["brier"]),
                           f"{d['share_a_lower_brier']:.1%}"]
-                if period == "learning" and d["share_a_lower_brier"] >= RULE \
-                        and (best is None or row["Brier"] < best):
-                    chosen, best = window, row["Brier"]
             lines.append(f"| {period} | {window or 'all years'} | " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n", chosen
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
@@ -122,8 +127,8 @@ def main() -> None:
         ap.error(f"--windows: {exc}")
     results = {period: {w: backtest(period, w, args.draws, args.seed, args.workers, args.keep)
                         for w in (None, *windows)} for period in ("learning", "scored")}
-    table, chosen = markdown(results)
-    print(table)
+    print(markdown(results))
+    chosen = chosen_window(results["learning"])
     print(f"The learning years choose {f'a window of {chosen} years' if chosen else 'all years'}.")
     if chosen:
         d = paired(results["scored"][chosen], results["scored"][None])
