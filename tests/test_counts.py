@@ -21,7 +21,7 @@ from forecast.inputs.series import series_table
 from forecast.inputs.workspace import Inputs
 from forecast.models.choice import SMALL_COUNT, counted
 from forecast.models.counts.fit import sample_counts
-from forecast.models.counts.model import build_model
+from forecast.models.counts.model import DISPERSION_SCALE, build_model
 from forecast.models.counts.panel import build_count_panel
 from forecast.models.counts.posterior import CountDraws, counts_from_idata
 from forecast.models.fitting import fit_stage, plan_stage
@@ -72,7 +72,7 @@ def test_the_flow_likelihood_is_negative_binomial():
     panel = build_count_panel("x", series, {}, flow=True)
     model = build_model(panel)
     point = model.initial_point()
-    point["inv_sqrt_shape_log__"] = np.log(0.7)
+    point["dispersion_z_log__"] = np.log(0.7 / DISPERSION_SCALE)
     fn = model.compile_fn(model.replace_rvs_by_values(
         [model.potentials[0], model["log_rate"], model["shape"]]), inputs=model.value_vars,
         on_unused_input="ignore")

@@ -53,6 +53,9 @@ SIGMA_SCALE = 0.1  # half-normal scale of the walk's step and of the shared year
 #                   provinces' count panels move by 0.06 (patents' entries) to 0.20 (recognitions,
 #                   beside a shared year shock of 0.14) a year on the log scale, and a county alone
 #                   learns little of its own from five counts (0.2 gave it futures twice as wide)
+DISPERSION_SCALE = 1.0  # half-normal scale of 1/sqrt(shape), the negative binomial's
+#                        over-dispersion (Stan's prior choice recommendations): near 0 the
+#                        counts are Poisson, at 1 the variance is mu + mu^2
 MAX_LAG = 32  # the persistence of a move reaches this many years (0.9 ** 32 = 0.03): enough
 #               for the longest bundled series, and one compiled model for every panel
 
@@ -167,10 +170,11 @@ def build_model(panel: CountPanel, n_pad: int | None = None, s_pad: int | None =
         log_mu = log_rate[shared["obs_state"]]
         k = shared["obs_value"]
         if panel.flow:
-            # Over-dispersion: 1/sqrt(shape) ~ half-normal(1) (Stan's prior choice
-            # recommendations); near 0 the counts are Poisson, at 1 the variance is mu + mu^2.
-            # In a Poisson fit it meets only its prior.
-            inv_sqrt_shape = pm.HalfNormal("inv_sqrt_shape", 1.0)
+            # Over-dispersion: 1/sqrt(shape) ~ half-normal(DISPERSION_SCALE), drawn as a
+            # standard half-normal times the scale, so that a Poisson fit, where it meets only
+            # its prior, samples the same whatever the scale.
+            dispersion = pm.HalfNormal("dispersion_z", 1.0)
+            inv_sqrt_shape = pm.Deterministic("inv_sqrt_shape", DISPERSION_SCALE * dispersion)
             shape = pm.Deterministic("shape", 1.0 / (inv_sqrt_shape ** 2 + 1e-6))
             log_total = pt.log(shape + pt.exp(log_mu))  # log(shape + mean)
             rising = rising_log(shape, shared["largest"])
