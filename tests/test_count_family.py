@@ -8,6 +8,7 @@ import pytest
 from scipy import stats
 
 from forecast.models.counts.family import (
+    NB_MARGIN_SE,
     NEGATIVE_BINOMIAL,
     POISSON,
     choose_family,
@@ -43,17 +44,20 @@ def test_the_negative_binomial_loglik_is_scipys():
     assert np.allclose(pointwise_loglik(log_mu, shape, counts), expected)
 
 
-def test_the_simpler_family_wins_a_tie():
-    """Equal pointwise fits: Poisson. A negative binomial better by far more than its SE:
-    negative binomial. Better by less than one SE: Poisson."""
+def test_the_negative_binomial_is_kept_wherever_it_predicts_better():
+    """Equal pointwise fits: Poisson (a tie keeps the simpler family). Better by far more
+    than its SE, or by less than one SE: negative binomial (NB_MARGIN_SE = 0). Worse:
+    Poisson."""
     rng = np.random.default_rng(1)
     base = rng.normal(-2.0, 0.1, size=(2, 500, 30))
+    assert NB_MARGIN_SE == 0.0
     assert choose_family(base, base).family == POISSON
     assert choose_family(base, base + 0.5).family == NEGATIVE_BINOMIAL
     noisy = base + np.where(np.arange(30) % 2 == 0, 0.3, -0.28)
     choice = choose_family(base, noisy)
     assert 0 < choice.elpd_negative_binomial - choice.elpd_poisson < choice.se_difference
-    assert choice.family == POISSON
+    assert choice.family == NEGATIVE_BINOMIAL
+    assert choose_family(noisy, base).family == POISSON
 
 
 def test_loo_picks_the_family_that_made_the_data():

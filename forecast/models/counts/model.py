@@ -45,7 +45,7 @@ from forecast.models.counts.panel import EXIT_GUESS, CountPanel
 from forecast.models.hierarchy.samplers import bucket, year_bucket
 from forecast.models.hierarchy.tree import MAX_DEPTH, pooled_growth, tree_data, year_data
 
-MODEL_VERSION = "counts-nb-rw-4"  # bump when the model or its fitting change: cached fits refit
+MODEL_VERSION = "counts-nb-rw-5"  # bump when the model or its fitting change: cached fits refit
 EXACT_MAX = 100  # stocks up to this size sum over every exit count; larger ones use the
 #                  normal approximation of entries less exits (a difference of thousands of
 #                  small events), which keeps the cost of a fit independent of the stock's size
@@ -53,9 +53,13 @@ SIGMA_SCALE = 0.1  # half-normal scale of the walk's step and of the shared year
 #                   provinces' count panels move by 0.06 (patents' entries) to 0.20 (recognitions,
 #                   beside a shared year shock of 0.14) a year on the log scale, and a county alone
 #                   learns little of its own from five counts (0.2 gave it futures twice as wide)
-DISPERSION_SCALE = 1.0  # half-normal scale of 1/sqrt(shape), the negative binomial's
-#                        over-dispersion (Stan's prior choice recommendations): near 0 the
-#                        counts are Poisson, at 1 the variance is mu + mu^2
+DISPERSION_SCALE = 0.5  # half-normal scale of 1/sqrt(shape), the negative binomial's
+#                        over-dispersion: near 0 the counts are Poisson, at 1 the variance is
+#                        mu + mu^2. Stan's prior choice recommendations give 1, with which five
+#                        counts of a county alone believed in shapes near 2 and its futures were
+#                        1.5 times as wide as the true process's; 0.5 (a shape of about 9 at
+#                        the median, 1 at the 95th percentile) was learned with the family rule
+#                        on simulated counties (BENCHMARKS.md, "A county alone")
 MAX_LAG = 32  # the persistence of a move reaches this many years (0.9 ** 32 = 0.03): enough
 #               for the longest bundled series, and one compiled model for every panel
 
