@@ -84,20 +84,25 @@ def sample_counts(panel: CountPanel, settings: PooledSettings, seed: int,
     the kept parameters have converged, at most ``settings.draws`` a chain. A flow is fitted
     as Poisson and as negative binomial, and the family LOO prefers is kept."""
     quiet_pymc()
-
-    def sample(poisson: bool):
-        def good(raw) -> bool:
-            return not convergence_problems(count_diagnostics(
-                tidy(raw, panel, settings, seed, poisson)))
-
-        return _raw_sample(panel, settings, seed, poisson, good, times)
-
     if not panel.flow:
-        return tidy(sample(False), panel, settings, seed, False)
-    fits = {POISSON: sample(True), NEGATIVE_BINOMIAL: sample(False)}
+        return tidy(sample_family(panel, settings, seed, False, times), panel, settings, seed,
+                    False)
+    fits = {family: sample_family(panel, settings, seed, family == POISSON, times)
+            for family in (POISSON, NEGATIVE_BINOMIAL)}
     choice = choose_family(*(flow_loglik(fits[f], panel, f == POISSON)
                              for f in (POISSON, NEGATIVE_BINOMIAL)))
     return tidy(fits[choice.family], panel, settings, seed, choice.family == POISSON, choice)
+
+
+def sample_family(panel: CountPanel, settings: PooledSettings, seed: int, poisson: bool,
+                  times: FitTimes | None = None):
+    """One family's raw NUTS draws (a stock's with ``poisson`` False), drawn until the kept
+    parameters have converged: ``sample_counts`` without the choice of family."""
+    def good(raw) -> bool:
+        return not convergence_problems(count_diagnostics(
+            tidy(raw, panel, settings, seed, poisson)))
+
+    return _raw_sample(panel, settings, seed, poisson, good, times)
 
 
 def flow_loglik(raw, panel: CountPanel, poisson: bool) -> np.ndarray:
