@@ -21,12 +21,14 @@ with no peers would (`forecast run` on one region), Poisson or negative binomial
 
     python benchmarks/bench_lone_county.py              # 60 counties, about 25 minutes
     python benchmarks/bench_lone_county.py --counties 8 # a quick look
+    python benchmarks/bench_lone_county.py --counties 100 --keep new.csv
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -102,6 +104,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--counties", type=int, default=60)
     ap.add_argument("--seed", type=int, default=20261205)
+    ap.add_argument("--keep", type=Path, help="also write each county's scores to this CSV, "
+                    "to pair two versions of the model county by county")
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
     settings = PooledSettings()
@@ -121,7 +125,10 @@ def main() -> None:
                          "cov95": coverage(ahead, paths, 0.95)})
         print(f"county {k}: {seen} -> {ahead.astype(int)}  family {info['family']}, "
               f"{time.perf_counter() - start:.0f} s", flush=True)
-    report(pd.DataFrame(rows))
+    frame = pd.DataFrame(rows)
+    if args.keep:
+        frame.to_csv(args.keep, index=False)
+    report(frame)
 
 
 def report(frame: pd.DataFrame) -> None:
