@@ -59,7 +59,6 @@ def test_the_method_text_says_what_the_run_used(bundled_run: BundledRun, lang):
 
 
 @pytest.mark.xdist_group(BUNDLED)
-@pytest.mark.xdist_group(BUNDLED)
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_method_text_says_when_pooled_trends_read_recent_years_alone(bundled_run, lang):
     """A drift window is the user's choice and changes every pooled trend: the method says so,
@@ -75,6 +74,7 @@ def test_the_method_text_says_when_pooled_trends_read_recent_years_alone(bundled
     assert ("最近 6 个年度变化" if lang == "zh" else "last 6 yearly changes") in text
 
 
+@pytest.mark.xdist_group(BUNDLED)
 def test_the_calibration_appendix_says_which_series_its_evidence_does_not_cover(bundled_run):
     run = read_run(bundled_run.folder)
     rep = build_report(run, "zh", run_catalogue(run))
