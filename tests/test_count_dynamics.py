@@ -119,6 +119,48 @@ def test_year_shocks_are_recovered_from_a_known_truth():
     assert lo < 0.15 < hi
 
 
+def _panel_of_tails(rng: np.random.Generator, nu: float | None):
+    """Thirty regions, nine years of Poisson flows at rates near 400 (so the counts' own noise,
+    about 0.05 on the log, is below the walk's), each region's log rate walking by steps of
+    scale 0.12: Student-t with ``nu`` degrees of freedom, or normal (``None``)."""
+    series = {}
+    for k in range(30):
+        e = rng.standard_normal(9) if nu is None else rng.standard_t(nu, 9)
+        moves = 0.03 + 0.12 * e
+        moves[0] = 0.0
+        series[f"r{k}"] = rng.poisson(np.exp(np.log(rng.uniform(250, 600)) + np.cumsum(moves)))
+    return build_count_panel("x", series, {f"r{k}": "P" for k in range(30)}, True)
+
+
+def test_heavy_tailed_steps_are_recovered_from_a_known_truth():
+    """Own steps Student-t with 3 degrees of freedom: the posterior of nu holds 3 and its
+    step scale holds 0.12; normal steps: nu's posterior sits far higher. A region alone keeps
+    the normal walk (no nu), so its futures are those of its priors (test below)."""
+    rng = np.random.default_rng(21)
+    heavy = counts_from_idata(sample_counts(_panel_of_tails(rng, 3.0), QUICK, 5), {})
+    lo, hi = np.quantile(heavy.nu, [0.025, 0.975])
+    assert lo < 3.0 < hi
+    lo, hi = np.quantile(heavy.sigma, [0.025, 0.975])
+    assert lo < 0.12 < hi
+    normal = counts_from_idata(sample_counts(_panel_of_tails(rng, None), QUICK, 5), {})
+    assert np.median(normal.nu) > 3 * np.median(heavy.nu)
+    lone = sample_counts(build_count_panel("x", {"a": np.array([3, 5, 4, 6])}, {}, True),
+                         QUICK, 5)
+    assert "nu" not in lone.posterior
+
+
+def test_future_steps_are_student_t():
+    """With nu, a region's own step one year on is sigma times a Student-t(nu): the paths'
+    log rates against scipy's t (counts at a million, so the Poisson noise is negligible)."""
+    n, full = 20_000, np.full
+    draws = CountDraws("r", True, full(n, 0.0), full(n, 0.2), full(n, np.inf), full(n, 0.0),
+                       full(n, np.log(1e6)), 10**6, None, 5, full(n, 0.0), None, full(n, 0.0),
+                       full(n, 4.0))
+    step = np.log(draws.simulate(1, n, np.random.default_rng(5))[:, 0] / 1e6) / 0.2
+    assert stats.kstest(step, stats.t(4).cdf).pvalue > 0.01
+    assert stats.kstest(step, stats.norm(0, np.sqrt(2)).cdf).pvalue < 1e-6
+
+
 def _exact_lone_county(seen: np.ndarray, horizon: int, rng: np.random.Generator,
                        n: int = 400_000) -> np.ndarray:
     """The county's futures under the count model's own priors for a region alone, Poisson
