@@ -26,7 +26,7 @@ Brier carry a 95% interval from a bootstrap over series. Seeds are fixed.
     python benchmarks/bench_counts.py            # about 15 minutes on 2 cores
     python benchmarks/bench_counts.py --quick    # fewer data sets, draws and paths
     python benchmarks/bench_counts.py --recognitions --keep DIR   # the real flow only, and
-        # every model's scored events kept in DIR (to compare with another version's run)
+        # every model's scored events and fits kept in DIR (to compare with another run)
 """
 
 from __future__ import annotations
@@ -118,6 +118,8 @@ def backtests(units: list[SeriesUnit], models: tuple[str, ...], parents: dict[st
             keep.mkdir(parents=True, exist_ok=True)
             out[model].events.to_csv(keep / f"{model}-events.csv", index=False)
             out[model].metrics.to_csv(keep / f"{model}-metrics.csv", index=False)
+            # per fit: origin, family kept, R-hat, ESS and divergences
+            out[model].fits.to_csv(keep / f"{model}-fits.csv", index=False)
         fits = out[model].fits
         worst = "" if fits.empty else (f", R-hat max {fits['r_hat_max'].max():.3f}, "
                                        f"{int(fits['divergences'].sum())} divergences")
