@@ -107,7 +107,8 @@ def _panel_of_truth(rng: np.random.Generator, year_sd: float, step_sd: float):
 def test_year_shocks_are_recovered_from_a_known_truth():
     """Shared shocks of sd 0.15 and own steps of 0.03: the posterior of the year-shock size
     holds 0.15 and that of the own step is far below it; with no shared shocks the year-shock
-    size stays near zero."""
+    size stays near zero and the own steps' sd (a Student-t's: sigma sqrt(nu / (nu - 2)))
+    holds 0.15."""
     rng = np.random.default_rng(12)
     shared = counts_from_idata(sample_counts(_panel_of_truth(rng, 0.15, 0.03), QUICK, 5), {})
     lo, hi = np.quantile(shared.year_shock, [0.025, 0.975])
@@ -115,7 +116,8 @@ def test_year_shocks_are_recovered_from_a_known_truth():
     assert np.median(shared.sigma) < 0.08
     none = counts_from_idata(sample_counts(_panel_of_truth(rng, 0.0, 0.15), QUICK, 5), {})
     assert np.median(none.year_shock) < 0.06
-    lo, hi = np.quantile(none.sigma, [0.025, 0.975])
+    assert none.nu is not None  # 25 regions: Student-t steps
+    lo, hi = np.quantile(none.sigma * np.sqrt(none.nu / (none.nu - 2)), [0.025, 0.975])
     assert lo < 0.15 < hi
 
 
