@@ -6,7 +6,7 @@ indicator's data are swapped in. A flow is fitted twice on the same compiled mod
 negative binomial, and the family leave-one-out prefers is kept (``family``). The posterior
 keeps what simulation needs, per region with data: drift, exit probability, the latest log
 entry rate and the latest move of the walk; and the shared walk step, year shock, persistence,
-the steps' degrees of freedom, shape and hyperparameters.
+shape and hyperparameters.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from forecast.models.counts.family import (
     choose_family,
     integrated_loglik,
 )
-from forecast.models.counts.model import MODEL_VERSION, build_model, heavy_tails, model_data
+from forecast.models.counts.model import MODEL_VERSION, build_model, model_data
 from forecast.models.counts.panel import CountPanel
 from forecast.models.hierarchy.samplers import (
     FitTimes,
@@ -51,12 +51,11 @@ def fit_key(panel: CountPanel, settings: PooledSettings, seed: int) -> str:
 
 def structure(panel: CountPanel, settings: PooledSettings) -> tuple:
     """The compiled model that samples ``panel``: node, state and year buckets, flow or stock,
-    whether the walk's moves persist and whether its steps are Student-t."""
+    and whether the walk's moves persist."""
     if settings.sampler == "pymc":
         return ("pymc",)
-    key = ("counts", bucket(panel.n_nodes), bucket(panel.n_states),
-           year_bucket(panel.n_years), panel.flow, settings.persistence)
-    return (*key, "student-t") if heavy_tails(panel) else key
+    return ("counts", bucket(panel.n_nodes), bucket(panel.n_states),
+            year_bucket(panel.n_years), panel.flow, settings.persistence)
 
 
 def _raw_sample(panel: CountPanel, settings: PooledSettings, seed: int, poisson: bool, good,
@@ -109,8 +108,7 @@ def sample_family(panel: CountPanel, settings: PooledSettings, seed: int, poisso
 def flow_loglik(raw, panel: CountPanel, poisson: bool) -> np.ndarray:
     """Each flow count's log likelihood per draw, (1, draw, observation), with the count's own
     log rate integrated out given its neighbours in the walk (``family.bridge``; the walk's
-    persistence is left out of that bridge, and Student-t steps enter it by their variance,
-    sigma^2 nu / (nu - 2): small approximations for a choice of family)."""
+    persistence is left out of that bridge, a small approximation for a choice of family)."""
     post = raw.posterior
 
     def flat(name: str) -> np.ndarray:
@@ -123,10 +121,7 @@ def flow_loglik(raw, panel: CountPanel, poisson: bool) -> np.ndarray:
     nxt = np.minimum(states + 1, panel.n_states - 1)
     after = np.where((states + 1 < panel.n_states) & (step[nxt] > 0), states + 1, -1)
     drift = flat("drift")[:, panel.state_node[states]]
-    step_var = flat("sigma") ** 2
-    if "nu" in post:
-        step_var = step_var * flat("nu") / (flat("nu") - 2)
-    mean, var = bridge(flat("log_rate"), drift, step_var + flat("year_shock") ** 2,
+    mean, var = bridge(flat("log_rate"), drift, flat("sigma") ** 2 + flat("year_shock") ** 2,
                        before, after)
     lone = np.isnan(mean)  # a region with one year: its own rate, as in plain LOO
     mean = np.where(lone, flat("log_rate")[:, states], mean)
@@ -161,8 +156,6 @@ def tidy(raw, panel: CountPanel, settings: PooledSettings, seed: int, poisson: b
     }
     if "persistence" in post:
         data["persistence"] = post["persistence"]
-    if "nu" in post:
-        data["nu"] = post["nu"]
     if panel.flow and not poisson:
         data["shape"] = post["shape"]
     if not panel.flow:

@@ -6,17 +6,13 @@ pooled model's changes are:
     log rate[r, 0] = log base[r] + level[r]
     log rate[r, t] = log rate[r, t-1] + drift[r] + move[r, t]
     move[r, t] = persistence * move[r, t-1] + year_shock * u[year t] + sigma * e[r, t]
-    u ~ Normal(0, 1),  e ~ Student-t(nu)
+    u, e ~ Normal(0, 1)
 
 ``u`` is the shock every region shares in a year (a policy push, a national downturn): it is
 switched on when at least three regions have moves, as in the pooled model, so 30 provinces'
 moves in one year do not count as 30 independent pieces of evidence about the trend.
 ``persistence`` lets a year above trend carry into the next; the backtests decide whether it
-is used (``PooledSettings.persistence``). A region's own steps ``e`` are Student-t, as the
-pooled model's shocks are: a province whose count jumps once in seven years then widens its own
-step less than a normal walk lets it, and every region's futures are not widened for it. The
-heavy tails are switched on with the year shocks (``heavy_tails``): a region alone, whose four
-moves cannot tell a tail from a scale, keeps the normal walk and today's futures.
+is used (``PooledSettings.persistence``).
 
 A **flow** (events in a year) is observed directly: count[r, t] ~ Poisson(rate[r, t]) or
 NegBinomial(rate[r, t], shape), whichever leave-one-out cross-validation prefers for the
@@ -47,15 +43,9 @@ import numpy as np
 
 from forecast.models.counts.panel import EXIT_GUESS, CountPanel
 from forecast.models.hierarchy.samplers import bucket, year_bucket
-from forecast.models.hierarchy.tree import (
-    MAX_DEPTH,
-    YEAR_SHOCKS_MIN_REGIONS,
-    pooled_growth,
-    tree_data,
-    year_data,
-)
+from forecast.models.hierarchy.tree import MAX_DEPTH, pooled_growth, tree_data, year_data
 
-MODEL_VERSION = "counts-nb-rw-6"  # bump when the model or its fitting change: cached fits refit
+MODEL_VERSION = "counts-nb-rw-5"  # bump when the model or its fitting change: cached fits refit
 EXACT_MAX = 100  # stocks up to this size sum over every exit count; larger ones use the
 #                  normal approximation of entries less exits (a difference of thousands of
 #                  small events), which keeps the cost of a fit independent of the stock's size
@@ -135,16 +125,9 @@ def rising_log(shape, largest):
     return pt.concatenate([pt.zeros(1), pt.cumsum(pt.log(shape + largest))])[:-1]
 
 
-def heavy_tails(panel: CountPanel) -> bool:
-    """Whether the walk's own steps are Student-t: where year shocks are on (enough regions
-    with moves to learn a tail from), else normal."""
-    return panel.regions_with_moves >= YEAR_SHOCKS_MIN_REGIONS
-
-
 def build_model(panel: CountPanel, n_pad: int | None = None, s_pad: int | None = None,
                 persistence: bool = True, y_pad: int | None = None):
-    """The PyMC model of ``panel``: with ``persistence``, the AR(1) of the walk's moves; with
-    ``heavy_tails(panel)``, Student-t steps."""
+    """The PyMC model of ``panel``: with ``persistence``, the AR(1) of the walk's moves."""
     import pymc as pm
     import pytensor.tensor as pt
 
@@ -172,13 +155,7 @@ def build_model(panel: CountPanel, n_pad: int | None = None, s_pad: int | None =
         offset = pm.Normal("rate_offset", 0.0, 1.0, dims="node")
         # Year-to-year moves of a region's rate beyond its drift and the year's shared shock.
         sigma = pm.HalfNormal("sigma", SIGMA_SCALE)
-        if heavy_tails(panel):
-            # The pooled model's prior: Juárez & Steel's (2010) Gamma(2, 0.1) on the degrees of
-            # freedom, shifted by 2 so the steps' variance is finite.
-            nu = pm.Deterministic("nu", 2.0 + pm.Gamma("nu_excess", 2.0, 0.1))
-            step = pm.StudentT("step_z", nu=nu, mu=0.0, sigma=1.0, dims="state")
-        else:
-            step = pm.Normal("step_z", 0.0, 1.0, dims="state")
+        step = pm.Normal("step_z", 0.0, 1.0, dims="state")
         innovation = (year_shock * year_z[shared["state_year"]] + sigma * step) * moving
         if persistence:
             # A move partly carries into the next year; stationary by construction.

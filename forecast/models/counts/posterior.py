@@ -1,8 +1,7 @@
 """From a count fit to integer paths: each path follows one posterior draw.
 
 A path's log entry rate walks on from the region's latest rate: drift plus a move, which is the
-persisting share of last year's move, a shock of the year and a region's own step, normal or
-Student-t as fitted (the
+persisting share of last year's move, a shock of the year and a region's own normal step (the
 year's shock is drawn per path: a region's futures need its size, not which year it hits). A
 flow's count each year is a Poisson or negative-binomial draw at that rate; a stock gains a
 Poisson draw of entries and loses a binomial draw of exits from its units, so it stays a whole
@@ -38,7 +37,6 @@ class CountDraws:
     year_shock: np.ndarray | None = None  # (S,) sd of the shock all regions share each year
     persistence: np.ndarray | None = None  # (S,) AR(1) of the walk's moves
     last_move: np.ndarray | None = None  # (S,) the walk's move into the latest year
-    nu: np.ndarray | None = None  # (S,) the steps' Student-t degrees of freedom (None: normal)
 
     def notes(self) -> list[str]:
         return borrowing_note(self.points, self.parent)
@@ -47,9 +45,7 @@ class CountDraws:
         """Integer paths (n_paths, horizon) in the indicator's unit, as floats."""
         s = len(self.drift)
         pick = np.resize(rng.permutation(s), n_paths)  # every draw used before any repeats
-        own = (rng.standard_normal((n_paths, horizon)) if self.nu is None
-               else rng.standard_t(np.broadcast_to(self.nu[pick, None], (n_paths, horizon))))
-        shocks = self.sigma[pick, None] * own
+        shocks = self.sigma[pick, None] * rng.standard_normal((n_paths, horizon))
         if self.year_shock is not None:
             shocks += self.year_shock[pick, None] * rng.standard_normal((n_paths, horizon))
         if self.persistence is not None:
@@ -94,15 +90,13 @@ class CountPosterior:
     year_shock: np.ndarray  # (S,) zeros where year shocks are off
     persistence: np.ndarray | None  # (S,) None without persistence
     last_move: np.ndarray  # (S, R)
-    nu: np.ndarray | None = None  # (S,) None where the steps are normal
 
     def for_region(self, region: str, points: int) -> CountDraws:
         k = self.regions.index(region)
         return CountDraws(region, self.flow, self.drift[:, k].copy(), self.sigma, self.shape,
                           self.exit[:, k].copy(), self.last_log_rate[:, k].copy(),
                           self.last_value[region], self.parents.get(region), points,
-                          self.year_shock, self.persistence, self.last_move[:, k].copy(),
-                          self.nu)
+                          self.year_shock, self.persistence, self.last_move[:, k].copy())
 
 
 def counts_from_idata(idata, diagnostics: dict) -> CountPosterior:
@@ -123,5 +117,4 @@ def counts_from_idata(idata, diagnostics: dict) -> CountPosterior:
         flat("sigma")[:, 0], flat("shape")[:, 0] if "shape" in post else np.full(s, np.inf),
         json.loads(post.attrs["last_value"]), json.loads(post.attrs.get("parents", "{}")),
         diagnostics, flat("year_shock")[:, 0],
-        flat("persistence")[:, 0] if "persistence" in post else None, flat("last_move"),
-        flat("nu")[:, 0] if "nu" in post else None)
+        flat("persistence")[:, 0] if "persistence" in post else None, flat("last_move"))
