@@ -114,13 +114,12 @@ def backtests(units: list[SeriesUnit], models: tuple[str, ...], parents: dict[st
         start = time.perf_counter()
         out[model] = run_backtest(units, replace(settings, model=model), workers,
                                   regions=parents)
+        fits = out[model].fits
         if keep is not None:
             keep.mkdir(parents=True, exist_ok=True)
             out[model].events.to_csv(keep / f"{model}-events.csv", index=False)
             out[model].metrics.to_csv(keep / f"{model}-metrics.csv", index=False)
-            # per fit: origin, family kept, R-hat, ESS and divergences
-            out[model].fits.to_csv(keep / f"{model}-fits.csv", index=False)
-        fits = out[model].fits
+            fits.to_csv(keep / f"{model}-fits.csv", index=False)  # origin, family, R-hat, ...
         worst = "" if fits.empty else (f", R-hat max {fits['r_hat_max'].max():.3f}, "
                                        f"{int(fits['divergences'].sum())} divergences")
         print(f"  {model}: {time.perf_counter() - start:.0f} s{worst}", flush=True)
