@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.evaluation.scoring import coverage, crps
-from forecast.models.counts.family import elpd_loo
+from forecast.models.counts.family import choose_family
 from forecast.models.counts.fit import count_diagnostics, flow_loglik, sample_family, tidy
 from forecast.models.counts.panel import build_count_panel
 from forecast.models.counts.posterior import counts_from_idata
@@ -41,8 +41,8 @@ RULES = (("always Poisson", np.inf), ("NB if better by > 1 SE", 1.0),
 
 
 def both_families(seen: np.ndarray, settings: PooledSettings, seed: int) -> dict:
-    """Each family's pointwise elpd_loo and futures for one county (``fit.sample_counts``
-    without the choice)."""
+    """Each family's pointwise log likelihood (the count's rate integrated out) and futures
+    for one county (``fit.sample_counts`` without the choice)."""
     panel = build_count_panel("county_flow", {"county": seen}, {}, True)
     out = {}
     for family, poisson in (("poisson", True), ("nb", False)):
@@ -50,7 +50,7 @@ def both_families(seen: np.ndarray, settings: PooledSettings, seed: int) -> dict
         idata = tidy(raw, panel, settings, seed, poisson)
         diagnostics = count_diagnostics(idata)
         draws = counts_from_idata(idata, diagnostics).for_region("county", SEEN)
-        out[family] = {"elpd": elpd_loo(flow_loglik(raw, panel, poisson))[0],
+        out[family] = {"loglik": flow_loglik(raw, panel, poisson),
                        "paths": draws.simulate(AHEAD, PATHS, np.random.default_rng(seed)),
                        "divergences": diagnostics["divergences"]}
     return out
@@ -101,14 +101,15 @@ def main() -> None:
         seen, ahead = case["counts"][:SEEN], case["counts"][SEEN:].astype(float)
         fits = both_families(seen, settings, args.seed + k)
         true = oracle(seen, case["drift"], case["poisson"], rng)
-        diff = fits["nb"]["elpd"] - fits["poisson"]["elpd"]
-        se = float(np.sqrt(len(diff) * np.var(diff)))
-        evidence = {"diff": float(diff.sum()), "se": se, "poisson_truth": case["poisson"]}
+        choice = choose_family(fits["poisson"]["loglik"], fits["nb"]["loglik"])
+        diff = choice.elpd_negative_binomial - choice.elpd_poisson
+        se = choice.se_difference
+        evidence = {"diff": diff, "se": se, "poisson_truth": case["poisson"]}
         for family in ("poisson", "nb"):
             rows.append(score(family, k, fits[family]["paths"], ahead,
                               divergences=fits[family]["divergences"], **evidence))
         rows.append(score("truth", k, true, ahead, **evidence))
-        print(f"county {k}: {seen}, NB - Poisson elpd {diff.sum():+.2f} (SE {se:.2f}), "
+        print(f"county {k}: {seen}, NB - Poisson elpd {diff:+.2f} (SE {se:.2f}), "
               f"{time.perf_counter() - start:.0f} s", flush=True)
     print("\n" + markdown(rules_table(pd.DataFrame(rows))))
 

@@ -59,7 +59,6 @@ def main() -> None:
 
     rows = []
     for region in args.regions.split(","):
-        k = count_post.regions.index(region)
         draws = count_post.for_region(region, len(counts[region]))
         count_paths = draws.simulate(HORIZON, PATHS, np.random.default_rng(1))
         x = logs[region]
@@ -68,7 +67,7 @@ def main() -> None:
                                                   float(x[-1])))
         rows.append({
             "region": region, "seen": counts[region].tolist(),
-            "latest rate (counts)": int(np.exp(np.median(count_post.last_log_rate[:, k]))),
+            "latest rate (counts)": int(np.exp(np.median(draws.last_log_rate))),
             "drift counts / bayes": f"{np.median(draws.drift):.3f} / "
                                     f"{np.median(bayes_draws.drift):.3f}",
             "median counts": np.median(count_paths, 0).astype(int).tolist(),
