@@ -130,13 +130,14 @@ def flow_loglik(raw, panel: CountPanel, poisson: bool) -> np.ndarray:
     nxt = np.minimum(states + 1, panel.n_states - 1)
     after = np.where((states + 1 < panel.n_states) & (step[nxt] > 0), states + 1, -1)
     drift = flat("drift")[:, panel.state_node[states]]
-    step_var = flat("sigma") ** 2
+    own_var = flat("sigma") ** 2
     if own_step_sizes(panel):
         squares, moves = own_step_terms(flat("step_z"), panel)
         scale = (REGION_STEP_DOF + squares) / (REGION_STEP_DOF + moves - 2)  # E[scale | z]
-        step_var = step_var * scale[:, panel.state_node[states]]
-    mean, var = bridge(flat("log_rate"), drift, step_var + flat("year_shock") ** 2,
-                       before, after)
+        own_var = own_var[:, None] * scale[:, panel.state_node[states]]
+    year_var = flat("year_shock") ** 2
+    step_var = own_var + (year_var[:, None] if np.ndim(own_var) == 2 else year_var)
+    mean, var = bridge(flat("log_rate"), drift, step_var, before, after)
     lone = np.isnan(mean)  # a region with one year: its own rate, as in plain LOO
     mean = np.where(lone, flat("log_rate")[:, states], mean)
     shape = None if poisson else flat("shape")
