@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from forecast.models.counts.fit import sample_counts, structure
-from forecast.models.counts.model import REGION_STEP_DOF, build_model, model_data
+from forecast.models.counts.fit import sample_counts
+from forecast.models.counts.model import build_model, model_data
 from forecast.models.counts.panel import build_count_panel
 from forecast.models.counts.posterior import CountDraws, counts_from_idata
 from forecast.models.hierarchy.settings import PooledSettings
@@ -67,7 +67,7 @@ def test_the_poisson_likelihood_is_scipys():
 
     set_data({"poisson": np.array(1.0)}, model=model)
     fn = model.compile_fn(model.replace_rvs_by_values(
-        [model["likelihood"], model["log_rate"]]), inputs=model.value_vars,
+        [model.potentials[0], model["log_rate"]]), inputs=model.value_vars,
         on_unused_input="ignore")
     loglik, log_rate = fn(model.initial_point())
     expected = stats.poisson.logpmf(panel.obs_value, np.exp(log_rate[panel.obs_state])).sum()
@@ -115,115 +115,8 @@ def test_year_shocks_are_recovered_from_a_known_truth():
     assert np.median(shared.sigma) < 0.08
     none = counts_from_idata(sample_counts(_panel_of_truth(rng, 0.0, 0.15), QUICK, 5), {})
     assert np.median(none.year_shock) < 0.06
-    # each region's step size is sigma^2 times an InvGamma(nu/2, nu/2) scale: sd sigma
-    # sqrt(nu / (nu - 2)) a priori
-    sd = none.sigma * np.sqrt(REGION_STEP_DOF / (REGION_STEP_DOF - 2))
-    lo, hi = np.quantile(sd, [0.025, 0.975])
+    lo, hi = np.quantile(none.sigma, [0.025, 0.975])
     assert lo < 0.15 < hi
-
-
-def _panel_of_sizes(rng: np.random.Generator, sizes: list[float]):
-    """A region per entry of ``sizes``, nine years of Poisson flows at rates near 400 (the
-    counts' own noise, about 0.05 on the log, below the walk's), each region's log rate walking
-    by normal steps of its own size."""
-    series = {}
-    for k, size in enumerate(sizes):
-        moves = 0.03 + size * rng.standard_normal(9)
-        moves[0] = 0.0
-        series[f"r{k}"] = rng.poisson(np.exp(np.log(rng.uniform(250, 600)) + np.cumsum(moves)))
-    return build_count_panel("x", series, {f"r{k}": "P" for k in range(len(sizes))}, True)
-
-
-def test_own_step_sizes_are_recovered_from_a_known_truth():
-    """Fifteen quiet regions (steps of 0.04) and fifteen volatile ones (0.25): each region's
-    posterior step size, sigma sqrt(E[scale | its steps]), is small for the quiet ones and
-    large for the volatile ones, each group's median within 25% of the shrinkage that eight
-    moves of its true size and the prior imply; a quiet region's futures are narrower than a
-    volatile one's."""
-    rng = np.random.default_rng(31)
-    panel = _panel_of_sizes(rng, [0.04] * 15 + [0.25] * 15)
-    post = counts_from_idata(sample_counts(panel, QUICK, 5), {})
-    nu, moves = REGION_STEP_DOF, np.array(post.own_step_moves)
-    assert (moves == 8).all()
-    scale = (nu + post.own_step_squares) / (nu + moves - 2)  # E[scale | steps], per draw
-    size = np.sqrt(post.sigma[:, None] ** 2 * scale).mean(axis=0)
-    is_quiet = np.array([int(r[1:]) < 15 for r in post.regions])  # regions come sorted
-    quiet, volatile = np.median(size[is_quiet]), np.median(size[~is_quiet])
-    # what eight moves of the true size say under the prior, in closed form: the posterior
-    # mean of sigma^2 scale with the steps' squares at their expected 8 (size / sigma)^2
-    sigma = np.median(post.sigma)
-    for fitted, true in ((quiet, 0.04), (volatile, 0.25)):
-        expected = sigma * np.sqrt((nu + 8 * (true / sigma) ** 2) / (nu + 8 - 2))
-        assert fitted == pytest.approx(expected, rel=0.25)
-    assert volatile > 2 * quiet
-    rng = np.random.default_rng(3)
-    spread = np.array([np.log(post.for_region(r, 9).simulate(1, 8000, rng)[:, 0]).std()
-                       for r in post.regions])  # next year's log count
-    assert np.median(spread[~is_quiet]) > 1.8 * np.median(spread[is_quiet])
-
-
-def test_a_regions_steps_are_jointly_student_t():
-    """The model's density of the standardised steps is, per region, the multivariate
-    Student-t of nu degrees of freedom that the integrated inverse-gamma scale makes (and a
-    standard normal for steps that are not moves): log densities at two points differ as
-    scipy's do."""
-    from scipy.stats import multivariate_t
-
-    series = {"a": np.array([30, 35, 41, 39, 52]), "b": np.array([12, 15, 11]),
-              "c": np.array([80, 95, 90, 101])}
-    panel = build_count_panel("x", series, {r: "P" for r in series}, True)
-    model = build_model(panel)
-    assert "own_step_sizes" in model.named_vars
-    potential = model.replace_rvs_by_values([model["own_step_sizes"]])[0]
-    fn = model.compile_fn(model.logp(vars=[model["step_z"]]) + potential,
-                          inputs=model.value_vars, on_unused_input="ignore")
-    moving = panel.state_step > 0
-
-    def expected(z: np.ndarray) -> float:
-        total = stats.norm.logpdf(z[panel.n_states:]).sum()  # padding
-        total += stats.norm.logpdf(z[:panel.n_states][~moving]).sum()  # first years
-        for k in range(panel.n_nodes):
-            mine = z[:panel.n_states][moving & (panel.state_node == k)]
-            if len(mine) == 0:  # the province: no data, no moves
-                continue
-            total += multivariate_t(np.zeros(len(mine)), np.eye(len(mine)),
-                                    df=REGION_STEP_DOF).logpdf(mine)
-        return total
-
-    point = model.initial_point()
-    rng = np.random.default_rng(2)
-    values = []
-    for _ in range(2):
-        point["step_z"] = 1.5 * rng.standard_normal(point["step_z"].shape)
-        values.append((float(fn(point)), expected(point["step_z"])))
-    assert values[0][0] - values[1][0] == pytest.approx(values[0][1] - values[1][1], rel=1e-9)
-
-
-def test_a_regions_future_steps_follow_its_past_ones():
-    """Given d past standardised steps with squares S, a region's own step one year on is
-    sigma times a Student-t of nu + d degrees of freedom and scale sqrt((nu + S) / (nu + d)):
-    the paths' log rates against scipy's (counts at a million, their noise negligible)."""
-    n, full = 40_000, np.full
-    d, squares = 6, 20.0
-    draws = CountDraws("r", True, full(n, 0.0), full(n, 0.2), full(n, np.inf), full(n, 0.0),
-                       full(n, np.log(1e6)), 10**6, None, 7, full(n, 0.0), None, full(n, 0.0),
-                       full(n, squares), d)
-    step = np.log(draws.simulate(1, n, np.random.default_rng(5))[:, 0] / 1e6) / 0.2
-    nu = REGION_STEP_DOF
-    law = stats.t(nu + d, scale=np.sqrt((nu + squares) / (nu + d)))
-    assert stats.kstest(step, law.cdf).pvalue > 0.01
-    assert stats.kstest(step, stats.t(nu).cdf).pvalue < 1e-6
-
-
-def test_a_region_alone_keeps_one_step_size():
-    """Fewer than three regions with moves: no per-region sizes in the model, the compiled
-    model's key or the posterior, so a county alone fits and simulates as before."""
-    panel = build_count_panel("x", {"a": np.array([5, 3, 6, 4, 5])}, {}, True)
-    assert "own_step_sizes" not in build_model(panel).named_vars
-    assert "own-step-sizes" not in structure(panel, PooledSettings())
-    idata = sample_counts(panel, QUICK, 5)
-    assert "own_step_squares" not in idata.posterior
-    assert counts_from_idata(idata, {}).own_step_squares is None
 
 
 def _exact_lone_county(seen: np.ndarray, horizon: int, rng: np.random.Generator,

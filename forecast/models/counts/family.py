@@ -64,12 +64,10 @@ def bridge(log_rate: np.ndarray, drift: np.ndarray, step_var: np.ndarray,
     one step of drift from the one neighbour (``before``/``after``: the neighbouring state's
     index, -1 for none; a state with neither keeps its own rate, variance 0).
 
-    ``log_rate`` is (draw, state), ``drift`` (draw, observation), ``step_var`` (draw,), or
-    (draw, observation) where each region's walk has its own step size."""
+    ``log_rate`` is (draw, state), ``drift`` (draw, observation), ``step_var`` (draw,)."""
     has_before, has_after = before >= 0, after >= 0
     x_before, x_after = log_rate[:, before], log_rate[:, after]
-    v = np.broadcast_to(step_var if np.ndim(step_var) == 2 else step_var[:, None],
-                        (len(step_var), len(before)))
+    v = step_var[:, None] * np.ones(len(before))
     mean = np.where(has_before & has_after, (x_before + x_after) / 2,
                     np.where(has_before, x_before + drift,
                              np.where(has_after, x_after - drift, np.nan)))

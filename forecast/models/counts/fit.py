@@ -5,9 +5,8 @@ state and year buckets, flow or stock, persistence) in ``hierarchy.samplers`` an
 indicator's data are swapped in. A flow is fitted twice on the same compiled model, Poisson and
 negative binomial, and the family leave-one-out prefers is kept (``family``). The posterior
 keeps what simulation needs, per region with data: drift, exit probability, the latest log
-entry rate and the latest move of the walk (and, where each region has its own step size, what
-its moves say of that size); and the shared walk step, year shock, persistence, shape and
-hyperparameters.
+entry rate and the latest move of the walk; and the shared walk step, year shock, persistence,
+shape and hyperparameters.
 """
 
 from __future__ import annotations
@@ -26,13 +25,7 @@ from forecast.models.counts.family import (
     choose_family,
     integrated_loglik,
 )
-from forecast.models.counts.model import (
-    MODEL_VERSION,
-    REGION_STEP_DOF,
-    build_model,
-    model_data,
-    own_step_sizes,
-)
+from forecast.models.counts.model import MODEL_VERSION, build_model, model_data
 from forecast.models.counts.panel import CountPanel
 from forecast.models.hierarchy.samplers import (
     FitTimes,
@@ -58,12 +51,11 @@ def fit_key(panel: CountPanel, settings: PooledSettings, seed: int) -> str:
 
 def structure(panel: CountPanel, settings: PooledSettings) -> tuple:
     """The compiled model that samples ``panel``: node, state and year buckets, flow or stock,
-    whether the walk's moves persist and whether each region has its own step size."""
+    and whether the walk's moves persist."""
     if settings.sampler == "pymc":
         return ("pymc",)
-    key = ("counts", bucket(panel.n_nodes), bucket(panel.n_states),
-           year_bucket(panel.n_years), panel.flow, settings.persistence)
-    return (*key, "own-step-sizes") if own_step_sizes(panel) else key
+    return ("counts", bucket(panel.n_nodes), bucket(panel.n_states),
+            year_bucket(panel.n_years), panel.flow, settings.persistence)
 
 
 def _raw_sample(panel: CountPanel, settings: PooledSettings, seed: int, poisson: bool, good,
@@ -116,8 +108,7 @@ def sample_family(panel: CountPanel, settings: PooledSettings, seed: int, poisso
 def flow_loglik(raw, panel: CountPanel, poisson: bool) -> np.ndarray:
     """Each flow count's log likelihood per draw, (1, draw, observation), with the count's own
     log rate integrated out given its neighbours in the walk (``family.bridge``; the walk's
-    persistence is left out of that bridge, and a region's own step size enters it by its
-    posterior mean: small approximations for a choice of family)."""
+    persistence is left out of that bridge, a small approximation for a choice of family)."""
     post = raw.posterior
 
     def flat(name: str) -> np.ndarray:
@@ -130,28 +121,12 @@ def flow_loglik(raw, panel: CountPanel, poisson: bool) -> np.ndarray:
     nxt = np.minimum(states + 1, panel.n_states - 1)
     after = np.where((states + 1 < panel.n_states) & (step[nxt] > 0), states + 1, -1)
     drift = flat("drift")[:, panel.state_node[states]]
-    own_var = flat("sigma") ** 2
-    if own_step_sizes(panel):
-        squares, moves = own_step_terms(flat("step_z"), panel)
-        scale = (REGION_STEP_DOF + squares) / (REGION_STEP_DOF + moves - 2)  # E[scale | z]
-        own_var = own_var[:, None] * scale[:, panel.state_node[states]]
-    year_var = flat("year_shock") ** 2
-    step_var = own_var + (year_var[:, None] if np.ndim(own_var) == 2 else year_var)
-    mean, var = bridge(flat("log_rate"), drift, step_var, before, after)
+    mean, var = bridge(flat("log_rate"), drift, flat("sigma") ** 2 + flat("year_shock") ** 2,
+                       before, after)
     lone = np.isnan(mean)  # a region with one year: its own rate, as in plain LOO
     mean = np.where(lone, flat("log_rate")[:, states], mean)
     shape = None if poisson else flat("shape")
     return integrated_loglik(mean, var, shape, panel.obs_value)[None]
-
-
-def own_step_terms(step_z: np.ndarray, panel: CountPanel) -> tuple[np.ndarray, np.ndarray]:
-    """Per draw and node, the sum of the squared standardised steps of the node's moves
-    (draw, node), and their number (node,): with ``REGION_STEP_DOF``, the posterior of the
-    region's step scale, InvGamma((nu + moves) / 2, (nu + squares) / 2)."""
-    moving = (panel.state_step > 0).astype(float)
-    onehot = np.zeros((panel.n_states, panel.n_nodes))
-    onehot[np.arange(panel.n_states), panel.state_node] = moving
-    return step_z[:, :panel.n_states] ** 2 @ onehot, moving @ onehot
 
 
 def tidy(raw, panel: CountPanel, settings: PooledSettings, seed: int, poisson: bool,
@@ -181,14 +156,6 @@ def tidy(raw, panel: CountPanel, settings: PooledSettings, seed: int, poisson: b
     }
     if "persistence" in post:
         data["persistence"] = post["persistence"]
-    if own_step_sizes(panel):
-        z = post["step_z"].transpose("chain", "draw", ...).values
-        squares, _ = own_step_terms(z.reshape(-1, z.shape[-1]), panel)
-        data["own_step_squares"] = xr.DataArray(
-            squares[:, with_data].reshape(*z.shape[:2], len(with_data)),
-            dims=("chain", "draw", "region"), coords={**region,
-                                                     "chain": post["chain"].values,
-                                                     "draw": post["draw"].values})
     if panel.flow and not poisson:
         data["shape"] = post["shape"]
     if not panel.flow:
@@ -208,9 +175,6 @@ def tidy(raw, panel: CountPanel, settings: PooledSettings, seed: int, poisson: b
                                                                  strict=True) if p >= 0},
                               ensure_ascii=False),
     }
-    if own_step_sizes(panel):  # the moves behind each region's ``own_step_squares``
-        posterior.attrs["own_step_moves"] = json.dumps(
-            [int(m) for m in own_step_terms(np.zeros((1, panel.n_states)), panel)[1][with_data]])
     diverging = raw.sample_stats["diverging"].astype("int64")
     stats = xr.Dataset({"diverging": diverging.drop_vars(
         [c for c in diverging.coords if c not in diverging.dims], errors="ignore")})

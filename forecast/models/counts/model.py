@@ -6,19 +6,13 @@ pooled model's changes are:
     log rate[r, 0] = log base[r] + level[r]
     log rate[r, t] = log rate[r, t-1] + drift[r] + move[r, t]
     move[r, t] = persistence * move[r, t-1] + year_shock * u[year t] + sigma * e[r, t]
-    u ~ Normal(0, 1),  e[r, t] = sqrt(scale[r]) * Normal(0, 1),  scale[r] ~ InvGamma(nu/2, nu/2)
+    u, e ~ Normal(0, 1)
 
 ``u`` is the shock every region shares in a year (a policy push, a national downturn): it is
 switched on when at least three regions have moves, as in the pooled model, so 30 provinces'
 moves in one year do not count as 30 independent pieces of evidence about the trend.
 ``persistence`` lets a year above trend carry into the next; the backtests decide whether it
-is used (``PooledSettings.persistence``). A region's own steps have their own size, as the
-pooled model's shocks do: a quiet province keeps narrow futures while a volatile one's jumps
-widen its own. The size's inverse-gamma prior is integrated out, so a region's steps are
-jointly Student-t (``REGION_STEP_DOF``) and no per-region scale is sampled: with counts in the
-thousands the walk is seen almost without noise, and a sampled scale beside it made a funnel
-(BENCHMARKS.md). They are switched on with the year shocks (``own_step_sizes``): a region alone,
-whose four moves cannot tell its size from the common one, keeps the normal walk.
+is used (``PooledSettings.persistence``).
 
 A **flow** (events in a year) is observed directly: count[r, t] ~ Poisson(rate[r, t]) or
 NegBinomial(rate[r, t], shape), whichever leave-one-out cross-validation prefers for the
@@ -49,15 +43,9 @@ import numpy as np
 
 from forecast.models.counts.panel import EXIT_GUESS, CountPanel
 from forecast.models.hierarchy.samplers import bucket, year_bucket
-from forecast.models.hierarchy.tree import (
-    MAX_DEPTH,
-    YEAR_SHOCKS_MIN_REGIONS,
-    pooled_growth,
-    tree_data,
-    year_data,
-)
+from forecast.models.hierarchy.tree import MAX_DEPTH, pooled_growth, tree_data, year_data
 
-MODEL_VERSION = "counts-nb-rw-7"  # bump when the model or its fitting change: cached fits refit
+MODEL_VERSION = "counts-nb-rw-5"  # bump when the model or its fitting change: cached fits refit
 EXACT_MAX = 100  # stocks up to this size sum over every exit count; larger ones use the
 #                  normal approximation of entries less exits (a difference of thousands of
 #                  small events), which keeps the cost of a fit independent of the stock's size
@@ -72,10 +60,6 @@ DISPERSION_SCALE = 0.5  # half-normal scale of 1/sqrt(shape), the negative binom
 #                        1.5 times as wide as the true process's; 0.5 (a shape of about 9 at
 #                        the median, 1 at the 95th percentile) was learned with the family rule
 #                        on simulated counties (BENCHMARKS.md, "A county alone")
-REGION_STEP_DOF = 5.0  # a region's step variance is sigma^2 times an InvGamma(nu/2, nu/2) scale:
-#                      with nu = 5 the log of its step size has an sd of 0.35, the prior median
-#                      (0.34) of the pooled model's spread of log shock sizes (half-normal 0.5),
-#                      matched as ``pooled.conjugate.shock_prior`` matches it (nu = 5.3)
 MAX_LAG = 32  # the persistence of a move reaches this many years (0.9 ** 32 = 0.03): enough
 #               for the longest bundled series, and one compiled model for every panel
 
@@ -141,25 +125,9 @@ def rising_log(shape, largest):
     return pt.concatenate([pt.zeros(1), pt.cumsum(pt.log(shape + largest))])[:-1]
 
 
-def own_step_sizes(panel: CountPanel) -> bool:
-    """Whether each region's walk has its own step size: where year shocks are on (enough
-    regions with moves to tell one region's size from the common one), else one size."""
-    return panel.regions_with_moves >= YEAR_SHOCKS_MIN_REGIONS
-
-
-def region_step_terms(step_z, moving, state_node, n_pad: int):
-    """Per node: the sum of its moves' squared standardised steps, and their number."""
-    import pytensor.tensor as pt
-
-    squares = pt.zeros(n_pad)[state_node].inc(step_z ** 2 * moving)
-    counts = pt.zeros(n_pad)[state_node].inc(moving)
-    return squares, counts
-
-
 def build_model(panel: CountPanel, n_pad: int | None = None, s_pad: int | None = None,
                 persistence: bool = True, y_pad: int | None = None):
-    """The PyMC model of ``panel``: with ``persistence``, the AR(1) of the walk's moves; with
-    ``own_step_sizes(panel)``, a step size per region."""
+    """The PyMC model of ``panel``: with ``persistence``, the AR(1) of the walk's moves."""
     import pymc as pm
     import pytensor.tensor as pt
 
@@ -188,16 +156,6 @@ def build_model(panel: CountPanel, n_pad: int | None = None, s_pad: int | None =
         # Year-to-year moves of a region's rate beyond its drift and the year's shared shock.
         sigma = pm.HalfNormal("sigma", SIGMA_SCALE)
         step = pm.Normal("step_z", 0.0, 1.0, dims="state")
-        if own_step_sizes(panel):
-            # A region's moves share a scale ~ InvGamma(nu/2, nu/2), integrated out: its d
-            # standardised steps are jointly Student-t, log p = -(nu + d)/2 log(1 + |z|^2/nu);
-            # the standard normal of moving steps is taken back out (padding and first years
-            # keep it).
-            squares, counts = region_step_terms(step, moving, node, n_pad)
-            nu = REGION_STEP_DOF
-            pm.Potential("own_step_sizes",
-                         (-(nu + counts) / 2 * pt.log1p(squares / nu)).sum()
-                         + 0.5 * (step ** 2 * moving).sum())
         innovation = (year_shock * year_z[shared["state_year"]] + sigma * step) * moving
         if persistence:
             # A move partly carries into the next year; stationary by construction.

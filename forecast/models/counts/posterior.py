@@ -2,10 +2,7 @@
 
 A path's log entry rate walks on from the region's latest rate: drift plus a move, which is the
 persisting share of last year's move, a shock of the year and a region's own normal step (the
-year's shock is drawn per path: a region's futures need its size, not which year it hits).
-Where each region has its own step size, a path first draws that size from its posterior given
-the draw's past steps (an inverse gamma), so a region's futures are as wide as its own moves
-and the common size together justify. A
+year's shock is drawn per path: a region's futures need its size, not which year it hits). A
 flow's count each year is a Poisson or negative-binomial draw at that rate; a stock gains a
 Poisson draw of entries and loses a binomial draw of exits from its units, so it stays a whole
 number >= 0.
@@ -18,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from forecast.models.counts.model import REGION_STEP_DOF
 from forecast.models.hierarchy.tree import borrowing_note
 
 MAX_LOG_RATE = 18.0  # e^18 ≈ 6.6e7 events a year: far beyond any count this model is used for
@@ -41,9 +37,6 @@ class CountDraws:
     year_shock: np.ndarray | None = None  # (S,) sd of the shock all regions share each year
     persistence: np.ndarray | None = None  # (S,) AR(1) of the walk's moves
     last_move: np.ndarray | None = None  # (S,) the walk's move into the latest year
-    own_step_squares: np.ndarray | None = None  # (S,) sum of the region's squared standardised
-    #                                             steps (None: one step size for all regions)
-    own_step_moves: int = 0  # how many moves those steps are
 
     def notes(self) -> list[str]:
         return borrowing_note(self.points, self.parent)
@@ -53,11 +46,6 @@ class CountDraws:
         s = len(self.drift)
         pick = np.resize(rng.permutation(s), n_paths)  # every draw used before any repeats
         shocks = self.sigma[pick, None] * rng.standard_normal((n_paths, horizon))
-        if self.own_step_squares is not None:  # the region's scale | its steps: inverse gamma
-            nu = REGION_STEP_DOF
-            scale = (nu + self.own_step_squares[pick]) / 2 / rng.gamma(
-                (nu + self.own_step_moves) / 2, 1.0, n_paths)
-            shocks *= np.sqrt(scale)[:, None]
         if self.year_shock is not None:
             shocks += self.year_shock[pick, None] * rng.standard_normal((n_paths, horizon))
         if self.persistence is not None:
@@ -102,18 +90,13 @@ class CountPosterior:
     year_shock: np.ndarray  # (S,) zeros where year shocks are off
     persistence: np.ndarray | None  # (S,) None without persistence
     last_move: np.ndarray  # (S, R)
-    own_step_squares: np.ndarray | None = None  # (S, R) None with one step size for all
-    own_step_moves: tuple[int, ...] = ()  # (R,)
 
     def for_region(self, region: str, points: int) -> CountDraws:
         k = self.regions.index(region)
         return CountDraws(region, self.flow, self.drift[:, k].copy(), self.sigma, self.shape,
                           self.exit[:, k].copy(), self.last_log_rate[:, k].copy(),
                           self.last_value[region], self.parents.get(region), points,
-                          self.year_shock, self.persistence, self.last_move[:, k].copy(),
-                          None if self.own_step_squares is None
-                          else self.own_step_squares[:, k].copy(),
-                          self.own_step_moves[k] if self.own_step_moves else 0)
+                          self.year_shock, self.persistence, self.last_move[:, k].copy())
 
 
 def counts_from_idata(idata, diagnostics: dict) -> CountPosterior:
@@ -134,6 +117,4 @@ def counts_from_idata(idata, diagnostics: dict) -> CountPosterior:
         flat("sigma")[:, 0], flat("shape")[:, 0] if "shape" in post else np.full(s, np.inf),
         json.loads(post.attrs["last_value"]), json.loads(post.attrs.get("parents", "{}")),
         diagnostics, flat("year_shock")[:, 0],
-        flat("persistence")[:, 0] if "persistence" in post else None, flat("last_move"),
-        flat("own_step_squares") if "own_step_squares" in post else None,
-        tuple(json.loads(post.attrs.get("own_step_moves", "[]"))))
+        flat("persistence")[:, 0] if "persistence" in post else None, flat("last_move"))
