@@ -67,7 +67,7 @@ def test_the_poisson_likelihood_is_scipys():
 
     set_data({"poisson": np.array(1.0)}, model=model)
     fn = model.compile_fn(model.replace_rvs_by_values(
-        [model.potentials[0], model["log_rate"]]), inputs=model.value_vars,
+        [model["likelihood"], model["log_rate"]]), inputs=model.value_vars,
         on_unused_input="ignore")
     loglik, log_rate = fn(model.initial_point())
     expected = stats.poisson.logpmf(panel.obs_value, np.exp(log_rate[panel.obs_state])).sum()

@@ -52,7 +52,7 @@ def test_the_stock_likelihood_is_the_convolution_of_entries_and_exits():
     point["step_z"] = np.cos(np.arange(len(point["step_z"])))
     point["exit_z"] = np.linspace(-1, 1, len(point["exit_z"]))
     fn = model.compile_fn(model.replace_rvs_by_values(
-        [model.potentials[0], model["log_rate"], model["exit"]]), inputs=model.value_vars,
+        [model["likelihood"], model["log_rate"], model["exit"]]), inputs=model.value_vars,
         on_unused_input="ignore")
     loglik, log_rate, exit_p = fn(point)
     expected = 0.0
@@ -74,7 +74,7 @@ def test_the_flow_likelihood_is_negative_binomial():
     point = model.initial_point()
     point["dispersion_z_log__"] = np.log(0.7 / DISPERSION_SCALE)
     fn = model.compile_fn(model.replace_rvs_by_values(
-        [model.potentials[0], model["log_rate"], model["shape"]]), inputs=model.value_vars,
+        [model["likelihood"], model["log_rate"], model["shape"]]), inputs=model.value_vars,
         on_unused_input="ignore")
     loglik, log_rate, shape = fn(point)
     mu = np.exp(log_rate[panel.obs_state])
