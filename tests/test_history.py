@@ -230,14 +230,14 @@ def test_a_bad_history_url_stops_the_run_before_anything_is_written(tmp_path,
 
 
 def test_a_locked_history_is_waited_for_then_refused_in_one_line(url):
-    """The lock timeout (lowered here from LOCK_TIMEOUT's 30 s) bounds the wait; the run
-    is then refused with a one-line error, and the history is as it was."""
+    """The run waits out the lock timeout (lowered here from LOCK_TIMEOUT's 30 s) and is
+    then refused with a one-line error, and the history is as it was."""
     engine = connect(url, timeout=0.5)
     with held_by_another_connection(url):
         started = time.monotonic()
         with pytest.raises(InputError, match=r"locked by another program \(waited 0.5 s\)"):
             record_run(engine, "late", {"settings": {}}, [], {}, "folder", "2026", "tester")
-        assert time.monotonic() - started < 15
+        assert time.monotonic() - started > 0.4  # it waited out the timeout first
     assert _count(url, "late") == (0, 0)
     record_run(engine, "late", {"settings": {}}, [], {}, "folder", "2026", "tester")
     assert _count(url, "late") == (1, 0)

@@ -10,7 +10,14 @@ import pytest
 
 from forecast.evaluation.origins import BacktestSettings, SeriesUnit, cut_by_position
 from forecast.evaluation.single import backtest_unit
-from forecast.simulation.simulate import SeriesRequest, simulate_future, simulate_request
+from forecast.models.transforms import transform_for
+from forecast.simulation.simulate import (
+    SeriesRequest,
+    forecast_paths,
+    simulate_future,
+    simulate_request,
+)
+from forecast.streams import rng_for
 
 from builders import HUNAN_RD
 
@@ -40,6 +47,25 @@ def test_a_series_draws_the_same_alone_or_among_others(request_, catalogue):
     simulate_future(other, "trend", 5, 300, seed=9)
     np.testing.assert_array_equal(simulate_future(request_, "trend", 5, 300, seed=9).values,
                                   alone)
+
+
+def test_the_stream_is_that_of_the_seed_region_and_indicator(request_, catalogue):
+    """The paths are drawn from ``rng_for(seed, region, indicator, member)``: the same values
+    under another region or another indicator draw afresh, their yearly changes uncorrelated
+    with the first series' (a stream keyed by the seed alone would repeat them exactly)."""
+    paths = simulate_future(request_, "drift", 3, 2000, seed=9)
+    transform = transform_for(request_.indicator, request_.values)
+    by_hand, _ = forecast_paths("drift", request_.indicator, transform.forward(request_.values),
+                                transform, 3, 2000,
+                                lambda member: rng_for(9, "湖南", "rd_expenditure", member))
+    np.testing.assert_array_equal(paths.z, by_hand)
+    first = np.diff(paths.z, axis=1)
+    for region, indicator in (("湖北", "rd_expenditure"), ("湖南", "gdp")):
+        other = SeriesRequest(region, catalogue[indicator], YEARS, np.array(HUNAN_RD), 2025)
+        again = np.diff(simulate_future(other, "drift", 3, 2000, seed=9).z, axis=1)
+        assert not np.array_equal(again, first)
+        # 2,000 independent pairs: |r| < 0.1 unless the draws are shared (r = 1)
+        assert abs(np.corrcoef(again[:, 0], first[:, 0])[0, 1]) < 0.1
 
 
 def test_a_backtest_cut_is_the_run_of_the_years_before_its_origin(request_, catalogue):

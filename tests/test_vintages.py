@@ -80,6 +80,10 @@ def test_the_revision_error_is_recovered_from_a_simulation(catalogue):
     error = learn_revisions(pairs, catalogue)["gdp"]
     assert error.bias == pytest.approx(bias, abs=3 * sd / np.sqrt(n))
     assert error.scale / np.sqrt(1 + 1 / n) == pytest.approx(sd, rel=0.1)
+    # exactly the sample's: GDP is on the log scale, so a revision is log(final / first)
+    r = np.log(final / first)
+    assert error.bias == pytest.approx(r.mean(), rel=1e-12)
+    assert error.scale == pytest.approx(r.std(ddof=1) * np.sqrt(1 + 1 / n), rel=1e-12)
     assert error.df == n - 1 and error.revisions == n
     few = learn_revisions(pairs.head(MIN_REVISIONS - 1), catalogue)
     assert few == {}
