@@ -84,9 +84,14 @@ def test_panel_backtest_scores_calendar_origins(provinces, mixed):
     np.testing.assert_allclose(pts["z"], np.log(p / (1 - p)))
     assert (pts["q0.025"] <= pts["q0.5"]).all() and (pts["q0.5"] <= pts["q0.975"]).all()
     assert set(res.fits["origin"]) == {2020, 2021} and (res.fits["regions"] == len(REGIONS)).all()
+    # the summary recomputed from the rows: held-out-weighted coverage, the events' Brier score
     s = summarise(res)
-    assert 0 <= s["coverage_80"]["rate"] <= s["coverage_95"]["rate"] <= 1
-    assert np.isfinite(s["threshold_probabilities"]["brier"])
+    m_all, ev_all = res.metrics, res.events
+    for level in ("80", "95"):
+        hits = round(float((m_all[f"coverage_{level}"] * m_all["horizon"]).sum()))
+        assert s[f"coverage_{level}"]["rate"] == pytest.approx(hits / m_all["horizon"].sum())
+    brier = float(np.mean((ev_all["probability"] - ev_all["outcome"]) ** 2))
+    assert s["threshold_probabilities"]["brier"] == pytest.approx(brier, rel=1e-12)
 
 
 def test_auto_scores_series_without_a_hierarchy_exactly_as_trend(tourism, mixed, regions):
@@ -158,8 +163,12 @@ def test_backtest_cli_writes_metrics_and_summary(tmp_path):
             "coverage_95"} <= set(metrics.columns)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["coverage_80"]["held_out_values"] == 12 * 4
-    lo, hi = summary["coverage_80"]["band_95"]
-    assert lo <= summary["coverage_80"]["rate"] <= hi
+    # the rate is the rows' coverage over their 4 held-out years each, and its band the exact
+    # (Clopper-Pearson) 95% interval of that many hits in 48
+    hits = round(float(metrics["coverage_80"].sum() * 4))
+    assert summary["coverage_80"]["rate"] == pytest.approx(hits / 48, abs=1e-12)
+    band = [stats.beta.ppf(0.025, hits, 48 - hits + 1), stats.beta.ppf(0.975, hits + 1, 48 - hits)]
+    np.testing.assert_allclose(summary["coverage_80"]["band_95"], band, rtol=1e-9)
     assert len(summary["threshold_probabilities"]["reliability_diagram"]) == 10
     bad = CliRunner().invoke(app, ["backtest", str(obs), "-q", "--out", str(tmp_path / "x")])
     assert bad.exit_code == 2 and "unknown indicator 'sales'" in bad.output
