@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from filelock import FileLock
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from forecast.api import example
@@ -14,6 +15,11 @@ from forecast.cli import app
 from forecast.inputs.catalogue import Catalogue, load_catalogue
 
 from builders import BUNDLED, BUNDLED_ARGS, HUNAN_RD, BundledRun
+
+# Every property test draws the same examples on every run (a failure can be repeated, and
+# no run passes by luck where another fails); a test's own @settings keep this default.
+settings.register_profile("repeatable", derandomize=True)
+settings.load_profile("repeatable")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
