@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from forecast.api import open_workspace
 from forecast.cli import app
 from forecast.errors import InputError
 from forecast.models.fitting import fit_pooled
@@ -139,8 +140,10 @@ def test_forecast_run_refuses_a_window_of_one_year_in_one_line(tiny_workspace, t
 
 
 def test_forecast_run_fits_the_window_and_records_it(tiny_workspace, tmp_path):
-    """The option reaches the fit (Hunan's 2023 spending is forecast from its last three
-    changes, not from nine) and the run's record says which window it used."""
+    """The option reaches the fit as the library's ``PooledSettings(window=3)`` (the same
+    fit, found in the cache under the same key, and the same probability: a window read as
+    2 or 4 would refit and differ), it changes the forecast, and the run's record says which
+    window it used. Which changes a window keeps is checked on the panels above."""
     probability = {}
     for window in ("0", "3"):
         out = tmp_path / f"out{window}"
@@ -153,3 +156,10 @@ def test_forecast_run_fits_the_window_and_records_it(tiny_workspace, tmp_path):
         assert meta["settings"]["pooled"].get("window") == (None if window == "0" else 3)
         probability[window] = pd.read_csv(out / "probabilities.csv")["probability"].iloc[0]
     assert probability["0"] != probability["3"]
+    ws = open_workspace(tiny_workspace)
+    pooled = PooledSettings(chains=2, draws=200, window=3)
+    result = ws.run(ws.settings(model="bayes", draws=500, pooled=pooled), out=tmp_path / "api",
+                    reports=False, check=False)
+    assert result.timings.fits == {"fitted": 0, "cached": 1}
+    assert pd.read_csv(result.folder / "probabilities.csv")["probability"].iloc[0] \
+        == probability["3"]
