@@ -159,4 +159,4 @@ def test_a_county_alone_gets_the_futures_its_priors_and_counts_justify():
     exact = _exact_lone_county(seen, 5, np.random.default_rng(9))
     q_fit, q_exact = (np.quantile(p, [0.1, 0.5, 0.9], axis=0) for p in (fitted, exact))
     assert np.abs(q_fit - q_exact).max() <= 1
-    assert q_exact[2, -1] <= 13
+    assert q_exact[2, -1] == 12  # the exact predictive's (seeded), against 18 before

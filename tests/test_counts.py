@@ -220,11 +220,15 @@ def test_auto_pools_the_counts_of_a_panel_too_large_for_the_count_model(
     assert "hitech_enterprises~counts" in explicit.panels
 
 
-def test_counts_give_the_same_bytes_on_every_engine(tmp_path, make_workspace, catalogue):
+@pytest.mark.parametrize("engine", ["local", "dask"])
+def test_counts_give_the_same_bytes_on_every_engine(tmp_path, make_workspace, catalogue,
+                                                    engine):
+    if engine == "dask":
+        pytest.importorskip("distributed")
     inputs = _zhenkang(tmp_path, make_workspace, catalogue)
     settings = Settings(model="auto", draws=500, pooled=QUICK)
     reference = assess(inputs, settings).rows.to_csv(index=False)
-    with executor("local", workers=2) as pool:
+    with executor(engine, workers=2) as pool:
         assert assess(inputs, settings, pool).rows.to_csv(index=False) == reference
 
 

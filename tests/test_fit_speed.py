@@ -183,7 +183,7 @@ targets:
     assert done.review["probability_at_base"].notna().all()
     t = done.timings.as_dict()
     assert t["fits_made"] == 2 and t["fits_cached"] == 0
-    assert t["compile"] >= 0 and t["tune"] > 0 and t["draw"] > 0
+    assert "compile" in t and t["tune"] > 0 and t["draw"] > 0  # no compile if already had
 
 
 def test_timings_add_up_and_know_their_stages():
