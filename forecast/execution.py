@@ -8,6 +8,7 @@ from its own random streams, so outputs never depend on which worker ran what.
 from __future__ import annotations
 
 import ctypes
+import importlib.util
 import multiprocessing
 import os
 import signal
@@ -101,6 +102,17 @@ def map_units(fn: Callable[[T], R], units: Iterable[T], workers: int = 1,
 
 
 ENGINES = ("local", "dask")
+
+
+def check_engine(engine: str) -> None:
+    """Refuse (InputError) an engine this installation cannot run: a command checks it
+    before it writes anything."""
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine {engine!r}", column="--engine",
+                         fix=f"use one of {', '.join(ENGINES)}")
+    if engine == "dask" and importlib.util.find_spec("distributed") is None:
+        raise InputError("Dask is not installed", column="--engine",
+                         fix="pip install 'forecast[dask]'")
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"  # the environment variable naming a cluster
 
 
@@ -122,14 +134,8 @@ def executor(engine: str = "local", workers: int | None = None,
         with process_pool(workers) as pool:
             yield pool
         return
-    if engine != "dask":
-        raise InputError(f"unknown engine {engine!r}", column="--engine",
-                         fix=f"use one of {', '.join(ENGINES)}")
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError as exc:
-        raise InputError("Dask is not installed", column="--engine",
-                         fix="pip install 'forecast[dask]'") from exc
+    check_engine(engine)
+    from distributed import Client, LocalCluster
     address = scheduler
     with ExitStack() as stack:
         if address:

@@ -167,10 +167,20 @@ CASES = [
     Case("observations-ragged-row", observations("湖南,gdp,2019,1,extra,more"),
          "observations.csv"),
     Case("observations-empty-file", {"data/observations.csv": ""}, "observations.csv"),
+    Case("observations-header-only", {"data/observations.csv": ENTRY_HEAD}, "observations.csv",
+         words="no rows"),
+    Case("observations-header-only-run", {"data/observations.csv": ENTRY_HEAD},
+         "observations.csv", args=RUN, words="no rows"),
     Case("observations-binary", {"data/observations.csv": b"\xff\xfe\x00\x81\xff" * 50},
          "observations.csv"),
     Case("regions-id-path", {"data/regions.csv": "region,name_en,level,parent\n"
                              "../湖南,Hunan,province,\n"}, "regions.csv"),
+    Case("regions-own-parent", {"data/regions.csv": "region,name_en,level,parent\n"
+                                "湖南,Hunan,province,湖南\n"}, "regions.csv",
+         words="its own ancestor"),
+    Case("regions-loop-of-parents", {"data/regions.csv": "region,name_en,level,parent\n"
+                                     "湖南,Hunan,province,湘潭市\n湘潭市,Xiangtan,city,湖南\n"},
+         "regions.csv", words="湖南 → 湘潭市 → 湖南"),
     # data-entry files
     Case("entry-csv-binary", {"data/entry/e.csv": b"\xff\xfe\x00\x81\xff" * 50}, "e.csv"),
     Case("entry-csv-ragged", {"data/entry/e.csv": ENTRY_HEAD + "湖南,gdp,2019,1,2,3\n"},
@@ -198,6 +208,15 @@ CASES = [
     Case("option-seed-negative", {}, "--seed", args=(*RUN, "--seed", "-1")),
     Case("option-seed-2-to-the-32", {}, "--seed", args=(*RUN, "--seed", str(2**32))),
     Case("option-as-of-1900", {}, "--as-of", args=(*RUN, "--as-of", "1900")),
+    # refused before the run history is made (it would be the one file written)
+    Case("option-engine-unknown", {}, "--engine", args=(*RUN, "--engine", "spark")),
+    Case("option-as-of-before-a-scenarios-data", {
+        **observations("湖南,rd_expenditure,2021,10", "湖南,rd_expenditure,2022,11"),
+        "data/scenarios/s.yaml": "scenario: {id: s}\nadjustments:\n"
+                                 "  - {indicator: rd_expenditure, growth_shift: 1}\n"},
+        "s.yaml", args=(*RUN, "--as-of", "2020"), words="no data up to 2020 (--as-of)"),
+    Case("option-as-of-before-every-observation", {}, "--as-of",
+         args=(*RUN, "--as-of", "2019"), words="before the first observed year, 2020"),
 ]
 
 

@@ -23,7 +23,7 @@ from forecast.assessment.settings import Settings
 from forecast.config import DEFAULT_DRAWS, DEFAULT_MODEL, DEFAULT_SEED
 from forecast.errors import InputError
 from forecast.evaluation.own_data import own_data_check, skipped_check
-from forecast.execution import SCHEDULER_ENV, default_workers, executor
+from forecast.execution import SCHEDULER_ENV, check_engine, default_workers, executor
 from forecast.files import scratch_file
 from forecast.inputs.scenarios import select
 from forecast.inputs.workbooks import template_frame, write_template
@@ -96,6 +96,10 @@ class OpenWorkspace:
         if as_of is not None and as_of > self.this_year:
             raise InputError(f"--as-of {as_of} is in the future",
                              fix=f"use {self.this_year} or earlier")
+        first = self.loaded.inputs.observations["year"].min()
+        if as_of is not None and as_of < first:
+            raise InputError(f"--as-of {as_of} is before the first observed year, {first}",
+                             column="--as-of", fix=f"use {first} or later")
         return Settings(model=model, draws=draws, seed=seed, as_of=as_of,
                         review_year=self.this_year if as_of is None else as_of,
                         calibration=load_calibration(self.loaded.workspace.models),
@@ -129,6 +133,9 @@ class OpenWorkspace:
         settings = replace(settings or self.settings(**options), paths=paths)
         out = None if out is None else Path(out)  # a notebook may give a str
         inputs = self._plan_inputs(*plans) if plans else self.loaded.inputs
+        # refused before anything is written, the history included
+        check_engine(engine)
+        check_scenarios(inputs, settings)
         db = connect(self.history_url, self.lock_timeout)  # a bad URL fails before any work
         if engine == "local" and workers is None and len(inputs.observations) > LARGE_WORKSPACE:
             workers = default_workers()
@@ -146,8 +153,8 @@ class OpenWorkspace:
                 with clock.stage("simulate"):
                     writer = PathsWriter(part) if part else None
                     try:
-                        result = assess(inputs, settings, pool, fitted=fitted,
-                                        on_paths=writer and writer.add, **hooks)
+                        result = assess(inputs, settings, pool, check_scenarios=False,
+                                        fitted=fitted, on_paths=writer and writer.add, **hooks)
                     except BaseException:
                         if writer is not None:
                             with suppress(Exception):  # the run's own error is the one to say

@@ -323,7 +323,7 @@ def check_scenarios(inputs: Inputs, settings: Settings) -> None:
 def check_scenarios_against(run: RunWork, settings: Settings) -> None:
     first, last = simulated_years(run)
     known = simulated_indicators(run) | {ind for _, ind in run.table.keys}
-    check_against_run(list(settings.scenarios), known, first, last)
+    check_against_run(list(settings.scenarios), known, first, last, settings.as_of)
 
 
 def simulated_indicators(run: RunWork) -> set[str]:

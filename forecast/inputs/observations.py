@@ -53,8 +53,9 @@ def read_observations(
     for chunk in read_chunks(path, (*OBS_COLUMNS, VINTAGE)):  # source, note: for people
         parts.append(_validated(chunk, path, offset, catalogue, latest_year))
         offset += len(chunk)
-    if not parts:
-        raise InputError("no rows", file=path, fix="add a header and one row per observation")
+    if not sum(len(p) for p in parts):  # no chunk, or a header alone
+        raise InputError("no rows", file=path, fix="add one row per observation under the "
+                         "header")
     frame = pd.DataFrame({
         "region": union_categoricals([p["region"] for p in parts]),
         "indicator": union_categoricals([p["indicator"] for p in parts]),

@@ -32,7 +32,27 @@ def read_regions(path: Path) -> pd.DataFrame:
         row = int(np.flatnonzero(dup)[0]) + 2
         raise InputError(f"region {frame['region'][row - 2]!r} is listed twice", file=path,
                          row=row, column="region", fix="keep one row per region")
+    _check_tree(frame, path)
     return frame[["region", "name_zh", "name_en", "level", "parent"]]
+
+
+def _check_tree(frame: pd.DataFrame, path: Path) -> None:
+    """Refuse a region that is its own ancestor (its own parent, or a loop of parents): the
+    pooling hierarchy is a tree. A parent without a row of its own (the nation, often) is a
+    root, as the models take it."""
+    parent = dict(zip(frame["region"], frame["parent"], strict=True))
+    row_of = {region: i + 2 for i, region in enumerate(frame["region"])}
+    for region in frame["region"]:
+        seen, up = [region], parent[region]
+        while up:
+            if up in seen:
+                loop = " → ".join([*seen[seen.index(up):], up])
+                raise InputError(f"region {region!r} is its own ancestor ({loop})", file=path,
+                                 row=row_of[region], column="parent",
+                                 fix="give each region the region it belongs to as parent, "
+                                 "and the top region none")
+            seen.append(up)
+            up = parent.get(up, "")
 
 
 def provinces_of(regions: pd.DataFrame) -> dict[str, str]:

@@ -167,13 +167,19 @@ def select(scenarios: list[Scenario], ids: list[str] | None) -> list[Scenario]:
 
 
 def check_against_run(scenarios: list[Scenario], indicators: set[str], first_year: int,
-                      last_year: int) -> None:
+                      last_year: int, as_of: int | None = None) -> None:
     """Refuse a scenario naming an indicator of which the run knows nothing (``indicators``:
-    those it has data on or simulates), or a year outside the run's simulated years
-    (``first_year`` .. ``last_year``)."""
+    those it has data on or simulates, up to ``as_of`` when the run looks from a past
+    year), or a year outside the run's simulated years (``first_year`` .. ``last_year``)."""
     for s in scenarios:
         for i, a in enumerate(s.adjustments, 1):
             if a.indicator != ALL and a.indicator not in indicators:
+                if as_of is not None:
+                    raise InputError(
+                        f"adjustment {i}: indicator {a.indicator!r} has no data up to "
+                        f"{as_of} (--as-of)", file=s.file, column="indicator",
+                        fix="use a later --as-of, or choose the other scenarios with "
+                        "--scenario")
                 raise InputError(
                     f"adjustment {i}: indicator {a.indicator!r} has no data in the workspace",
                     file=s.file, column="indicator",

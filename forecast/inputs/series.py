@@ -35,7 +35,8 @@ def series_table(observations: pd.DataFrame) -> SeriesTable:
     years = observations["year"].to_numpy()
     order = np.lexsort((years, i, r))
     r, i = r[order], i[order]
-    starts = np.flatnonzero(np.r_[True, (np.diff(r) != 0) | (np.diff(i) != 0)])
+    starts = np.flatnonzero(np.r_[True, (np.diff(r) != 0) | (np.diff(i) != 0)]) if len(r) \
+        else np.zeros(0, dtype=np.int64)  # no observations (none up to a run's --as-of)
     regions, indicators = region.cat.categories, indicator.cat.categories
     keys = [(str(regions[r[k]]), str(indicators[i[k]])) for k in starts]
     return SeriesTable(keys, np.r_[starts, len(order)], years[order],
