@@ -118,10 +118,15 @@ class Workspace:
         return self.reports / HISTORY_FILE
 
     def observations_file(self) -> Path:
-        """observations.csv, or observations.xlsx when only that exists."""
+        """observations.csv, or observations.xlsx when only that exists. Both is refused:
+        which one holds the office's latest figures is not for the tool to guess."""
         csv = self.data / "observations.csv"
         xlsx = self.data / "observations.xlsx"
-        return xlsx if not csv.exists() and xlsx.exists() else csv
+        if csv.exists() and xlsx.exists():
+            raise InputError("both observations.csv and observations.xlsx are here", file=xlsx,
+                             fix="keep the one with your figures and move the other out of "
+                             "data/")
+        return xlsx if xlsx.exists() else csv
 
     def run_folder(self, run_id: str) -> Path:
         return inside(self.reports, run_id)

@@ -167,6 +167,9 @@ CASES = [
     Case("observations-ragged-row", observations("湖南,gdp,2019,1,extra,more"),
          "observations.csv"),
     Case("observations-empty-file", {"data/observations.csv": ""}, "observations.csv"),
+    Case("observations-csv-and-xlsx", {"data/observations.xlsx": workbook(
+        {"A1": "region", "B1": "indicator", "C1": "year", "D1": "value", "A2": "湖南",
+         "B2": "gdp", "C2": 2020, "D2": 1})}, "observations.xlsx", words="both"),
     Case("observations-header-only", {"data/observations.csv": ENTRY_HEAD}, "observations.csv",
          words="no rows"),
     Case("observations-header-only-run", {"data/observations.csv": ENTRY_HEAD},
