@@ -115,6 +115,15 @@ CASES = [
         "  - {id: a, indicator: gdp, op: '>=', value: 'lots', year: 2025}\n"), "p.yaml"),
     Case("plan-targets-a-mapping", plan("  a: {indicator: gdp}\n"), "p.yaml"),
     Case("plan-target-a-string", plan("  - R&D intensity reaches 3%\n"), "p.yaml"),
+    Case("plan-year-before-base-year", plan(
+        "  - {id: a, indicator: gdp, op: '>=', value: 1, year: 2019}\n"), "p.yaml",
+        words="before the base year 2020"),
+    Case("plan-share-below-zero", plan(
+        "  - {id: a, indicator: rd_intensity, op: '>=', value: -3, year: 2025}\n"), "p.yaml",
+        words="outside what rd_intensity can be"),
+    Case("plan-share-1e308", plan(
+        "  - {id: a, indicator: rd_intensity, op: '<=', value: 1.0e+308, year: 2025}\n"),
+        "p.yaml", words="outside"),
     Case("plan-between-reversed", plan(
         "  - {id: a, indicator: gdp, op: between, value: 5, value_hi: 3, year: 2025}\n"),
         "p.yaml", words="value below value_hi"),
@@ -149,6 +158,12 @@ CASES = [
     # scenarios
     Case("scenario-growth-shift-minus-100", scenario("{indicator: gdp, growth_shift: -100}"),
          "s.yaml", words="growth shift"),
+    Case("scenario-growth-shift-1e6", scenario("{indicator: gdp, growth_shift: 1.0e+6}"),
+         "s.yaml", words="beyond any scenario"),
+    Case("scenario-shock-1e9", scenario("{indicator: gdp, shock: 1.0e+9, year: 2024}"),
+         "s.yaml", words="beyond any scenario"),
+    Case("scenario-volatility-1e6", scenario("{indicator: gdp, volatility: 1.0e+6}"),
+         "s.yaml", words="volatility"),
     Case("scenario-shock-year-fraction", scenario("{indicator: gdp, shock: -5, year: 2024.5}"),
          "s.yaml"),
     Case("scenario-volatility-nan", scenario("{indicator: gdp, volatility: .nan}"), "s.yaml"),

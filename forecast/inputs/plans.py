@@ -116,6 +116,17 @@ def _target(raw: object, plan: PlanHead, catalogue: Catalogue, path: Path,
                              fix="give the lower end as value and the upper end as value_hi")
     year = need("year", "give the year by which the target is to be met")
     base_year = doc.base_year if doc.base_year is not None else plan.base_year
+    if base_year is not None and year < base_year:
+        raise InputError(f"{where}: year {year} is before the base year {base_year}", file=path,
+                         column="year", fix="check the years: a target is for a year after "
+                         "the plan's base year")
+    if kind == "level":
+        ind = catalogue[indicator]
+        for name, v in (("value", value), ("value_hi", value_hi)):
+            if v is not None and not ind.lower <= v <= ind.upper:
+                raise InputError(f"{where}: {name} {v:g} is outside what {indicator} can be "
+                                 f"({ind.lower:g} to {ind.upper:g} {ind.unit})", file=path,
+                                 column=name, fix="check the number and its unit")
     if kind in ("cagr", "cumulative", "change") or doc.each_year:
         if base_year is None:
             raise InputError(f"{where}: kind {kind} needs a base_year", file=path,

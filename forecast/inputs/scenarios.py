@@ -22,6 +22,11 @@ from forecast.inputs.schema import validated
 BASELINE = "baseline"
 ALL = "*"
 KEYS = ("growth_shift", "shock", "volatility")
+# Beyond these a change is a typo, not a scenario (and its paths overflow): growth ten times
+# faster a year, a level a hundredfold, a spread a hundredfold.
+MAX_GROWTH_SHIFT = 1000.0  # percentage points of annual growth
+MAX_SHOCK = 10000.0  # % change of the level in one year
+MAX_VOLATILITY = 100.0  # factor on the spread
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,11 @@ def _adjustment(raw: Any, path: Path, index: int, catalogue: Catalogue) -> Adjus
             raise InputError(f"{where}: a growth shift of {value:g} points leaves nothing",
                              file=path, column="growth_shift",
                              fix="give a shift above -100 (percentage points of growth)")
+        if value > MAX_GROWTH_SHIFT:
+            raise InputError(f"{where}: a growth shift of {value:g} points a year is beyond "
+                             "any scenario", file=path, column="growth_shift",
+                             fix=f"give at most {MAX_GROWTH_SHIFT:g} (percentage points of "
+                             "growth; 5 means growth 5 points faster)")
         if doc.from_year is not None:
             fields["from_year"] = doc.from_year
     if key == "shock":
@@ -99,11 +109,16 @@ def _adjustment(raw: Any, path: Path, index: int, catalogue: Catalogue) -> Adjus
         if value <= -100:
             raise InputError(f"{where}: a shock of {value:g}% leaves nothing", file=path,
                              column="shock", fix="give a level change above -100 (%)")
+        if value > MAX_SHOCK:
+            raise InputError(f"{where}: a shock of {value:g}% is beyond any scenario",
+                             file=path, column="shock",
+                             fix=f"give at most {MAX_SHOCK:g} (% change of the level)")
         fields["year"] = doc.year
-    if key == "volatility" and value <= 0:
-        raise InputError(f"{where}: volatility {value:g} is not positive", file=path,
-                         column="volatility", fix="give a factor above 0 (1.5 widens the spread "
-                         "by half, 0.5 halves it)")
+    if key == "volatility" and not 0 < value <= MAX_VOLATILITY:
+        problem = "is not positive" if value <= 0 else "is beyond any scenario"
+        raise InputError(f"{where}: volatility {value:g} {problem}", file=path,
+                         column="volatility", fix=f"give a factor above 0 and at most "
+                         f"{MAX_VOLATILITY:g} (1.5 widens the spread by half, 0.5 halves it)")
     return Adjustment(indicator, **fields)
 
 
