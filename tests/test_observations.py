@@ -9,8 +9,8 @@ import pytest
 
 from forecast.errors import InputError
 from forecast.inputs.observations import read_observations
-from forecast.inputs.regions import read_regions
-from forecast.inputs.series import data_quality_notes
+from forecast.inputs.regions import read_regions, unknown_region_notes
+from forecast.inputs.series import data_quality_notes, series_table
 
 GOOD = "region,indicator,year,value\n湘潭市,rd_intensity,2021,2.53\n湘潭市,rd_intensity,2022,2.95\n"
 
@@ -73,6 +73,24 @@ def test_quality_notes_flag_gaps_and_short_series():
                         "year": [2010, 2011, 2014, 2020], "value": [1.0] * 4})
     notes = data_quality_notes(obs)
     assert notes["note"].tolist() == ["gap in years: 2012, 2013", "only 1 point(s)"]
+
+
+def test_a_region_regions_csv_does_not_know_gets_a_note_with_the_likely_name(tmp_path,
+                                                                              catalogue):
+    """湘潭 (for 湘潭市) resolves to nothing in regions.csv: a data-quality note names it and
+    suggests the region meant; a region regions.csv knows, by any of its names, gets none."""
+    text = ("region,name_en,level,parent\n湖南,Hunan,province,全国\n"
+            "湘潭市,Xiangtan,city,湖南\n")
+    regions = read_regions(write(tmp_path, text, name="regions.csv"))
+    obs = read_observations(write(tmp_path, "region,indicator,year,value\n"
+                                  "湘潭,gdp,2022,1\nXiangtan,gdp,2022,2\n火星,gdp,2022,3\n"),
+                            catalogue, regions)
+    keys = series_table(obs).keys
+    notes = unknown_region_notes(keys, regions)
+    assert notes[["region", "indicator"]].values.tolist() == [["湘潭", "gdp"], ["火星", "gdp"]]
+    assert notes["note"].iloc[0].endswith("did you mean 湘潭市?")
+    assert "did you mean" not in notes["note"].iloc[1]
+    assert unknown_region_notes(keys, None).empty  # no regions.csv: nothing to check against
 
 
 def test_reading_in_chunks_changes_nothing_and_keeps_row_numbers(tmp_path, catalogue,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +54,27 @@ def _check_tree(frame: pd.DataFrame, path: Path) -> None:
                                  "and the top region none")
             seen.append(up)
             up = parent.get(up, "")
+
+
+def unknown_region_notes(series_regions: list[tuple[str, str]], regions: pd.DataFrame | None
+                         ) -> pd.DataFrame:
+    """Data-quality notes (region, indicator, note) for the series whose region regions.csv
+    does not know, when there is a regions.csv: such a series is pooled with no parent, and a
+    plan naming the region it was meant for finds no data, so a misspelt name (湘潭 for
+    湘潭市) would otherwise pass unseen."""
+    notes = []
+    if regions is not None:
+        known = set(regions["region"])
+        names = {str(n): r for col in ("region", "name_zh", "name_en")
+                 for n, r in zip(regions[col], regions["region"], strict=True) if n}
+        for region, indicator in series_regions:
+            if region in known:
+                continue
+            close = difflib.get_close_matches(region, list(names), n=1, cutoff=0.5)
+            hint = f"; did you mean {names[close[0]]}?" if close else ""
+            notes.append((region, indicator, f"region {region!r} is not in regions.csv, so "
+                          f"its series is pooled with no parent{hint}"))
+    return pd.DataFrame(notes, columns=["region", "indicator", "note"])
 
 
 def provinces_of(regions: pd.DataFrame) -> dict[str, str]:

@@ -109,7 +109,9 @@ def connect(url: str, timeout: float | None = None, create: bool = True) -> sa.E
                 file.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise InputError(f"cannot write the run history ({exc.strerror or exc})",
-                                 file=file, fix="choose a folder you can write to") from None
+                                 file=file, fix="run on a workspace you can write to, or "
+                                 "keep the history elsewhere: --history "
+                                 "sqlite:////a/writable/folder/history.sqlite") from None
         options = {"timeout": wait}
     elif parsed.get_backend_name() == "postgresql":
         options = {"options": f"-c lock_timeout={int(wait * 1000)}",
