@@ -102,6 +102,7 @@ def map_units(fn: Callable[[T], R], units: Iterable[T], workers: int = 1,
 
 
 ENGINES = ("local", "dask")
+SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"  # the environment variable naming a cluster
 
 
 def check_engine(engine: str) -> None:
@@ -113,7 +114,6 @@ def check_engine(engine: str) -> None:
     if engine == "dask" and importlib.util.find_spec("distributed") is None:
         raise InputError("Dask is not installed", column="--engine",
                          fix="pip install 'forecast[dask]'")
-SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"  # the environment variable naming a cluster
 
 
 @contextmanager

@@ -96,7 +96,7 @@ class OpenWorkspace:
         if as_of is not None and as_of > self.this_year:
             raise InputError(f"--as-of {as_of} is in the future",
                              fix=f"use {self.this_year} or earlier")
-        first = self.loaded.inputs.observations["year"].min()
+        first = int(self.loaded.inputs.observations["year"].min())
         if as_of is not None and as_of < first:
             raise InputError(f"--as-of {as_of} is before the first observed year, {first}",
                              column="--as-of", fix=f"use {first} or later")
