@@ -87,7 +87,8 @@ ALIAS_BOMB = ("plan:\n  id: p\n  region: 湖南\na: &a [x, x, x, x, x, x, x, x, 
               "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ntargets: []\n")
 ENTRY_XLSX = {"A1": "region", "B1": "indicator", "C1": "2021", "A2": "湖南", "B2": "gdp"}
 EXTRACT = ("extract", "{ws}/{doc}", "--out", "{ws}/draft.yaml", "--workspace", "{ws}")
-RUN = ("run", "{ws}", "--out", "{ws}/out")
+# the run history in the workspace itself, so that "nothing written" covers it too
+RUN = ("run", "{ws}", "--out", "{ws}/out", "--history", "sqlite:///{ws}/reports/history.sqlite")
 
 CASES = [
     # plans: strict types
@@ -226,6 +227,10 @@ CASES = [
     Case("option-seed-negative", {}, "--seed", args=(*RUN, "--seed", "-1")),
     Case("option-seed-2-to-the-32", {}, "--seed", args=(*RUN, "--seed", str(2**32))),
     Case("option-as-of-1900", {}, "--as-of", args=(*RUN, "--as-of", "1900")),
+    Case("option-out-a-file", {"notes.txt": "x"}, "notes.txt",
+         args=(*RUN[:2], "--out", "{ws}/notes.txt", *RUN[4:]), words="--out is a file"),
+    Case("option-out-inside-data", {}, "--out",
+         args=(*RUN[:2], "--out", "{ws}/data/plans/run", *RUN[4:]), words="data folder"),
     # refused before the run history is made (it would be the one file written)
     Case("option-engine-unknown", {}, "--engine", args=(*RUN, "--engine", "spark")),
     Case("option-as-of-before-a-scenarios-data", {

@@ -24,7 +24,7 @@ from forecast.config import DEFAULT_DRAWS, DEFAULT_MODEL, DEFAULT_SEED
 from forecast.errors import InputError
 from forecast.evaluation.own_data import own_data_check, skipped_check
 from forecast.execution import SCHEDULER_ENV, check_engine, default_workers, executor
-from forecast.files import scratch_file
+from forecast.files import prepare_out_dir, scratch_file
 from forecast.inputs.scenarios import select
 from forecast.inputs.workbooks import template_frame, write_template
 from forecast.inputs.workspace import LoadedWorkspace, load_workspace
@@ -132,6 +132,13 @@ class OpenWorkspace:
         place, and a failure of either leaves neither."""
         settings = replace(settings or self.settings(**options), paths=paths)
         out = None if out is None else Path(out)  # a notebook may give a str
+        data = self.loaded.workspace.data.resolve()
+        if out is not None and (out.resolve() == data or data in out.resolve().parents):
+            raise InputError("--out is inside the workspace's data folder, which holds its "
+                             "inputs", file=out, fix="write the run's outputs elsewhere, e.g. "
+                             "under reports/")
+        if out is not None:
+            prepare_out_dir(out)  # again once claimed; here before the history is opened
         inputs = self._plan_inputs(*plans) if plans else self.loaded.inputs
         # refused before anything is written, the history included
         check_engine(engine)
