@@ -9,7 +9,7 @@ import pytest
 
 from forecast.errors import InputError
 from forecast.inputs.observations import read_observations
-from forecast.inputs.regions import read_regions, unknown_region_notes
+from forecast.inputs.regions import read_regions, unknown_plan_region_notes, unknown_region_notes
 from forecast.inputs.series import data_quality_notes, series_table
 
 GOOD = "region,indicator,year,value\n湘潭市,rd_intensity,2021,2.53\n湘潭市,rd_intensity,2022,2.95\n"
@@ -91,6 +91,29 @@ def test_a_region_regions_csv_does_not_know_gets_a_note_with_the_likely_name(tmp
     assert notes["note"].iloc[0].endswith("did you mean 湘潭市?")
     assert "did you mean" not in notes["note"].iloc[1]
     assert unknown_region_notes(keys, None).empty  # no regions.csv: nothing to check against
+    from forecast.outputs.reports.terms import note
+
+    assert note(notes["note"].iloc[0], "zh") == (
+        "地区“湘潭”不在 regions.csv 中,其序列没有上级地区可供汇合;是否应为“湘潭市”?")
+
+
+def test_a_plan_region_no_file_knows_gets_a_note_in_both_languages(tmp_path, catalogue):
+    """湘谭市 (a typo of 湘潭市) in a plan: its targets' notes name the plan and the likely
+    region; a region with observations but no row in regions.csv, or one regions.csv knows,
+    gets none. The report says it in Chinese."""
+    from forecast.outputs.reports.terms import note
+
+    text = "region,name_en,level,parent\n湖南,Hunan,province,全国\n湘潭市,Xiangtan,city,湖南\n"
+    regions = read_regions(write(tmp_path, text, name="regions.csv"))
+    targets = [("xt", "湘谭市", "gdp"), ("xt", "湘谭市", "gdp"), ("xt", "湘潭市", "gdp"),
+               ("xt", "株洲市", "gdp")]
+    notes = unknown_plan_region_notes(targets, regions, observed={"株洲市"})
+    assert notes.values.tolist() == [["湘谭市", "gdp", "plan xt names region '湘谭市', which "
+                                      "neither regions.csv nor observations.csv has; did you "
+                                      "mean 湘潭市?"]]
+    assert note(notes["note"].iloc[0], "zh") == (
+        "规划 xt 所列地区“湘谭市”在 regions.csv 与 observations.csv 中均不存在;是否应为“湘潭市”?")
+    assert unknown_plan_region_notes(targets[2:], None, {"湘潭市", "株洲市"}).empty
 
 
 def test_reading_in_chunks_changes_nothing_and_keeps_row_numbers(tmp_path, catalogue,

@@ -33,7 +33,7 @@ from forecast.assessment.stored import run_record
 from forecast.inputs.catalogue import Indicator
 from forecast.inputs.plans import Target
 from forecast.inputs.plausibility import flag_notes, implausible
-from forecast.inputs.regions import unknown_region_notes
+from forecast.inputs.regions import unknown_plan_region_notes, unknown_region_notes
 from forecast.inputs.series import SeriesTable, data_quality_notes
 from forecast.inputs.workspace import Inputs
 from forecast.models.fit_jobs import Fitted
@@ -167,9 +167,13 @@ def assess(inputs: Inputs, settings: Settings, executor=None,
     frame = with_confidence(frame, series, inputs.catalogue,
                             Counter(ind for _, ind in run.table.keys),
                             set(zip(flags["region"], flags["indicator"], strict=True)))
-    quality = pd.concat([data_quality_notes(run.table), flag_notes(flags, inputs.catalogue),
-                         unknown_region_notes(run.table.keys, inputs.regions)],
-                        ignore_index=True).sort_values(["region", "indicator"], kind="stable")
+    quality = pd.concat([
+        data_quality_notes(run.table), flag_notes(flags, inputs.catalogue),
+        unknown_region_notes(run.table.keys, inputs.regions),
+        unknown_plan_region_notes([(p.id, t.region, t.indicator) for p in inputs.plans
+                                   for t in p.targets], inputs.regions,
+                                  set(inputs.observations["region"].astype(str)))],
+        ignore_index=True).sort_values(["region", "indicator"], kind="stable")
     models = {} if fits is None else {
         ind: {"model": c.model, "reason": c.reason} for ind, c in sorted(fits.choice.items())}
     return Assessment(

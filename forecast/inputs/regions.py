@@ -56,6 +56,19 @@ def _check_tree(frame: pd.DataFrame, path: Path) -> None:
             up = parent.get(up, "")
 
 
+def _likely(region: str, names: dict[str, str]) -> str:
+    """'; did you mean X?' for the closest of ``names`` (name -> region id), or ''."""
+    close = difflib.get_close_matches(region, list(names), n=1, cutoff=0.5)
+    return f"; did you mean {names[close[0]]}?" if close else ""
+
+
+def _names(regions: pd.DataFrame | None) -> dict[str, str]:
+    if regions is None:
+        return {}
+    return {str(n): r for col in ("region", "name_zh", "name_en")
+            for n, r in zip(regions[col], regions["region"], strict=True) if n}
+
+
 def unknown_region_notes(series_regions: list[tuple[str, str]], regions: pd.DataFrame | None
                          ) -> pd.DataFrame:
     """Data-quality notes (region, indicator, note) for the series whose region regions.csv
@@ -64,16 +77,23 @@ def unknown_region_notes(series_regions: list[tuple[str, str]], regions: pd.Data
     湘潭市) would otherwise pass unseen."""
     notes = []
     if regions is not None:
-        known = set(regions["region"])
-        names = {str(n): r for col in ("region", "name_zh", "name_en")
-                 for n, r in zip(regions[col], regions["region"], strict=True) if n}
-        for region, indicator in series_regions:
-            if region in known:
-                continue
-            close = difflib.get_close_matches(region, list(names), n=1, cutoff=0.5)
-            hint = f"; did you mean {names[close[0]]}?" if close else ""
-            notes.append((region, indicator, f"region {region!r} is not in regions.csv, so "
-                          f"its series is pooled with no parent{hint}"))
+        known, names = set(regions["region"]), _names(regions)
+        notes = [(region, indicator, f"region {region!r} is not in regions.csv, so its series "
+                  f"is pooled with no parent{_likely(region, names)}")
+                 for region, indicator in series_regions if region not in known]
+    return pd.DataFrame(notes, columns=["region", "indicator", "note"])
+
+
+def unknown_plan_region_notes(targets: list[tuple[str, str, str]],
+                              regions: pd.DataFrame | None, observed: set[str]) -> pd.DataFrame:
+    """Data-quality notes for the targets (plan id, region, indicator) whose region neither
+    regions.csv nor the observations name: a misspelt region in a plan file, whose targets
+    would otherwise say only "no data"."""
+    known = observed | (set(regions["region"]) if regions is not None else set())
+    names = {**{r: r for r in observed}, **_names(regions)}
+    notes = sorted({(region, indicator, f"plan {plan} names region {region!r}, which neither "
+                     f"regions.csv nor observations.csv has{_likely(region, names)}")
+                    for plan, region, indicator in targets if region not in known})
     return pd.DataFrame(notes, columns=["region", "indicator", "note"])
 
 
