@@ -238,6 +238,10 @@ CASES = [
         "data/scenarios/s.yaml": "scenario: {id: s}\nadjustments:\n"
                                  "  - {indicator: rd_expenditure, growth_shift: 1}\n"},
         "s.yaml", args=(*RUN, "--as-of", "2020"), words="no data up to 2020 (--as-of)"),
+    Case("option-as-of-and-a-scenario-without-any-data", {
+        "data/scenarios/s.yaml": "scenario: {id: s}\nadjustments:\n"
+                                 "  - {indicator: rd_expenditure, growth_shift: 1}\n"},
+        "s.yaml", args=(*RUN, "--as-of", "2021"), words="has no data in the workspace"),
     Case("option-as-of-before-every-observation", {}, "--as-of",
          args=(*RUN, "--as-of", "2019"), words="before the first observed year, 2020"),
 ]

@@ -317,13 +317,14 @@ def check_scenarios(inputs: Inputs, settings: Settings) -> None:
     the run does not simulate, or a year outside the years the run simulates. Cheap: lays out
     the run without fitting anything, so a command on one plan can check against them all."""
     if settings.scenarios:
-        check_scenarios_against(region_work(inputs, settings), settings)
+        check_scenarios_against(region_work(inputs, settings), settings, inputs)
 
 
-def check_scenarios_against(run: RunWork, settings: Settings) -> None:
+def check_scenarios_against(run: RunWork, settings: Settings, inputs: Inputs) -> None:
     first, last = simulated_years(run)
     known = simulated_indicators(run) | {ind for _, ind in run.table.keys}
-    check_against_run(list(settings.scenarios), known, first, last, settings.as_of)
+    check_against_run(list(settings.scenarios), known, first, last, settings.as_of,
+                      set(inputs.observations["indicator"].astype(str)))
 
 
 def simulated_indicators(run: RunWork) -> set[str]:

@@ -130,7 +130,7 @@ def assess(inputs: Inputs, settings: Settings, executor=None,
     fits = pooled_fits(inputs, settings, table, executor, on_fit, fitted)
     run = region_work(inputs, settings, fits, table)
     if check_scenarios and settings.scenarios:
-        check_scenarios_against(run, settings)
+        check_scenarios_against(run, settings, inputs)
     n_series = sum(len(u.requests) for u in run.units)
     if on_start:
         on_start(n_series)

@@ -182,14 +182,16 @@ def select(scenarios: list[Scenario], ids: list[str] | None) -> list[Scenario]:
 
 
 def check_against_run(scenarios: list[Scenario], indicators: set[str], first_year: int,
-                      last_year: int, as_of: int | None = None) -> None:
+                      last_year: int, as_of: int | None = None,
+                      observed: frozenset[str] | set[str] = frozenset()) -> None:
     """Refuse a scenario naming an indicator of which the run knows nothing (``indicators``:
-    those it has data on or simulates, up to ``as_of`` when the run looks from a past
-    year), or a year outside the run's simulated years (``first_year`` .. ``last_year``)."""
+    those it has data on or simulates, up to ``as_of`` when the run looks from a past year;
+    ``observed``: those with data in any year), or a year outside the run's simulated years
+    (``first_year`` .. ``last_year``)."""
     for s in scenarios:
         for i, a in enumerate(s.adjustments, 1):
             if a.indicator != ALL and a.indicator not in indicators:
-                if as_of is not None:
+                if as_of is not None and a.indicator in observed:
                     raise InputError(
                         f"adjustment {i}: indicator {a.indicator!r} has no data up to "
                         f"{as_of} (--as-of)", file=s.file, column="indicator",
