@@ -213,6 +213,8 @@ CASES = [
          "e.xlsx"),
     Case("entry-xlsx-cell-in-xfd", {"data/entry/e.xlsx": workbook({**ENTRY_XLSX, "XFD1": 1})},
          "e.xlsx", words="column XFD"),
+    Case("entry-xlsx-formula-without-value", {"data/entry/e.xlsx": workbook(
+        {**ENTRY_XLSX, "C2": "=1+1"})}, "e.xlsx", words="no saved value"),
     Case("entry-xlsx-decimal-comma", {"data/entry/e.xlsx": workbook({**ENTRY_XLSX,
                                                                      "C2": "1175,5"})},
          "e.xlsx"),

@@ -36,6 +36,20 @@ def test_reads_excel(tmp_path, catalogue):
     assert obs.loc[0, "value"] == 48670.4 and obs.loc[0, "year"] == 2022
 
 
+def test_an_excel_formula_without_a_saved_value_is_named(tmp_path, catalogue):
+    """A formula written by a script has no saved value: named by its cell, not reported as
+    the blank "not a number" the reader would see."""
+    import openpyxl
+
+    path = tmp_path / "observations.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["region", "indicator", "year", "value"])
+    wb.active.append(["湖南", "gdp", 2022, "=1+1"])
+    wb.save(path)
+    with pytest.raises(InputError, match="cell D2 of sheet 'Sheet' holds a formula"):
+        read_observations(path, catalogue)
+
+
 def test_region_names_resolve_to_ids(tmp_path, catalogue):
     text = "region,name_en,level,parent\n湖南,Hunan,province,全国\n"
     regions = read_regions(write(tmp_path, text, name="regions.csv"))

@@ -174,3 +174,42 @@ def test_a_wide_entry_workbook_within_bounds_is_read(tmp_path, catalogue):
     wb.save(folder / "e.xlsx")
     with pytest.raises(InputError, match="reaches column CW"):
         read_workbooks(folder, catalogue)
+
+
+def _store_value(path, cell: str, formula: str, value: str) -> None:
+    """Write ``value`` as the saved value of the formula in ``cell``, as Excel does on save
+    (openpyxl writes formulas without one)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    before = f'<c r="{cell}"><f>{formula}</f><v></v></c>'.encode()
+    assert before in parts[sheet]
+    parts[sheet] = parts[sheet].replace(before, f'<c r="{cell}"><f>{formula}</f><v>{value}'
+                                        '</v></c>'.encode())
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def test_a_formula_is_read_by_its_saved_value_and_refused_without_one(tmp_path, catalogue):
+    """A formula saved by Excel carries its value, which is what is read; a formula written
+    by a script has none, and its cell is refused by name instead of read as blank (the
+    figure was lost without a word)."""
+    from forecast.errors import InputError
+    from forecast.inputs.workbooks import read_workbooks
+
+    folder = tmp_path / "entry"
+    folder.mkdir()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["region", "indicator", "2021", "2022"])
+    ws.append(["湖南", "gdp", 7, "=C2*1.1"])
+    wb.save(folder / "e.xlsx")
+    with pytest.raises(InputError, match=r"cell D2 of sheet 'Sheet' holds a formula "
+                                         r"\(=C2\*1.1\) with no saved value"):
+        read_workbooks(folder, catalogue)
+    _store_value(folder / "e.xlsx", "D2", "C2*1.1", "7.7")
+    frame = read_workbooks(folder, catalogue)[0]
+    assert frame["value"].tolist() == [7.0, 7.7]

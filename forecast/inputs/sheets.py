@@ -53,9 +53,55 @@ def _check_size(path: Path, sheet: str, rows: int | None, columns: int | None) -
 
 
 def check_workbook(path: Path) -> None:
-    """Refuse a damaged or oversized workbook before another reader (pandas) opens it."""
+    """Refuse a damaged or oversized workbook, or one with a formula whose value was never
+    saved, before another reader (pandas) opens it."""
     with opened(path):
         pass
+    _check_formulas(path)
+
+
+def _check_formulas(path: Path) -> None:
+    """Refuse a formula cell with no saved value. A reader sees a cell's saved value, which
+    Excel and LibreOffice store with each formula; a workbook written by a script keeps the
+    formula alone, and its cell would read as blank: a figure lost without a word. One pass
+    finds the formulas (most workbooks have none); only then are their values looked up."""
+    try:
+        found: dict[str, dict[tuple[int, int], str]] = {}
+        book = load_workbook(path, read_only=True, data_only=False)
+        try:
+            for ws in book.worksheets:
+                for r, row in enumerate(ws.iter_rows(), 1):
+                    _check_size(path, ws.title, r, len(row))
+                    for cell in row:
+                        if cell.data_type == "f":
+                            found.setdefault(ws.title, {})[cell.row, cell.column] = \
+                                str(cell.value)
+        finally:
+            book.close()
+        if not found:
+            return
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            for title, cells in found.items():
+                saved = {(cell.row, cell.column): cell.value
+                         for row in book[title].iter_rows(max_row=max(r for r, _ in cells))
+                         for cell in row if (getattr(cell, "row", None),
+                                             getattr(cell, "column", None)) in cells}
+                for (r, c), formula in sorted(cells.items()):
+                    if saved.get((r, c)) is None:
+                        raise InputError(
+                            f"cell {get_column_letter(c)}{r} of sheet {title!r} holds a "
+                            f"formula ({formula[:40]}) with no saved value", file=path,
+                            fix="open the file in Excel or LibreOffice and save it (that "
+                            "stores each formula's value), or type the number")
+        finally:
+            book.close()
+    except InputError:
+        raise
+    except Exception as exc:  # a damaged sheet inside a sound zip
+        raise InputError(f"cannot read the workbook's cells ({type(exc).__name__}: {exc})"
+                         .replace("\n", " "), file=path,
+                         fix="open it in Excel and save it again as .xlsx") from None
 
 
 def sheet_rows(path: Path, skip: tuple[str, ...] = ()) -> list[tuple[str, list[list[object]]]]:
@@ -63,6 +109,7 @@ def sheet_rows(path: Path, skip: tuple[str, ...] = ()) -> list[tuple[str, list[l
     values, the size bounded while reading too (a sheet may declare no dimensions)."""
     out = []
     with opened(path) as wb:
+        _check_formulas(path)
         for ws in wb.worksheets:
             if ws.title in skip:
                 continue
