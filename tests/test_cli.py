@@ -355,3 +355,19 @@ def test_help_wraps_cleanly_at_80_columns(command):
              for cell in line.strip("│").split("  ") if cell.strip()]
     assert not [c for c in panel if c.strip().startswith("<") and ">" not in c], \
         "a metavar split over lines"
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["run", "--draws", "abc"], "Invalid value for '--draws'"),
+    (["run", "--model", "nope"], "'nope' is not one of"),
+    (["run", "--nope"], "No such option: --nope"),
+    (["runn"], "No such command 'runn'"),
+])
+def test_a_usage_error_is_one_line_too(args, words):
+    """What typer refuses before a command runs is said as the house's one line (exit 2, the
+    command's --help named), not typer's boxed usage text: the `forecast` command's main."""
+    done = subprocess.run([sys.executable, "-c", "from forecast.cli import main; main()", *args],
+                          capture_output=True, text=True, timeout=120)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: ") and words in lines[0] and "--help`" in lines[0]

@@ -25,6 +25,9 @@ import sys
 def main() -> None:
     """The `forecast` command. `forecast explore` is started without importing the other
     commands (and the library behind them): it serves a page, and its start is timed."""
+    from forecast.cli.options import one_line_usage_errors
+
+    one_line_usage_errors()
     if len(sys.argv) > 1 and sys.argv[1] == "explore":
         from forecast.cli.explore import alone
 

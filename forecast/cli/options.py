@@ -29,6 +29,25 @@ HistoryOpt = Annotated[str | None, typer.Option(
 Lang = Enum("Lang", {"en": "en", "zh": "zh"}, type=str)
 
 
+def one_line_usage_errors() -> None:
+    """Say a usage error that typer catches before a command runs (``--draws abc``, an
+    unknown ``--model`` or command) as the house's one line with exit status 2, instead of
+    typer's boxed usage text. Called by ``main`` only: the process is the command's, so
+    replacing typer's printer touches no one else's app."""
+    import typer.rich_utils as rich_utils
+
+    def say(exc) -> None:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `forecast` alone shows the help
+            return
+        ctx = getattr(exc, "ctx", None)
+        where = ctx.command_path if ctx is not None else "forecast"
+        message = exc.format_message().strip().rstrip(".")
+        end = " " if message.endswith("?") else ". "
+        echo(terminal_line(f"error: {message}{end}Fix: see `{where} --help`"), err=True)
+
+    rich_utils.rich_format_error = say
+
+
 def fail(exc: InputError) -> None:
     """Say a user's error as one line on stderr (its text, which may quote the user's ids and
     files, made one clean line) and exit with status 2."""
