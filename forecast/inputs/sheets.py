@@ -60,7 +60,7 @@ def check_workbook(path: Path) -> None:
     _check_formulas(path)
 
 
-def _check_formulas(path: Path) -> None:
+def _check_formulas(path: Path, skip: tuple[str, ...] = ()) -> None:
     """Refuse a formula cell with no saved value. A reader sees a cell's saved value, which
     Excel and LibreOffice store with each formula; a workbook written by a script keeps the
     formula alone, and its cell would read as blank: a figure lost without a word. One pass
@@ -70,6 +70,8 @@ def _check_formulas(path: Path) -> None:
         book = load_workbook(path, read_only=True, data_only=False)
         try:
             for ws in book.worksheets:
+                if ws.title in skip:  # a sheet no one reads
+                    continue
                 for r, row in enumerate(ws.iter_rows(), 1):
                     _check_size(path, ws.title, r, len(row))
                     for cell in row:
@@ -109,7 +111,7 @@ def sheet_rows(path: Path, skip: tuple[str, ...] = ()) -> list[tuple[str, list[l
     values, the size bounded while reading too (a sheet may declare no dimensions)."""
     out = []
     with opened(path) as wb:
-        _check_formulas(path)
+        _check_formulas(path, skip)
         for ws in wb.worksheets:
             if ws.title in skip:
                 continue
