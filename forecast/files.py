@@ -191,12 +191,10 @@ def prepare_out_dir(out: Path) -> None:
     if out.is_symlink():
         raise InputError(f"the output folder is a symbolic link to {out.resolve()}", file=out,
                          fix="give the folder it points to, or a new folder")
-    if out.exists() and not out.is_dir():
-        raise InputError("--out is a file, not a folder", file=out,
-                         fix="give a new folder for the run's outputs")
-    if out.exists() and any(out.iterdir()):
-        raise InputError("output folder exists and is not empty", file=out,
-                         fix="choose a new --out folder or remove this one")
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        problem = ("output folder exists and is not empty" if out.is_dir()
+                   else "--out is a file, not a folder")
+        raise InputError(problem, file=out, fix="choose a new --out folder or remove this one")
 
 
 # Claims: a folder being written is held through a kernel lock on ``.<name>.lock`` beside it,
