@@ -96,8 +96,8 @@ class OpenWorkspace:
         if as_of is not None and as_of > self.this_year:
             raise InputError(f"--as-of {as_of} is in the future",
                              fix=f"use {self.this_year} or earlier")
-        first = int(self.loaded.inputs.observations["year"].min())
-        if as_of is not None and as_of < first:
+        first = None if as_of is None else int(self.loaded.inputs.observations["year"].min())
+        if first is not None and as_of < first:
             raise InputError(f"--as-of {as_of} is before the first observed year, {first}",
                              column="--as-of", fix=f"use {first} or later")
         return Settings(model=model, draws=draws, seed=seed, as_of=as_of,
@@ -132,8 +132,8 @@ class OpenWorkspace:
         place, and a failure of either leaves neither."""
         settings = replace(settings or self.settings(**options), paths=paths)
         out = None if out is None else Path(out)  # a notebook may give a str
-        data = self.loaded.workspace.data.resolve()
-        if out is not None and (out.resolve() == data or data in out.resolve().parents):
+        data, target_dir = self.loaded.workspace.data.resolve(), out and out.resolve()
+        if target_dir is not None and (target_dir == data or data in target_dir.parents):
             raise InputError("--out is inside the workspace's data folder, which holds its "
                              "inputs", file=out, fix="write the run's outputs elsewhere, e.g. "
                              "under reports/")

@@ -63,6 +63,7 @@ def _likely(region: str, names: dict[str, str]) -> str:
 
 
 def _names(regions: pd.DataFrame | None) -> dict[str, str]:
+    """Every name regions.csv gives a region (id, Chinese, English) -> its id."""
     if regions is None:
         return {}
     return {str(n): r for col in ("region", "name_zh", "name_en")
